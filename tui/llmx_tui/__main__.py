@@ -1,0 +1,3 @@
+from llmx_tui.cli import main
+
+raise SystemExit(main())
