@@ -21,3 +21,14 @@ def _isolated_dirs(
                 "GOOGLE_API_KEY", "DEEPSEEK_API_KEY", "GROQ_API_KEY", "MISTRAL_API_KEY",
                 "XAI_API_KEY", "TOGETHER_API_KEY"):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def loopback():
+    from tests.loopback import LoopbackServer
+
+    server = LoopbackServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

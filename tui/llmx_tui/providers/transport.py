@@ -1,0 +1,249 @@
+"""HTTP streaming: POST, retries with backoff, idle timeout, cancellation.
+
+One shared ``httpx.AsyncClient`` per process; httpx-sse decodes the event
+stream; a dialect parser turns each event into stream events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from httpx_sse import EventSource
+
+from llmx_tui.core.events import Retrying, ToolCallStarted
+from llmx_tui.providers.base import StepOutcome, StreamParser
+from llmx_tui.providers.errors import ProviderError, message_from_body, redact
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUS = frozenset({408, 409, 429})
+_CONTENT_EVENTS = ("text_delta", "reasoning_delta", "refusal_delta", "tool_call_arguments_delta")
+_MAX_ERROR_BODY = 64 * 1024
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    # A server's Retry-After is honoured up to this many seconds.
+    max_retry_after: float = 120.0
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 10.0
+    # Longest silence between bytes of a stream before the step fails.
+    idle: float = 60.0
+    # How long to wait for trailing events once the response has finished.
+    finish_grace: float = 1.5
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    url: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    # Secrets in the headers, redacted from any message shown or logged.
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+
+Emit = Callable[[Any], None]
+Sleep = Callable[[float], Awaitable[None]]
+
+_shared_client: httpx.AsyncClient | None = None
+
+
+def shared_client() -> httpx.AsyncClient:
+    """The process-wide client (connection pooling across steps and turns)."""
+    global _shared_client
+    if _shared_client is None or _shared_client.is_closed:
+        _shared_client = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
+    return _shared_client
+
+
+async def close_shared_client() -> None:
+    global _shared_client
+    if _shared_client is not None:
+        await _shared_client.aclose()
+        _shared_client = None
+
+
+def retry_delay(attempt: int, headers: httpx.Headers | None, policy: RetryPolicy) -> float:
+    """Delay before retry number ``attempt`` (1-based): the server's word, else backoff."""
+    if headers is not None:
+        told = _retry_after(headers)
+        if told is not None:
+            return min(max(told, 0.0), policy.max_retry_after)
+    backoff = min(policy.base_delay * 2 ** (attempt - 1), policy.max_delay)
+    return backoff * random.uniform(0.75, 1.25)
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return float(ms) / 1000.0
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when.timestamp() - time.time()
+
+
+class Transport:
+    def __init__(
+        self,
+        client: httpx.AsyncClient | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        timeouts: Timeouts | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._client = client
+        self.retry = retry or RetryPolicy()
+        self.timeouts = timeouts or Timeouts()
+        self._sleep = sleep
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        return self._client or shared_client()
+
+    async def stream(self, request: HttpRequest, parser: StreamParser, emit: Emit) -> StepOutcome:
+        """Streams one response into ``parser``, publishing through ``emit``.
+
+        Raises ProviderError for failures before or during the stream; the
+        parser keeps what had arrived, so ``parser.outcome()`` has the partial
+        text. Never retries once content has streamed.
+        """
+        attempt = 1
+        while True:
+            try:
+                return await self._attempt(request, parser, emit)
+            except _Retryable as retryable:
+                if attempt >= self.retry.max_attempts:
+                    raise retryable.error from None
+                delay = retry_delay(attempt, retryable.headers, self.retry)
+                attempt += 1
+                reason = retryable.error.message
+                emit(Retrying(attempt=attempt, delay=round(delay, 3), reason=reason))
+                await self._sleep(delay)
+
+    async def _attempt(self, request: HttpRequest, parser: StreamParser, emit: Emit) -> StepOutcome:
+        timeout = httpx.Timeout(self.timeouts.idle, connect=self.timeouts.connect)
+        streamed = False
+        try:
+            async with self.client.stream(
+                "POST", request.url, json=request.body, headers=request.headers, timeout=timeout
+            ) as response:
+                if response.status_code >= 400:
+                    await self._raise_for_status(request, response)
+                events = EventSource(response).aiter_sse()
+                try:
+                    while True:
+                        sse = await self._next_event(events, parser)
+                        if sse is None:
+                            break
+                        for event in parser.feed(sse.event, sse.data):
+                            if not streamed and (
+                                event.type in _CONTENT_EVENTS or isinstance(event, ToolCallStarted)
+                            ):
+                                streamed = True
+                            emit(event)
+                        if parser.ended:
+                            break
+                finally:
+                    await events.aclose()
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, httpx.ConnectTimeout):
+                error = ProviderError(
+                    "connection", f"could not connect to {_host(request.url)}: timed out"
+                )
+                if streamed:
+                    raise error from None
+                raise _Retryable(error, None) from None
+            raise ProviderError(
+                "timeout",
+                f"no data from {_host(request.url)} for {self.timeouts.idle:g} s; "
+                "the server stalled (the idle timeout is configurable)",
+            ) from None
+        except httpx.TransportError as exc:
+            error = ProviderError("connection", _connection_message(request, exc))
+            if streamed:
+                raise error from None
+            raise _Retryable(error, None) from None
+        return parser.outcome()
+
+    async def _next_event(self, events: Any, parser: StreamParser) -> Any | None:
+        """The next SSE event; None at the end of the body or when a finished stream goes quiet."""
+        try:
+            if parser.finished:
+                return await asyncio.wait_for(anext(events), self.timeouts.finish_grace)
+            return await anext(events)
+        except StopAsyncIteration:
+            return None
+        except TimeoutError:
+            return None
+
+    async def _raise_for_status(self, request: HttpRequest, response: httpx.Response) -> None:
+        body = b""
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > _MAX_ERROR_BODY:
+                break
+        detail = message_from_body(body, response.headers.get("content-type", ""))
+        detail = redact(detail, request.secrets)
+        reason = response.reason_phrase or ""
+        message = f"HTTP {response.status_code} {reason}".strip()
+        message += f" from {_host(request.url)}"
+        if detail:
+            message += f": {detail}"
+        error = ProviderError("http", message, response.status_code)
+        if response.status_code in RETRYABLE_STATUS or response.status_code >= 500:
+            raise _Retryable(error, response.headers)
+        raise error
+
+
+class _Retryable(Exception):
+    def __init__(self, error: ProviderError, headers: httpx.Headers | None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.headers = headers
+
+
+def _host(url: str) -> str:
+    try:
+        parsed = httpx.URL(url)
+    except Exception:
+        return url
+    return f"{parsed.host}:{parsed.port}" if parsed.port else parsed.host
+
+
+def _connection_message(request: HttpRequest, exc: httpx.TransportError) -> str:
+    host = _host(request.url)
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect to {host}: {_short(exc) or 'connection refused'}"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return f"the connection to {host} was cut: {_short(exc) or 'incomplete response'}"
+    return f"network error talking to {host}: {_short(exc) or type(exc).__name__}"
+
+
+def _short(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:200]
