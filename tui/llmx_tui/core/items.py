@@ -101,8 +101,15 @@ ITEM_ADAPTER: TypeAdapter[Item] = TypeAdapter(Item)
 ITEMS_ADAPTER: TypeAdapter[list[Item]] = TypeAdapter(list[Item])
 
 ITEM_TYPES: frozenset[str] = frozenset(
-    {"user_message", "assistant_message", "reasoning", "tool_call", "tool_output", "error",
-     "cancelled"}
+    {
+        "user_message",
+        "assistant_message",
+        "reasoning",
+        "tool_call",
+        "tool_output",
+        "error",
+        "cancelled",
+    }
 )
 
 

@@ -1,0 +1,303 @@
+"""One user turn: build → stream → publish → run tools → repeat.
+
+The engine keeps the history list it is given up to date, publishes every
+event on the bus, and announces every finished item with ``ItemDone`` (the
+store's recorder persists them). It never raises for provider or tool
+failures: a turn ends with TurnCompleted, TurnFailed or TurnCancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from llmx_tui.core.bus import EventBus
+from llmx_tui.core.events import (
+    ErrorInfo,
+    ItemDone,
+    ParsedToolCall,
+    ResponseCompleted,
+    StepStarted,
+    ToolFinished,
+    ToolRunning,
+    TurnCancelled,
+    TurnCompleted,
+    TurnFailed,
+    TurnStarted,
+    Usage,
+)
+from llmx_tui.core.items import (
+    AssistantMessage,
+    Cancelled,
+    Item,
+    Reasoning,
+    ToolCall,
+    ToolOutput,
+    TurnError,
+    UserMessage,
+    new_id,
+)
+from llmx_tui.providers.base import ReportEntry, RequestSettings, StepOutcome, ToolSpec
+from llmx_tui.providers.dialects import get_dialect
+from llmx_tui.providers.errors import ProviderError
+from llmx_tui.providers.resolve import ResolvedProvider
+from llmx_tui.providers.transport import HttpRequest, Transport
+
+
+class ToolRunner(Protocol):
+    """What the engine needs from the tools layer."""
+
+    def specs(self) -> tuple[ToolSpec, ...]: ...
+
+    async def run(self, call: ToolCall) -> tuple[str, bool, str]:
+        """(output, is_error, status) for one call; status: done, failed, denied, skipped."""
+
+
+@dataclass
+class TurnOptions:
+    system_prompt: str | None = None
+    max_steps: int = 25
+    max_tokens: int | None = None
+    reasoning_effort: str | None = None
+
+
+@dataclass
+class LastRequest:
+    """The last payload sent and the builder's report (for the payload inspector)."""
+
+    url: str
+    payload: dict[str, Any]
+    report: list[ReportEntry] = field(default_factory=list)
+
+
+class TurnEngine:
+    def __init__(
+        self,
+        *,
+        bus: EventBus,
+        provider: ResolvedProvider,
+        transport: Transport | None = None,
+        tools: ToolRunner | None = None,
+        options: TurnOptions | None = None,
+    ) -> None:
+        self.bus = bus
+        self.provider = provider
+        self.transport = transport or Transport()
+        self.tools = tools
+        self.options = options or TurnOptions()
+        self.last_request: LastRequest | None = None
+
+    # -- public ----------------------------------------------------------
+    async def run_turn(
+        self, history: list[Item], text: str, *, session_id: str | None = None, turn: int = 0
+    ) -> str:
+        """Runs one turn; returns how it ended: "completed", "failed" or "cancelled"."""
+        self.bus.publish(TurnStarted(session_id=session_id, turn=turn))
+        self._add(history, UserMessage(text=text, turn=turn))
+        return await self.continue_turn(history, turn=turn)
+
+    async def continue_turn(self, history: list[Item], *, turn: int) -> str:
+        """Steps until a text answer, a failure, a cancel or the step limit."""
+        total = Usage()
+        step = 0
+        partial = _Partial()
+        try:
+            while True:
+                step += 1
+                result = await self._step(history, step, turn, partial)
+                if result is None:
+                    return "failed"
+                outcome, calls = result
+                total = total.plus(outcome.usage)
+                if not calls:
+                    finish = outcome.finish_reason
+                    self.bus.publish(TurnCompleted(finish_reason=finish, usage=total))
+                    return "completed"
+                if step >= self.options.max_steps:
+                    return self._fail(
+                        history,
+                        turn,
+                        ErrorInfo(
+                            kind="max_steps",
+                            message=f"stopped after {step} step(s): the model still wanted to "
+                            f"call tools ({', '.join(c.name for c in calls)}); "
+                            "raise --max-steps to let it go on",
+                        ),
+                        "",
+                    )
+                await self._run_tools(history, calls, turn)
+        except asyncio.CancelledError:
+            self._cancelled(history, turn, partial)
+            raise
+
+    # -- steps -----------------------------------------------------------
+    async def _step(
+        self, history: list[Item], step: int, turn: int, partial: _Partial
+    ) -> tuple[StepOutcome, list[ToolCall]] | None:
+        provider = self.provider
+        dialect = get_dialect(provider.preset.dialect)
+        settings = self._settings()
+        payload, report = dialect.build_payload(history, settings)
+        url = dialect.url(provider.base_url, provider.model)
+        headers = {**dialect.headers(provider.api_key), **provider.headers}
+        self.last_request = LastRequest(url=url, payload=payload, report=report)
+        self.bus.publish(StepStarted(step=step, provider=provider.name, model=provider.model))
+        parser = dialect.make_parser(settings)
+        partial.parser = parser
+        request = HttpRequest(url=url, headers=headers, body=payload, secrets=provider.secrets)
+        try:
+            outcome = await self.transport.stream(request, parser, self.bus.publish)
+        except ProviderError as exc:
+            partial.parser = None
+            return self._failed_step(
+                history, turn, parser.outcome(), exc.kind, exc.message, exc.status
+            )
+        partial.parser = None
+        if outcome.error:
+            return self._failed_step(history, turn, outcome, "in_band", outcome.error, None)
+        items = self._outcome_items(outcome, turn)
+        for item in items:
+            self._add(history, item)
+        calls = [item for item in items if isinstance(item, ToolCall)]
+        self.bus.publish(
+            ResponseCompleted(
+                text=outcome.text,
+                reasoning=outcome.reasoning,
+                tool_calls=[
+                    ParsedToolCall(id=c.call_id, name=c.name, arguments=c.arguments) for c in calls
+                ],
+                finish_reason=outcome.finish_reason,
+                usage=outcome.usage,
+            )
+        )
+        return outcome, calls
+
+    def _settings(self) -> RequestSettings:
+        provider = self.provider
+        return RequestSettings(
+            provider=provider.preset.name,
+            model=provider.model,
+            reasoning_policy=provider.preset.reasoning_policy,
+            reasoning_field=provider.reasoning_field,
+            system_prompt=self.options.system_prompt,
+            tools=self.tools.specs() if self.tools else (),
+            max_tokens=self.options.max_tokens,
+            reasoning_effort=self.options.reasoning_effort,
+            include_usage=provider.preset.supports_stream_options,
+        )
+
+    def _outcome_items(self, outcome: StepOutcome, turn: int) -> list[Item]:
+        origin = self._origin()
+        items: list[Item] = []
+        if outcome.reasoning or outcome.reasoning_details or outcome.reasoning_signature:
+            items.append(
+                Reasoning(
+                    text=outcome.reasoning,
+                    signature=outcome.reasoning_signature,
+                    details=outcome.reasoning_details,
+                    turn=turn,
+                    **origin,
+                )
+            )
+        text = outcome.text or outcome.refusal
+        if text or outcome.text_signature:
+            items.append(
+                AssistantMessage(
+                    text=text, thought_signature=outcome.text_signature, turn=turn, **origin
+                )
+            )
+        for call in outcome.tool_calls:
+            items.append(
+                ToolCall(
+                    # Gemini calls may come without an id; pairing needs one.
+                    call_id=call.id or f"call_{new_id()[:24]}",
+                    name=call.name,
+                    arguments=call.arguments,
+                    thought_signature=call.thought_signature,
+                    turn=turn,
+                    **origin,
+                )
+            )
+        return items
+
+    def _origin(self) -> dict[str, Any]:
+        # Reasoning and signatures are replayed only to the same preset and model.
+        return {"provider": self.provider.preset.name, "model": self.provider.model}
+
+    # -- tools -----------------------------------------------------------
+    async def _run_tools(self, history: list[Item], calls: Sequence[ToolCall], turn: int) -> None:
+        for call in calls:
+            self.bus.publish(
+                ToolRunning(call_id=call.call_id, name=call.name, arguments=call.arguments)
+            )
+            started = time.monotonic()
+            if self.tools is None:
+                output, is_error, status = (
+                    f"Tool {call.name!r} is not available: tools are disabled.",
+                    True,
+                    "failed",
+                )
+            else:
+                output, is_error, status = await self.tools.run(call)
+            self.bus.publish(
+                ToolFinished(
+                    call_id=call.call_id,
+                    name=call.name,
+                    output=output,
+                    is_error=is_error,
+                    status=status,  # type: ignore[arg-type]
+                    duration=time.monotonic() - started,
+                )
+            )
+            self._add(
+                history,
+                ToolOutput(call_id=call.call_id, output=output, is_error=is_error, turn=turn),
+            )
+
+    # -- endings ---------------------------------------------------------
+    def _add(self, history: list[Item], item: Item) -> None:
+        history.append(item)
+        self.bus.publish(ItemDone(item=item))
+
+    def _keep_partial(self, history: list[Item], outcome: StepOutcome, turn: int) -> None:
+        """Whatever text and reasoning streamed before a failure or cancel is kept."""
+        origin = self._origin()
+        if outcome.reasoning:
+            self._add(history, Reasoning(text=outcome.reasoning, turn=turn, **origin))
+        if outcome.text:
+            self._add(history, AssistantMessage(text=outcome.text, turn=turn, **origin))
+
+    def _failed_step(
+        self,
+        history: list[Item],
+        turn: int,
+        outcome: StepOutcome,
+        kind: str,
+        message: str,
+        status: int | None,
+    ) -> None:
+        self._keep_partial(history, outcome, turn)
+        self._fail(
+            history, turn, ErrorInfo(kind=kind, message=message, status=status), outcome.text
+        )
+        return None
+
+    def _fail(self, history: list[Item], turn: int, error: ErrorInfo, partial_text: str) -> str:
+        self._add(history, TurnError(kind=error.kind, message=error.message, turn=turn))
+        self.bus.publish(TurnFailed(error=error, partial_text=partial_text))
+        return "failed"
+
+    def _cancelled(self, history: list[Item], turn: int, partial: _Partial) -> None:
+        outcome = partial.parser.outcome() if partial.parser is not None else StepOutcome()
+        self._keep_partial(history, outcome, turn)
+        self._add(history, Cancelled(turn=turn))
+        self.bus.publish(TurnCancelled(partial_text=outcome.text))
+
+
+class _Partial:
+    """The parser of the step in flight, so a cancel can keep its partial text."""
+
+    parser: Any = None
