@@ -1,8 +1,107 @@
-"""Command line entry point (placeholder until the headless mode lands)."""
+"""Command line: ``llmx-tui`` (the app), ``--print`` (headless), ``sessions ...``."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from llmx_tui import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llmx-tui",
+        description="A keyboard-driven terminal chat client for LLMs.",
+        epilog="Session commands: llmx-tui sessions --help",
+    )
+    parser.add_argument("--version", action="version", version=f"llmx-tui {__version__}")
+    parser.add_argument("-p", "--print", dest="prompt", metavar="PROMPT",
+                        help="run one turn headless and print the reply ('-' reads stdin)")
+    parser.add_argument("--json", action="store_true",
+                        help="with --print: one JSON object per line instead of text")
+    parser.add_argument("--provider", help="provider preset or configured provider name")
+    parser.add_argument("--model", help="model name")
+    parser.add_argument("--base-url", help="override the provider's base URL")
+    parser.add_argument("--api-key-env", metavar="VAR", help="read the API key from this variable")
+    parser.add_argument("--system", metavar="TEXT", help="system prompt")
+    parser.add_argument("--max-steps", type=_positive_int, metavar="N",
+                        help="most model requests in one turn (default 25)")
+    parser.add_argument("--max-tokens", type=_positive_int, metavar="N",
+                        help="most output tokens per request")
+    parser.add_argument("--no-tools", action="store_true", help="offer the model no tools")
+    parser.add_argument("--yes", action="store_true",
+                        help="headless: approve every tool call without asking")
+    parser.add_argument("--data-dir", metavar="DIR", help="keep all state in DIR")
+    parser.add_argument("--config", metavar="FILE", type=Path, help="config file to read")
+    parser.add_argument("--resume", nargs="?", const="", metavar="ID",
+                        help="continue a saved session (without ID: pick one / the latest)")
+    parser.add_argument("--continue", dest="continue_latest", action="store_true",
+                        help="continue the latest session")
+    parser.add_argument("--idle-timeout", type=float, metavar="SECONDS",
+                        help="fail when the server sends nothing for this long (default 60)")
+    parser.add_argument("--demo", action="store_true",
+                        help="scripted demo conversation, no key or network needed")
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
 
 def main(argv: list[str] | None = None) -> int:
-    print("usage: llmx-tui [--print PROMPT] ...")
-    return 0
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "sessions":
+        from llmx_tui.cli_sessions import main as sessions_main
+
+        return sessions_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    if args.prompt is None:
+        from llmx_tui.launch import run_app
+
+        return run_app(args)
+    from llmx_tui.run_print import run_print
+
+    return _run_async(run_print, args)
+
+
+def _run_async(function: Any, args: argparse.Namespace) -> int:
+    """Runs ``function(args)``; Ctrl-C cancels the turn cleanly and exits 130."""
+
+    async def runner() -> int:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        interrupted = False
+
+        def on_sigint() -> None:
+            nonlocal interrupted
+            interrupted = True
+            if task is not None:
+                task.cancel()
+
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGINT, on_sigint)
+        try:
+            code: int = await function(args)
+            return code
+        except asyncio.CancelledError:
+            if interrupted:
+                return EXIT_INTERRUPTED
+            raise
+
+    try:
+        return asyncio.run(runner())
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED

@@ -1,0 +1,142 @@
+"""Headless mode: ``llmx-tui --print PROMPT [--json]`` runs one turn and prints it.
+
+Text goes to stdout as it streams; reasoning to stderr (dim on a terminal).
+With --json, one JSON object per line on stdout. Exit 0 on success, 1 on
+failure (one clear line on stderr), 130 on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Any, TextIO
+
+from llmx_tui.core.bus import Subscription
+from llmx_tui.core.events import (
+    ItemDone,
+    ReasoningDelta,
+    ResponseCompleted,
+    Retrying,
+    TextDelta,
+    ToolFinished,
+    TurnCancelled,
+    TurnCompleted,
+    TurnFailed,
+    Usage,
+)
+from llmx_tui.core.items import ToolCall
+
+_TERMINAL_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI sequences (colours, cursor moves)
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC (titles, hyperlinks, clipboard)
+    r"|[\x00-\x08\x0b-\x1f\x7f\x9b]"  # other controls; keeps \t and \n
+)
+_END_EVENTS = (TurnCompleted, TurnFailed, TurnCancelled)
+
+
+def neutralise(text: str) -> str:
+    """Model output shown on a terminal may not drive it: control sequences are removed."""
+    return _TERMINAL_CONTROL.sub("", text)
+
+
+class JsonPrinter:
+    """One JSON object per line: the headless contract other tools rely on."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def handle(self, event: Any) -> None:
+        line = self._line(event)
+        if line is not None:
+            self.out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self.out.flush()
+
+    def _line(self, event: Any) -> dict[str, Any] | None:
+        if isinstance(event, TextDelta | ReasoningDelta | Retrying | Usage):
+            return event.model_dump(mode="json")
+        if isinstance(event, ItemDone) and isinstance(event.item, ToolCall):
+            call = event.item
+            return {"type": "tool_call", "id": call.call_id, "name": call.name,
+                    "arguments": call.arguments}
+        if isinstance(event, ToolFinished):
+            return {"type": "tool_result", "id": event.call_id, "name": event.name,
+                    "output": event.output, "is_error": event.is_error, "status": event.status}
+        if isinstance(event, ResponseCompleted):
+            line = event.model_dump(mode="json")
+            line["usage"] = event.usage.counts()
+            return line
+        if isinstance(event, TurnFailed):
+            return {"type": "turn_failed",
+                    "error": {"kind": event.error.kind, "message": event.error.message},
+                    "partial_text": event.partial_text}
+        if isinstance(event, TurnCancelled):
+            return {"type": "turn_cancelled", "partial_text": event.partial_text}
+        if isinstance(event, TurnCompleted):
+            return {"type": "turn_completed", "finish_reason": event.finish_reason,
+                    "usage": event.usage.counts()}
+        return None
+
+
+class TextPrinter:
+    """Plain text for people: the reply on stdout, everything else on stderr."""
+
+    def __init__(self, out: TextIO, err: TextIO) -> None:
+        self.out = out
+        self.err = err
+        self.tty_out = out.isatty()
+        self.tty_err = err.isatty()
+        self._ends_with_newline = True
+        self._in_reasoning = False
+
+    def handle(self, event: Any) -> None:
+        if isinstance(event, TextDelta):
+            self._end_reasoning()
+            self._write(self.out, event.text, self.tty_out)
+            self._ends_with_newline = event.text.endswith("\n")
+        elif isinstance(event, ReasoningDelta):
+            self._in_reasoning = True
+            text = neutralise(event.text) if self.tty_err else event.text
+            self.err.write(f"\x1b[2m{text}\x1b[0m" if self.tty_err else text)
+            self.err.flush()
+        elif isinstance(event, Retrying):
+            self._end_reasoning()
+            self._note(f"retrying in {event.delay:.1f} s (attempt {event.attempt}): {event.reason}")
+        elif isinstance(event, ItemDone) and isinstance(event.item, ToolCall):
+            self._end_reasoning()
+            call = event.item
+            self._note(f"tool call {call.name} {neutralise(call.arguments)[:200]}")
+        elif isinstance(event, ToolFinished):
+            self._note(f"tool {event.name}: {event.status}")
+        elif isinstance(event, _END_EVENTS):
+            self._end_reasoning()
+            if not self._ends_with_newline:
+                self.out.write("\n")
+                self.out.flush()
+
+    def _write(self, stream: TextIO, text: str, tty: bool) -> None:
+        stream.write(neutralise(text) if tty else text)
+        stream.flush()
+
+    def _end_reasoning(self) -> None:
+        if self._in_reasoning:
+            self.err.write("\n")
+            self.err.flush()
+            self._in_reasoning = False
+
+    def _note(self, text: str) -> None:
+        self.err.write(f"[llmx-tui] {text}\n")
+        self.err.flush()
+
+
+async def print_events(sub: Subscription, printer: JsonPrinter | TextPrinter) -> None:
+    """Prints until the turn ends."""
+    async for event in sub:
+        printer.handle(event)
+        if isinstance(event, _END_EVENTS):
+            return
+
+
+def stderr_line(message: str) -> None:
+    sys.stderr.write(f"llmx-tui: error: {message}\n")
+    sys.stderr.flush()
