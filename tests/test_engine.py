@@ -1,0 +1,185 @@
+"""The turn engine against the loopback server: steps, tools, failures, cancel, max steps."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from llmx_tui.core.bus import EventBus
+from llmx_tui.core.events import (
+    ItemDone,
+    ResponseCompleted,
+    TextDelta,
+    ToolFinished,
+    ToolRunning,
+    TurnCancelled,
+    TurnCompleted,
+    TurnFailed,
+)
+from llmx_tui.core.items import (
+    AssistantMessage,
+    Cancelled,
+    Item,
+    ToolCall,
+    ToolOutput,
+    TurnError,
+    UserMessage,
+)
+from llmx_tui.engine.turn import TurnEngine, TurnOptions
+from llmx_tui.providers.base import ToolSpec
+from llmx_tui.providers.registry import get_preset
+from llmx_tui.providers.resolve import ResolvedProvider
+from llmx_tui.providers.transport import RetryPolicy, Timeouts, Transport
+from tests.loopback import Reply, openai_text_stream, openai_tool_call_stream
+
+
+class EchoTools:
+    """A tool runner double: one tool that echoes, optionally slow."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.calls: list[ToolCall] = []
+        self.delay = delay
+
+    def specs(self) -> tuple[ToolSpec, ...]:
+        return (ToolSpec("echo", "Echo the text back.", {
+            "type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}),)
+
+    async def run(self, call: ToolCall) -> tuple[str, bool, str]:
+        self.calls.append(call)
+        await asyncio.sleep(self.delay)
+        return "echo: " + json.loads(call.arguments)["text"], False, "done"
+
+
+def engine_for(server: Any, bus: EventBus, tools: Any = None, **options: Any) -> TurnEngine:
+    provider = ResolvedProvider(name="openai-compatible", preset=get_preset("openai-compatible"),
+                                base_url=server.base_url, model="m")
+    transport = Transport(httpx.AsyncClient(), retry=RetryPolicy(max_attempts=2, base_delay=0.01),
+                          timeouts=Timeouts(idle=5, finish_grace=0.2))
+    return TurnEngine(bus=bus, provider=provider, transport=transport, tools=tools,
+                      options=TurnOptions(**options))
+
+
+def kinds(history: list[Item]) -> list[str]:
+    return [item.type for item in history]
+
+
+async def test_two_step_tool_loop_sends_the_exact_second_request(loopback: Any) -> None:
+    loopback.add_stream(openai_tool_call_stream("call_1", "echo", '{"text": "hi"}'))
+    loopback.add_stream(openai_text_stream("The tool said hi."))
+    bus = EventBus()
+    sub = bus.subscribe()
+    history: list[Item] = []
+    tools = EchoTools()
+    ending = await engine_for(loopback, bus, tools, system_prompt="Be brief.").run_turn(
+        history, "Say hi via the tool"
+    )
+    assert ending == "completed"
+    assert kinds(history) == ["user_message", "tool_call", "tool_output", "assistant_message"]
+    assert loopback.requests[1].json() == {
+        "model": "m",
+        "stream": True,
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Say hi via the tool"},
+            {"role": "assistant", "content": None, "tool_calls": [
+                {"id": "call_1", "type": "function",
+                 "function": {"name": "echo", "arguments": '{"text": "hi"}'}}]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "echo: hi"},
+        ],
+        "tools": [{"type": "function", "function": {
+            "name": "echo", "description": "Echo the text back.",
+            "parameters": {"type": "object", "properties": {"text": {"type": "string"}},
+                           "required": ["text"]}}}],
+    }
+    events = sub.drain()
+    types = [e.type for e in events]
+    assert types.count("response_completed") == 2
+    assert types.index("tool_running") < types.index("tool_finished")
+    assert isinstance(events[-1], TurnCompleted)
+    assert [e.item.type for e in events if isinstance(e, ItemDone)] == kinds(history)
+
+
+async def test_max_steps_one_reports_tool_calls_without_running_them(loopback: Any) -> None:
+    loopback.add_stream(openai_tool_call_stream("call_9", "echo", '{"text": "x"}'))
+    bus = EventBus()
+    sub = bus.subscribe()
+    history: list[Item] = []
+    tools = EchoTools()
+    ending = await engine_for(loopback, bus, tools, max_steps=1).run_turn(history, "go")
+    assert ending == "failed"
+    assert tools.calls == [] and len(loopback.requests) == 1
+    events = sub.drain()
+    [completed] = [e for e in events if isinstance(e, ResponseCompleted)]
+    assert completed.tool_calls[0].name == "echo"
+    [failed] = [e for e in events if isinstance(e, TurnFailed)]
+    assert failed.error.kind == "max_steps" and "--max-steps" in failed.error.message
+    assert not any(isinstance(e, ToolRunning) for e in events)
+
+
+async def test_provider_error_keeps_partial_text_and_records_the_error(loopback: Any) -> None:
+    loopback.add(Reply(status=400, body=b'{"error": {"message": "bad model"}}'))
+    bus = EventBus()
+    sub = bus.subscribe()
+    history: list[Item] = []
+    ending = await engine_for(loopback, bus).run_turn(history, "hello")
+    assert ending == "failed"
+    assert isinstance(history[-1], TurnError) and "bad model" in history[-1].message
+    [failed] = [e for e in sub.drain() if isinstance(e, TurnFailed)]
+    assert failed.error.kind == "http" and failed.error.status == 400
+
+
+async def test_cancel_mid_stream_keeps_the_partial_reply_marked_cancelled(loopback: Any) -> None:
+    loopback.add(Reply(body=openai_text_stream("token " * 500, pieces=500), chunk_size=40,
+                       delay=0.01))
+    bus = EventBus()
+    sub = bus.subscribe()
+    history: list[Item] = []
+    task = asyncio.create_task(engine_for(loopback, bus).run_turn(history, "long please"))
+    streamed = ""
+    while not streamed:
+        await asyncio.sleep(0.01)
+        streamed = "".join(e.text for e in sub.drain() if isinstance(e, TextDelta))
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert kinds(history) == ["user_message", "assistant_message", "cancelled"]
+    assert history[1].text.startswith("token") and len(history[1].text) < len("token " * 500)
+    assert [e for e in sub.drain() if isinstance(e, TurnCancelled)]
+
+
+async def test_cancel_mid_tool_leaves_the_call_orphaned_for_the_builder(loopback: Any) -> None:
+    loopback.add_stream(openai_tool_call_stream("call_slow", "echo", '{"text": "zz"}'))
+    loopback.add_stream(openai_text_stream("answered"))
+    bus = EventBus()
+    sub = bus.subscribe(ToolRunning)
+    history: list[Item] = []
+    engine = engine_for(loopback, bus, EchoTools(delay=30))
+    task = asyncio.create_task(engine.run_turn(history, "use the tool"))
+    await asyncio.wait_for(sub.get(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert kinds(history) == ["user_message", "tool_call", "cancelled"]
+    # The next turn answers the orphan with a synthetic output and keeps everything.
+    assert await engine.run_turn(history, "and now?") == "completed"
+    messages = loopback.requests[-1].json()["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant", "tool", "user"]
+    assert "did not complete" in messages[2]["content"]
+
+
+async def test_engine_publishes_tool_finished_with_status(loopback: Any) -> None:
+    loopback.add_stream(openai_tool_call_stream("c1", "echo", '{"text": "a"}'))
+    loopback.add_stream(openai_text_stream("ok"))
+    bus = EventBus()
+    sub = bus.subscribe(ToolFinished)
+    history: list[Item] = []
+    await engine_for(loopback, bus, EchoTools()).run_turn(history, "x")
+    [finished] = sub.drain()
+    assert finished.status == "done" and finished.output == "echo: a"
+    assert isinstance(history[2], ToolOutput) and history[2].call_id == "c1"
+    assert isinstance(history[0], UserMessage) and isinstance(history[-1], AssistantMessage)
+    assert not any(isinstance(i, Cancelled) for i in history)
