@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from llmx_tui import paths
+from llmx_tui.engine.tools.mcp_config import McpConfig
 
 
 class ConfigError(Exception):
@@ -35,16 +36,6 @@ class ProviderConfig(_Strict):
     reasoning_field: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     context_window: int | None = None
-
-
-class McpServer(_Strict):
-    command: str
-    args: list[str] = Field(default_factory=list)
-    env: dict[str, str] = Field(default_factory=dict)
-
-
-class McpConfig(_Strict):
-    servers: dict[str, McpServer] = Field(default_factory=dict)
 
 
 class ToolsConfig(_Strict):

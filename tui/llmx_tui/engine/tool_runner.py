@@ -1,0 +1,60 @@
+"""Wires the tools layer to the turn engine: registry, MCP servers, approval gate."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from llmx_tui.config import Settings
+from llmx_tui.core.bus import EventBus
+from llmx_tui.core.items import ToolCall
+from llmx_tui.engine.tools.approval import ApprovalGate, BusApprovalGate, headless_gate
+from llmx_tui.engine.tools.execute import execute_tool_call
+from llmx_tui.engine.tools.registry import ToolRegistry
+from llmx_tui.providers.base import ToolSpec
+
+
+class RegistryToolRunner:
+    """The engine's ToolRunner: runs calls through the registry and the approval gate."""
+
+    def __init__(self, registry: ToolRegistry, approvals: ApprovalGate) -> None:
+        self.registry = registry
+        self.approvals = approvals
+
+    def specs(self) -> tuple[ToolSpec, ...]:
+        return self.registry.specs()
+
+    async def run(self, call: ToolCall) -> tuple[str, bool, str]:
+        result = await execute_tool_call(call, registry=self.registry, approvals=self.approvals)
+        return result.output, result.is_error, result.status
+
+
+async def build_tool_runner(
+    settings: Settings,
+    bus: EventBus,
+    *,
+    working_dir: Path,
+    interactive: bool,
+    auto_approve: bool,
+) -> tuple[RegistryToolRunner, list[str], Callable[[], Awaitable[Any]] | None]:
+    """The runner, problems to show once (MCP servers that failed), and a closer."""
+    registry = ToolRegistry.with_builtins(
+        working_dir, max_output_bytes=settings.tools.output_cap
+    )
+    gate: ApprovalGate = (
+        BusApprovalGate(bus) if interactive and not auto_approve else headless_gate(auto_approve)
+    )
+    for name in settings.tools.always_allow:
+        gate.allow_for_session(name)
+    problems: list[str] = []
+    closer = None
+    if settings.mcp.servers:
+        from llmx_tui.engine.tools.mcp_client import McpManager
+
+        manager = McpManager(settings.mcp.servers, cwd=working_dir)
+        await manager.start()
+        registry.register_all(manager.tools)
+        problems.extend(manager.problems)
+        closer = manager.close
+    return RegistryToolRunner(registry, gate), problems, closer
