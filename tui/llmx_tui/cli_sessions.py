@@ -1,0 +1,289 @@
+"""`llmx-tui sessions ...`: list, show, search, export, import, rename, delete, fork.
+
+Every failure is one line on stderr and exit status 1, never a traceback.
+Model output printed to a terminal is stripped of control characters first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from llmx_tui.core.items import (
+    AssistantMessage,
+    Item,
+    Reasoning,
+    ToolCall,
+    ToolOutput,
+    TurnError,
+    UserMessage,
+)
+from llmx_tui.paths import history_db_path
+from llmx_tui.store.errors import StoreError
+from llmx_tui.store.export import session_to_markdown
+from llmx_tui.store.models import SessionInfo
+from llmx_tui.store.session_format import parse_session_text
+from llmx_tui.store.sqlite import SessionStore
+
+PROG = "llmx-tui sessions"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="folder holding history.db (default: $LLMX_TUI_DATA_DIR or the platform data folder)",
+    )
+    parser = _Parser(prog=PROG, description="Manage saved chat sessions.", parents=[common])
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_Parser
+    )
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help_text, description=help_text, parents=[common])
+
+    add("list", "List sessions, newest first.").add_argument(
+        "--json", action="store_true", help="print a JSON list"
+    )
+    add("show", "Show a session's details and numbered items.").add_argument("id")
+    add("search", "Full-text search over message text.").add_argument("query", nargs="+")
+    export = add("export", "Export a session as Markdown or llmx-tui.session/1 JSON.")
+    export.add_argument("id")
+    export.add_argument("--format", choices=("md", "json"), default="md")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    add("import", "Import an llmx-tui.session/1 JSON file ('-' for stdin).").add_argument("file")
+    rename = add("rename", "Set a session's title.")
+    rename.add_argument("id")
+    rename.add_argument("title", nargs="+")
+    delete = add("delete", "Delete a session.")
+    delete.add_argument("id")
+    delete.add_argument("-y", "--yes", action="store_true", help="do not ask")
+    fork = add("fork", "Copy a session's items 1..N into a new session.")
+    fork.add_argument("id")
+    fork.add_argument(
+        "--at",
+        type=int,
+        required=True,
+        metavar="N",
+        help="last item to keep, as numbered by `sessions show`",
+    )
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        return _fail(f"{PROG}: {exc}")
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    try:
+        with SessionStore.open(history_db_path(getattr(args, "data_dir", None))) as store:
+            return _COMMANDS[args.command](store, args)
+    except StoreError as exc:
+        return _fail(f"llmx-tui: {exc}")
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        return _fail(f"llmx-tui: cannot access{where}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        return _fail("llmx-tui: interrupted", 130)
+    except Exception as exc:  # last resort: still one line, never a traceback
+        return _fail(f"llmx-tui: unexpected error: {type(exc).__name__}: {exc}")
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(" ".join(message.split()), file=sys.stderr)
+    return code
+
+
+def _clean(text: str) -> str:
+    """Untrusted text made safe for a terminal (no escape sequences)."""
+    return _CONTROL.sub("", text) if sys.stdout.isatty() else text
+
+
+def _one_line(text: str, width: int = 100) -> str:
+    flat = " ".join(_CONTROL.sub(" ", text).split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+def _list(store: SessionStore, args: argparse.Namespace) -> int:
+    sessions = store.list_sessions()
+    if args.json:
+        print(json.dumps([_summary(info) for info in sessions], indent=2, ensure_ascii=False))
+        return 0
+    if not sessions:
+        print("No sessions yet.")
+    for info in sessions:
+        model = _one_line(info.model or "-", 24)
+        title = _one_line(info.title or "Untitled", 60)
+        print(
+            f"{info.id[:8]}  {_when(info.updated)}  {info.item_count:>5} items  "
+            f"{model:<24}  {title}"
+        )
+    return 0
+
+
+def _summary(info: SessionInfo) -> dict[str, object]:
+    return {
+        "id": info.id,
+        "title": info.title,
+        "created": info.created,
+        "updated": info.updated,
+        "provider": info.provider,
+        "model": info.model,
+        "demo": info.demo,
+        "item_count": info.item_count,
+        "usage": info.usage.counts(),
+    }
+
+
+def _show(store: SessionStore, args: argparse.Namespace) -> int:
+    session_id = store.resolve_session_id(args.id)
+    info = store.get_session(session_id)
+    print(f"Session  {info.id}")
+    print(f"Title    {_one_line(info.title or 'Untitled')}")
+    print(f"Created  {_when(info.created)}   Updated {_when(info.updated)}")
+    print(f"Model    {info.model or '-'} ({info.provider or '-'})")
+    print(
+        f"Tokens   {info.input_tokens:,} in ({info.cached_input_tokens:,} cached), "
+        f"{info.output_tokens:,} out ({info.reasoning_tokens:,} reasoning)"
+    )
+    if info.system_prompt:
+        print(f"System   {_one_line(info.system_prompt)}")
+    print()
+    items = store.load_items(session_id)
+    for number, item in enumerate(items, start=1):
+        print(f"{number:>5}  {_describe(item)}")
+    draft = store.get_draft(session_id)
+    if draft is not None:
+        print(f"{'':>5}  unfinished reply: {_one_line(draft.text or draft.reasoning)}")
+    return 0
+
+
+def _describe(item: Item) -> str:
+    if isinstance(item, UserMessage):
+        return f"user       {_one_line(item.text)}"
+    if isinstance(item, AssistantMessage):
+        return f"assistant  {_one_line(item.text)}"
+    if isinstance(item, Reasoning):
+        return f"reasoning  {_one_line(item.text) or '(not shown by the provider)'}"
+    if isinstance(item, ToolCall):
+        return f"tool call  {_one_line(item.name, 40)}({_one_line(item.arguments, 60)})"
+    if isinstance(item, ToolOutput):
+        status = "tool error " if item.is_error else "tool out   "
+        return f"{status}{_one_line(item.output)}"
+    if isinstance(item, TurnError):
+        return f"error      {item.kind}: {_one_line(item.message)}"
+    return "cancelled"
+
+
+def _search(store: SessionStore, args: argparse.Namespace) -> int:
+    hits = store.search(" ".join(args.query))
+    if not hits:
+        print("No matches.")
+    for hit in hits:
+        print(
+            f"{hit.session_id[:8]}  #{hit.item_number:<4} {hit.kind:<17} "
+            f"{_one_line(hit.session_title or 'Untitled', 50)}"
+        )
+        print(f"          {_one_line(hit.snippet, 120)}")
+    return 0
+
+
+def _export(store: SessionStore, args: argparse.Namespace) -> int:
+    session_id = store.resolve_session_id(args.id)
+    if args.format == "json":
+        text = json.dumps(store.export_json(session_id), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = session_to_markdown(store.get_session(session_id), store.export_items(session_id))
+    if args.output:
+        _write_file(Path(args.output), text)
+    else:
+        sys.stdout.write(_clean(text))
+    return 0
+
+
+def _write_file(path: Path, text: str) -> None:
+    """Write via a temporary file so a failure never leaves half a file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _import(store: SessionStore, args: argparse.Namespace) -> int:
+    if args.file == "-":
+        text, source = sys.stdin.read(), "stdin"
+    else:
+        text, source = Path(args.file).read_text(encoding="utf-8"), args.file
+    print(store.import_session(parse_session_text(text, source)))
+    return 0
+
+
+def _rename(store: SessionStore, args: argparse.Namespace) -> int:
+    store.rename(store.resolve_session_id(args.id), " ".join(args.title))
+    return 0
+
+
+def _delete(store: SessionStore, args: argparse.Namespace) -> int:
+    session_id = store.resolve_session_id(args.id)
+    if not args.yes:
+        info = store.get_session(session_id)
+        if not sys.stdin.isatty():
+            raise StoreError("refusing to delete without --yes when stdin is not a terminal")
+        question = (
+            f'Delete session {session_id[:8]} "{_one_line(info.title or "Untitled", 60)}'
+            f'" ({info.item_count} items)? [y/N] '
+        )
+        if not _confirm(question, sys.stdin):
+            print("Not deleted.", file=sys.stderr)
+            return 1
+    store.delete(session_id)
+    return 0
+
+
+def _confirm(question: str, stream: TextIO) -> bool:
+    print(question, end="", file=sys.stderr, flush=True)
+    return stream.readline().strip().lower() in ("y", "yes")
+
+
+def _fork(store: SessionStore, args: argparse.Namespace) -> int:
+    print(store.fork(store.resolve_session_id(args.id), args.at))
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[SessionStore, argparse.Namespace], int]] = {
+    "list": _list,
+    "show": _show,
+    "search": _search,
+    "export": _export,
+    "import": _import,
+    "rename": _rename,
+    "delete": _delete,
+    "fork": _fork,
+}
