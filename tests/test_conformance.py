@@ -11,6 +11,7 @@ again in this file rather than taken from the implementation.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -121,7 +122,9 @@ def expected_usage(dialect: str, raw_usage: dict[str, Any] | None, raw: str) -> 
         if reasoning and total == inp + out + reasoning:
             out += reasoning
         return Usage(
-            input_tokens=inp, cached_input_tokens=cached, output_tokens=out,
+            input_tokens=inp,
+            cached_input_tokens=cached,
+            output_tokens=out,
             reasoning_tokens=reasoning,
         )
     if dialect == "anthropic":
@@ -135,11 +138,14 @@ def expected_usage(dialect: str, raw_usage: dict[str, Any] | None, raw: str) -> 
             if usage and usage.get("cache_creation_input_tokens") is not None:
                 creation = usage["cache_creation_input_tokens"]
         return Usage(
-            input_tokens=inp + (cached or 0) + creation, cached_input_tokens=cached,
-            output_tokens=out, reasoning_tokens=None,
+            input_tokens=inp + (cached or 0) + creation,
+            cached_input_tokens=cached,
+            output_tokens=out,
+            reasoning_tokens=None,
         )
     return Usage(
-        input_tokens=inp, cached_input_tokens=cached,
+        input_tokens=inp,
+        cached_input_tokens=cached,
         output_tokens=None if out is None else out + (reasoning or 0),
         reasoning_tokens=reasoning,
     )
@@ -194,7 +200,7 @@ def check_events(parser: StreamParser, events: list[Any]) -> None:
     assert rebuilt == [(c.id, c.name, c.arguments) for c in outcome.tool_calls]
     usages = [e for e in events if isinstance(e, Usage)]
     assert (usages[-1] if usages else Usage()) == outcome.usage
-    assert all(a != b for a, b in zip(usages, usages[1:], strict=False)), "repeated usage"
+    assert all(a != b for a, b in itertools.pairwise(usages)), "repeated usage"
     assert all(e.text for e in events if isinstance(e, (TextDelta, ReasoningDelta))), "empty delta"
 
 
