@@ -8,6 +8,8 @@ import logging
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from llmx_tui.core.events import (
     ReasoningDelta,
@@ -418,3 +420,41 @@ def test_unparseable_data_is_skipped_and_logged(caplog: pytest.LogCaptureFixture
     assert any("unparseable" in record.getMessage() for record in caplog.records)
     feed_all(parser, [chunk({"content": "still fine"})])
     assert parser.outcome().text == "still fine"
+
+
+# --- property: streaming split == whole-string rule -----------------------------------------
+
+
+def reference_split(content: str) -> tuple[str, str]:
+    """The MANIFEST rule applied to the whole content at once."""
+    stripped = content.lstrip()
+    if not stripped.startswith("<think>"):
+        return content, ""
+    lead = content[: len(content) - len(stripped)]
+    inner = stripped[len("<think>") :]
+    reasoning, closed, after = inner.partition("</think>")
+    return (lead + after if closed else lead), reasoning
+
+
+TAGGY = st.text(alphabet=" \n<>/thinkab", max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lead=st.sampled_from(["", " ", "\n\n", " \t"]),
+    opening=st.sampled_from(["<think>", "<thin", "<think", "<thinker>", ""]),
+    inner=TAGGY,
+    closing=st.sampled_from(["</think>", "</thin", "", "</think></think>"]),
+    tail=TAGGY,
+    cuts=st.lists(st.integers(min_value=0, max_value=120), max_size=8),
+)
+def test_streamed_think_split_matches_whole_string_rule(
+    lead: str, opening: str, inner: str, closing: str, tail: str, cuts: list[int]
+) -> None:
+    content = lead + opening + inner + closing + tail
+    bounds = sorted({min(c, len(content)) for c in cuts})
+    pieces = [p for p in split_at(content, tuple(bounds)) if p]
+    parser, events = run_content(pieces)
+    expected = reference_split(content)
+    assert (parser.outcome().text, parser.outcome().reasoning) == expected
+    assert (texts(events, TextDelta), texts(events, ReasoningDelta)) == expected

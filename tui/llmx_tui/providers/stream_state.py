@@ -77,10 +77,6 @@ class StreamState:
     def has_reasoning(self) -> bool:
         return bool(self._reasoning) or bool(self.pending_reasoning)
 
-    @property
-    def has_text(self) -> bool:
-        return bool(self._text) or bool(self.pending_text)
-
     def add_choice_text(self, choice: int, text: str) -> None:
         """Text of a choice other than 0 (``n > 1``): recorded, never published."""
         if text:

@@ -109,6 +109,8 @@ class AnthropicParser:
             replay = {"type": _THINKING, "thinking": thinking, "signature": signature}
             self._open_reasoning(index, _Block(_THINKING, replay))
             self._state.add_reasoning(thinking, out)
+            if signature:
+                self._state.reasoning_signature = signature
         elif kind == _REDACTED:
             replay = {"type": _REDACTED, "data": block.get("data", "")}
             self._open_reasoning(index, _Block(_REDACTED, replay))
