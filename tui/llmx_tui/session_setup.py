@@ -75,11 +75,19 @@ async def open_conversation(
     args: argparse.Namespace, bus: EventBus, *, interactive: bool
 ) -> Setup:
     settings = load_config(args)
-    provider = provider_from_args(settings, args)
+    demo = bool(getattr(args, "demo", False))
     closers: list[Any] = []
-    store = await open_store(args.data_dir)
-    closers.append(store.close)
+    if demo:
+        from llmx_tui.demo.server import DemoServer, demo_provider
+
+        server = await DemoServer().start()
+        closers.append(server.close)
+        provider = demo_provider(server.base_url)
+    else:
+        provider = provider_from_args(settings, args)
     try:
+        store = await open_store(args.data_dir)
+        closers.append(store.close)
         session_id, history = await _resumed(store, args)
         from llmx_tui.store.recorder import SessionRecorder
 
@@ -106,8 +114,9 @@ async def open_conversation(
             with contextlib.suppress(Exception):
                 await closer()
         raise
-    conversation = Conversation(engine=engine, store=store, session_id=session_id,
-                                history=history)
+    conversation = Conversation(
+        engine=engine, store=store, session_id=session_id, history=history, demo=demo
+    )
     return Setup(conversation, settings, store, problems + settings.warnings, closers)
 
 

@@ -1,0 +1,5 @@
+"""``llmx-tui --demo``: scripted conversations served by an in-process loopback SSE server.
+
+The demo takes the same path as a real provider (HTTP, the real client, bus,
+store and UI); only the server is scripted.
+"""
