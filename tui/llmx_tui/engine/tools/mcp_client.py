@@ -117,6 +117,8 @@ class McpServer:
         leaf = _leaf(exc)
         if isinstance(leaf, TimeoutError):
             reason = f"no answer to initialize within {timeout:g} s"
+        elif str(leaf) == "Connection closed":
+            reason = "it closed the connection (exited?) before initializing"
         elif isinstance(leaf, OSError):
             reason = f"could not start {self.config.command!r}: {leaf.strerror or leaf}"
         else:
