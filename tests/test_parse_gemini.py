@@ -228,3 +228,11 @@ def test_unparseable_data_is_skipped_and_logged(caplog: pytest.LogCaptureFixture
         assert parser.feed("message", "{oops") == []
     assert any("unparseable" in record.getMessage() for record in caplog.records)
     assert feed_all(parser, [response([{"text": "fine"}])]) == [TextDelta(text="fine")]
+
+
+def test_error_event_with_plain_text_ends() -> None:
+    parser = GeminiParser()
+    feed_all(parser, [response([{"text": "so far"}])])
+    assert parser.feed("error", "backend unavailable") == []
+    assert parser.ended and parser.outcome().error == "backend unavailable"
+    assert parser.outcome().text == "so far"

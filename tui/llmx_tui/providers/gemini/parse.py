@@ -65,6 +65,10 @@ class GeminiParser:
             payload = json.loads(data)
         except ValueError:
             payload = None
+        if event == "error" and not isinstance(payload, (dict, list)):
+            self._state.set_error(data.strip()[:500] or "stream error")
+            self._ended = True
+            return out
         # A non-SSE body is one JSON array of responses; take it too.
         responses = payload if isinstance(payload, list) else [payload]
         for response in responses:
