@@ -53,6 +53,7 @@ def resolve_provider(
     name = provider or settings.default_provider or _guess_provider(base_url)
     configured = settings.providers.get(name, ProviderConfig())
     preset = get_preset(configured.preset or name)
+    key = _api_key(name, preset, configured, api_key_env)
     chosen_model = (
         model
         or configured.default_model
@@ -62,7 +63,6 @@ def resolve_provider(
     )
     if not chosen_model:
         raise ProviderSetupError(f"no model chosen for provider {name!r}: pass --model NAME")
-    key = _api_key(name, preset, configured, api_key_env)
     return ResolvedProvider(
         name=name,
         preset=preset,
