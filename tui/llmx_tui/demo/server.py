@@ -38,7 +38,10 @@ class DemoServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError, ValueError):
+        # Cancellation here only means the app is shutting down mid-reply: end quietly.
+        with contextlib.suppress(
+            ConnectionError, asyncio.IncompleteReadError, ValueError, asyncio.CancelledError
+        ):
             request = await read_request(reader)
             if request.method == "GET" and request.path.endswith("/models"):
                 await self._models(writer)
