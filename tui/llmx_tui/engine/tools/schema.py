@@ -29,91 +29,129 @@ def parameters_from_model(model: type[BaseModel]) -> dict[str, Any]:
     return clean_parameters(model.model_json_schema())
 
 
-def clean_parameters(schema: dict[str, Any] | None) -> dict[str, Any]:
-    """Top-level tool parameters: always an object with ``properties`` and ``required``."""
+def clean_parameters(schema: Any) -> dict[str, Any]:
+    """Top-level tool parameters: always an object with ``properties`` and ``required``.
+
+    Accepts anything (an MCP server's schema is foreign input) and never raises.
+    """
     source = schema if isinstance(schema, dict) else {}
-    definitions = {**source.get("definitions", {}), **source.get("$defs", {})}
+    definitions = {**_as_dict(source.get("definitions")), **_as_dict(source.get("$defs"))}
     cleaned = _clean(source, definitions, 0)
     properties = cleaned.get("properties", {}) if cleaned.get("type") == "object" else {}
-    result: dict[str, Any] = {"type": "object", "properties": properties}
-    required = [name for name in cleaned.get("required", []) if name in properties]
-    result["required"] = required
-    return result
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": cleaned.get("required", []) if properties else [],
+    }
 
 
 def _clean(node: Any, definitions: dict[str, Any], depth: int) -> dict[str, Any]:
-    if not isinstance(node, dict) or depth > _MAX_DEPTH:
-        return {"type": "object"} if depth > _MAX_DEPTH else {}
+    if depth > _MAX_DEPTH:
+        return {"type": "object"}
+    node = _unwrap(_as_dict(node), definitions)
+    out: dict[str, Any] = {}
+    enum = _enum(node)
+    # Some providers insist on a type; an untyped ("any") value becomes a string,
+    # which can carry anything.
+    node_type = _single_type(node) or _implied_type(node, enum)
+    out["type"] = node_type
+    description = _description(node, enum)
+    if description:
+        out["description"] = description
+    if enum is not None and node_type == "string" and all(isinstance(v, str) for v in enum):
+        out["enum"] = enum
+    for bound in ("minimum", "maximum"):
+        value = node.get(bound)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out[bound] = value
+    if node_type == "object":
+        properties = _as_dict(node.get("properties"))
+        out["properties"] = {
+            str(name): _clean(value, definitions, depth + 1) for name, value in properties.items()
+        }
+        required = node.get("required")
+        names = [r for r in required if isinstance(r, str)] if isinstance(required, list) else []
+        names = [name for name in dict.fromkeys(names) if name in out["properties"]]
+        if names:
+            out["required"] = names
+    if node_type == "array":
+        out["items"] = _clean(node.get("items"), definitions, depth + 1)
+    return out
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _unwrap(node: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any]:
     for _ in range(_MAX_DEPTH):  # refs to refs, Optional[Model], ...: unwrap until stable
         unwrapped = _collapse_nullable(_resolve_ref(node, definitions))
         if unwrapped is node:
             break
         node = unwrapped
-    out: dict[str, Any] = {}
-    node_type = _single_type(node)
-    if node_type is not None:
-        out["type"] = node_type
-    elif "properties" in node:
-        out["type"] = "object"
-    description = _description(node)
-    if description:
-        out["description"] = description
-    if "enum" in node and isinstance(node["enum"], list):
-        out["enum"] = list(node["enum"])
-    elif "const" in node:
-        out["enum"] = [node["const"]]
-    for bound in ("minimum", "maximum"):
-        if isinstance(node.get(bound), int | float) and not isinstance(node.get(bound), bool):
-            out[bound] = node[bound]
-    if out.get("type") == "object" or "properties" in node:
-        properties = node.get("properties") or {}
-        out["properties"] = {
-            str(name): _clean(value, definitions, depth + 1) for name, value in properties.items()
-        }
-        required = [r for r in node.get("required", []) if r in out["properties"]]
-        if required:
-            out["required"] = required
-    if out.get("type") == "array":
-        out["items"] = _clean(node.get("items") or {}, definitions, depth + 1) or {"type": "string"}
-    return {key: value for key, value in out.items() if key in _KEPT_KEYS}
+    return node
 
 
 def _resolve_ref(node: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any]:
-    ref = node.get("$ref")
-    if not isinstance(ref, str):
+    if "$ref" not in node:
         return node
-    target = definitions.get(ref.rsplit("/", 1)[-1])
-    if not isinstance(target, dict):
-        return {key: value for key, value in node.items() if key != "$ref"}
+    siblings = {key: value for key, value in node.items() if key != "$ref"}
+    ref = node["$ref"]
+    target = definitions.get(ref.rsplit("/", 1)[-1]) if isinstance(ref, str) else None
     # Sibling keys (a description next to the $ref) win over the definition's.
-    return {**target, **{key: value for key, value in node.items() if key != "$ref"}}
+    return {**target, **siblings} if isinstance(target, dict) else siblings
 
 
 def _collapse_nullable(node: dict[str, Any]) -> dict[str, Any]:
     """``anyOf: [X, {type: null}]`` (pydantic's Optional) becomes X."""
-    for key in ("anyOf", "oneOf"):
-        options = node.get(key)
-        if not isinstance(options, list):
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key not in node:
             continue
-        non_null = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
-        if non_null:
-            # Only the first alternative survives: the common subset has no unions.
-            merged = {k: v for k, v in node.items() if k != key}
-            return {**non_null[0], **merged}
+        options = node[key] if isinstance(node[key], list) else []
+        rest = {k: v for k, v in node.items() if k != key}
+        choices = [o for o in options if isinstance(o, dict) and o.get("type") != "null"]
+        # Only the first alternative survives: the common subset has no unions.
+        return {**choices[0], **rest} if choices else rest
     return node
 
 
 def _single_type(node: dict[str, Any]) -> str | None:
     declared = node.get("type")
     if isinstance(declared, list):
-        declared = next((t for t in declared if t != "null"), None)
-    return declared if declared in _JSON_TYPES else None
+        declared = next((t for t in declared if isinstance(t, str) and t != "null"), None)
+    return declared if isinstance(declared, str) and declared in _JSON_TYPES else None
 
 
-def _description(node: dict[str, Any]) -> str:
+def _implied_type(node: dict[str, Any], enum: list[Any] | None) -> str:
+    if "properties" in node:
+        return "object"
+    if enum and all(isinstance(v, bool) for v in enum):
+        return "boolean"
+    if enum and all(isinstance(v, int) and not isinstance(v, bool) for v in enum):
+        return "integer"
+    if enum and all(isinstance(v, int | float) and not isinstance(v, bool) for v in enum):
+        return "number"
+    return "string"
+
+
+def _enum(node: dict[str, Any]) -> list[Any] | None:
+    if isinstance(node.get("enum"), list) and node["enum"]:
+        return list(node["enum"])
+    if "const" in node:
+        return [node["const"]]
+    return None
+
+
+def _description(node: dict[str, Any], enum: list[Any] | None) -> str:
     description = node.get("description")
-    text = description.strip() if isinstance(description, str) else ""
-    if "default" in node and node["default"] is not None:
-        default = json.dumps(node["default"], ensure_ascii=False)
-        text = f"{text} Default: {default}." if text else f"Default: {default}."
-    return text
+    parts = [description.strip()] if isinstance(description, str) and description.strip() else []
+    if enum is not None and not all(isinstance(value, str) for value in enum):
+        # Gemini takes enums of strings only; other choices are spelt out instead.
+        parts.append(f"One of: {', '.join(_json(value) for value in enum)}.")
+    if node.get("default") is not None:
+        parts.append(f"Default: {_json(node['default'])}.")
+    return " ".join(parts)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
