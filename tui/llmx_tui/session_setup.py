@@ -48,13 +48,19 @@ def load_config(args: argparse.Namespace) -> Settings:
         raise SetupError(str(exc)) from None
 
 
-def provider_from_args(settings: Settings, args: argparse.Namespace) -> ResolvedProvider:
+async def provider_from_args(settings: Settings, args: argparse.Namespace) -> ResolvedProvider:
+    provider, base_url, model = args.provider, args.base_url, args.model
+    if not (provider or base_url or settings.default_provider):
+        # First run: a key in the environment, else a local server that answers.
+        from llmx_tui.providers.detect import detect_provider
+
+        found = await detect_provider()
+        if found is not None:
+            provider, base_url = found.preset, found.base_url
+            model = model or (found.models[0] if found.models else None)
     try:
         return resolve_provider(
-            settings,
-            provider=args.provider,
-            model=args.model,
-            base_url=args.base_url,
+            settings, provider=provider, model=model, base_url=base_url,
             api_key_env=args.api_key_env,
         )
     except (ProviderSetupError, UnknownProviderError) as exc:
@@ -84,7 +90,7 @@ async def open_conversation(
         closers.append(server.close)
         provider = demo_provider(server.base_url)
     else:
-        provider = provider_from_args(settings, args)
+        provider = await provider_from_args(settings, args)
     try:
         store = await open_store(args.data_dir)
         closers.append(store.close)
