@@ -178,7 +178,9 @@ async def test_auto_approve_runs_everything_and_auto_deny_nothing_that_asks(
     tool = RecordingTool(approval=True)
     registry = registry_with(tool, tmp_path)
     assert (await run_tool(registry, "record", {"text": "y"}, AutoApprove())).status == "done"
-    assert (await run_tool(registry, "record", {"text": "n"}, AutoDeny())).status == "denied"
+    denied = await run_tool(registry, "record", {"text": "n"}, AutoDeny())
+    assert (denied.status, denied.is_error) == ("denied", True)
+    assert "without --yes" in denied.output
     assert tool.runs == ["y"]
 
 

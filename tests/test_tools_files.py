@@ -52,6 +52,33 @@ async def test_read_file_offset_past_the_end_says_so(workdir: Path) -> None:
     assert "only 2 lines" in result.output
 
 
+async def test_read_file_cuts_a_giant_line_instead_of_reading_it_whole(workdir: Path) -> None:
+    (workdir / "wide.txt").write_text("a" * 5000 + "\nnext\n")
+    registry = make_registry(workdir, max_output_bytes=1000)
+    result = await run_tool(registry, "read_file", {"path": "wide.txt", "limit": 1})
+    shown = 1000 - 256  # the cap less room for the notes
+    assert result.output.startswith("a" * shown + f" [line cut: {5000 - shown} more bytes]\n")
+    assert "output truncated" not in result.output
+    assert "offset=2" in result.output
+    second = await run_tool(registry, "read_file", {"path": "wide.txt", "offset": 2})
+    assert second.output == "next\n"
+
+
+async def test_read_file_stops_before_the_output_cap_and_says_where_to_go_on(
+    workdir: Path,
+) -> None:
+    (workdir / "many.txt").write_text("".join(f"{n:09d}\n" for n in range(1, 500)))
+    registry = make_registry(workdir, max_output_bytes=1000)
+    result = await run_tool(registry, "read_file", {"path": "many.txt"})
+    lines = result.output.splitlines()
+    assert lines[0] == "000000001" and "output truncated" not in result.output
+    shown = len(lines) - 1
+    assert lines[-1] == (
+        f"[showing lines 1-{shown}; more lines follow: call read_file with offset={shown + 1}]"
+    )
+    assert lines[-2] == f"{shown:09d}"
+
+
 async def test_read_file_refuses_binary_files(workdir: Path) -> None:
     (workdir / "blob.bin").write_bytes(b"\x89PNG\x00\x01\x02" * 10)
     result = await run_tool(make_registry(workdir), "read_file", {"path": "blob.bin"})

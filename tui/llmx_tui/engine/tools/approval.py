@@ -63,6 +63,10 @@ class ApprovalGate(ABC):
     async def decide(self, request: ApprovalRequest) -> Decision:
         """Ask whoever decides; only called for tools not allowed for the session."""
 
+    def denial_message(self, request: ApprovalRequest) -> str:
+        """The output the model reads for a denied call."""
+        return f"The user denied this call to {request.name}; it was not run."
+
 
 class AutoApprove(ApprovalGate):
     """Headless with ``--yes``: every call runs."""
@@ -76,6 +80,12 @@ class AutoDeny(ApprovalGate):
 
     async def decide(self, request: ApprovalRequest) -> Decision:
         return "deny"
+
+    def denial_message(self, request: ApprovalRequest) -> str:
+        return (
+            f"This call to {request.name} needs the user's approval, and the user runs "
+            "llmx-tui without --yes, so it was denied and not run."
+        )
 
 
 def headless_gate(auto_approve: bool) -> ApprovalGate:

@@ -86,11 +86,8 @@ async def execute_tool_call(
             description=prepared.description,
         )
         if await approvals.authorize(request) == "deny":
-            return ToolResult(
-                output=f"The user denied this call to {call.name}; it was not run.",
-                is_error=True,
-                status="denied",
-            )
+            output = approvals.denial_message(request)
+            return ToolResult(output=output, is_error=True, status="denied")
     try:
         output = await prepared.run()
     except ToolError as exc:

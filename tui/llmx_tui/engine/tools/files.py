@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from pydantic import BaseModel, Field
 
@@ -13,6 +15,7 @@ from llmx_tui.engine.tools.workspace import display_path, outside_note, resolve_
 
 BINARY_SNIFF_BYTES = 8192
 MAX_LISTED_ENTRIES = 1000
+_NOTES_ROOM = 256
 
 
 def looks_binary(head: bytes) -> bool:
@@ -64,10 +67,12 @@ def _read_lines(path: Path, offset: int, limit: int, max_bytes: int) -> str:
         shown: list[str] = []
         size = 0
         line_number = 0
-        for line_number, raw in enumerate(handle, start=1):
+        # Stay under the output cap so the continuation note is never cut off.
+        budget = max(max_bytes - _NOTES_ROOM, _NOTES_ROOM)
+        for line_number, raw in enumerate(_bounded_lines(handle, budget), start=1):
             if line_number < offset:
                 continue
-            if len(shown) >= limit or size >= max_bytes:
+            if len(shown) >= limit or (shown and size + len(raw) > budget):
                 last = offset + len(shown) - 1
                 shown.append(
                     f"[showing lines {offset}-{last}; more lines follow: "
@@ -82,6 +87,22 @@ def _read_lines(path: Path, offset: int, limit: int, max_bytes: int) -> str:
             return "[empty file]"
         return f"[the file has only {line_number} lines; offset {offset} is past the end]"
     return "".join(shown)
+
+
+def _bounded_lines(handle: BinaryIO, max_line: int) -> Iterator[bytes]:
+    """Lines of at most ``max_line`` bytes, so one giant line cannot fill memory."""
+    max_line = max(max_line, 1)
+    while raw := handle.readline(max_line):
+        if len(raw) == max_line and not raw.endswith(b"\n"):
+            skipped = 0
+            while rest := handle.readline(max_line):
+                if rest.endswith(b"\n"):
+                    skipped += len(rest) - 1
+                    break
+                skipped += len(rest)
+            if skipped:
+                raw += f" [line cut: {skipped} more bytes]\n".encode()
+        yield raw
 
 
 class ListDirectoryArgs(BaseModel):
