@@ -1,0 +1,218 @@
+"""Messages API request bodies (PAYLOAD-RULES section 2, ``anthropic``).
+
+Roles alternate strictly: tool results open the next user message, a user
+message that follows them joins it after the results. Thinking blocks of the
+current tool loop go back verbatim, first in their assistant message; earlier
+turns drop them (all of a message's blocks, never some).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from llmx_tui.core.items import Item, Reasoning
+from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
+from llmx_tui.providers.history import normalise_history
+from llmx_tui.providers.history_ids import IdRewriter, anthropic_id
+from llmx_tui.providers.history_model import (
+    LEADING_USER_TEXT,
+    AssistantStep,
+    PairedCall,
+    UserStep,
+    split_data_url,
+)
+
+DEFAULT_MAX_TOKENS = 8192
+MIN_THINKING_BUDGET = 1024
+# Share of max_tokens given to thinking per effort (never below the 1024 floor).
+_BUDGET_SHARE = {
+    "minimal": 0.0,
+    "low": 0.25,
+    "medium": 0.5,
+    "high": 0.75,
+    "xhigh": 0.875,
+    "max": 0.875,
+}
+
+Rewrite = Callable[[str, str | None], str]
+
+
+def build_payload(
+    history: Sequence[Item], settings: RequestSettings
+) -> tuple[dict[str, Any], list[ReportEntry]]:
+    normalised = normalise_history(history, settings)
+    report = normalised.report
+    rewrite = IdRewriter(anthropic_id, report)
+    messages: list[dict[str, Any]] = []
+    for step in normalised.steps:
+        if isinstance(step, UserStep):
+            append_blocks(messages, "user", user_blocks(step))
+            continue
+        append_blocks(messages, "assistant", assistant_blocks(step, rewrite, report))
+        if step.calls:
+            append_blocks(messages, "user", [tool_result(call, rewrite) for call in step.calls])
+    if messages and messages[0]["role"] != "user":
+        messages.insert(
+            0, {"role": "user", "content": [{"type": "text", "text": LEADING_USER_TEXT}]}
+        )
+        first = normalised.steps[0]
+        report.append(
+            ReportEntry(
+                first.first_item_id() if isinstance(first, AssistantStep) else None,
+                "leading-assistant",
+                "synthesised",
+                "the history must start with a user message",
+            )
+        )
+    max_tokens = settings.max_tokens or DEFAULT_MAX_TOKENS
+    payload: dict[str, Any] = {
+        "model": settings.model,
+        "max_tokens": max_tokens,
+        "messages": messages,
+        "stream": True,
+    }
+    if settings.system_prompt and settings.system_prompt.strip():
+        payload["system"] = settings.system_prompt
+    thinking = thinking_config(settings.reasoning_effort, max_tokens, report)
+    if thinking is not None:
+        payload["thinking"] = thinking
+    if settings.temperature is not None:
+        if thinking is None:
+            payload["temperature"] = settings.temperature
+        else:
+            report.append(
+                ReportEntry(
+                    None,
+                    "unsupported-parameter",
+                    "dropped",
+                    "temperature cannot be set while thinking",
+                )
+            )
+    if settings.tools:
+        payload["tools"] = [tool_entry(tool) for tool in settings.tools]
+    payload.update(settings.extra_body)
+    return payload, report
+
+
+def append_blocks(messages: list[dict[str, Any]], role: str, blocks: list[dict[str, Any]]) -> None:
+    """Adjacent messages of one role become one: the API wants them alternating."""
+    if messages and messages[-1]["role"] == role:
+        messages[-1]["content"].extend(blocks)
+    else:
+        messages.append({"role": role, "content": blocks})
+
+
+def user_blocks(step: UserStep) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    if step.text.strip():
+        blocks.append({"type": "text", "text": step.text})
+    for url in step.images:
+        inline = split_data_url(url)
+        if inline is None:
+            blocks.append({"type": "image", "source": {"type": "url", "url": url}})
+        else:
+            blocks.append(
+                {
+                    "type": "image",
+                    "source": {"type": "base64", "media_type": inline[0], "data": inline[1]},
+                }
+            )
+    return blocks
+
+
+def assistant_blocks(
+    step: AssistantStep, rewrite: Rewrite, report: list[ReportEntry]
+) -> list[dict[str, Any]]:
+    blocks = thinking_blocks(step, report)
+    blocks.extend({"type": "text", "text": segment.text} for segment in step.segments)
+    blocks.extend(
+        {
+            "type": "tool_use",
+            "id": rewrite(call.wire_id, call.item.id),
+            "name": call.item.name,
+            "input": call.parsed,
+        }
+        for call in step.calls
+    )
+    return blocks
+
+
+def thinking_blocks(step: AssistantStep, report: list[ReportEntry]) -> list[dict[str, Any]]:
+    """The step's thinking blocks verbatim, or none if any one cannot be replayed."""
+    blocks: list[dict[str, Any]] = []
+    for item in step.reasoning:
+        replay = replay_blocks(item)
+        if replay is None:
+            step.reasoning_incomplete = True
+            break
+        blocks.extend(replay)
+    if not step.reasoning_incomplete:
+        return blocks
+    for item in step.reasoning:
+        report.append(
+            ReportEntry(
+                item.id,
+                "unreplayable-reasoning",
+                "dropped_reasoning",
+                "a message's thinking blocks go back all together or not at all",
+            )
+        )
+    return []
+
+
+def replay_blocks(item: Reasoning) -> list[dict[str, Any]] | None:
+    if item.details:
+        return item.details if all(_is_signed_block(block) for block in item.details) else None
+    if item.signature:
+        return [{"type": "thinking", "thinking": item.text, "signature": item.signature}]
+    if item.encrypted:
+        return [{"type": "redacted_thinking", "data": item.encrypted}]
+    return None
+
+
+def _is_signed_block(block: dict[str, Any]) -> bool:
+    if block.get("type") == "thinking":
+        return bool(block.get("signature"))
+    if block.get("type") == "redacted_thinking":
+        return bool(block.get("data"))
+    return False
+
+
+def tool_result(call: PairedCall, rewrite: Rewrite) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": rewrite(call.wire_id, None)}
+    text = call.result_text
+    if text.strip():  # whitespace-only text is rejected; an absent content is not
+        block["content"] = text
+    if call.is_error:
+        block["is_error"] = True
+    return block
+
+
+def thinking_config(
+    effort: str | None, max_tokens: int, report: list[ReportEntry]
+) -> dict[str, Any] | None:
+    """``budget_tokens`` must be at least 1024 and below ``max_tokens``."""
+    if not effort or effort == "none":
+        return None
+    budget = max(MIN_THINKING_BUDGET, int(max_tokens * _BUDGET_SHARE.get(effort, 0.5)))
+    if budget >= max_tokens:
+        report.append(
+            ReportEntry(
+                None,
+                "thinking-budget",
+                "changed",
+                f"max_tokens {max_tokens} leaves no room for thinking "
+                f"(at least {MIN_THINKING_BUDGET}); thinking is off",
+            )
+        )
+        return None
+    return {"type": "enabled", "budget_tokens": budget}
+
+
+def tool_entry(tool: ToolSpec) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": tool.name}
+    if tool.description:
+        entry["description"] = tool.description
+    entry["input_schema"] = tool.parameters
+    return entry

@@ -1,0 +1,204 @@
+"""The dialect-independent half of payload building (PAYLOAD-RULES section 1).
+
+``normalise_history`` turns saved items into steps that every dialect can send
+as they are. It reads like the rules:
+
+1. arguments: ``history_collect.normalise_arguments``
+2. malformed calls skipped with their outputs: ``skip_malformed_calls``
+3. orphaned calls answered: ``answer_orphaned_calls``
+4. pairing: ``history_collect`` (outputs found by call_id) + ``AssistantStep.calls``
+5. no empty messages, duplicates or adjacent user messages: ``apply_message_rules``
+6-7. reasoning ownership and anchoring: ``history_reasoning.select_reasoning``
+8. every change is a ``ReportEntry`` in ``NormalisedHistory.report``
+
+Everything is one linear pass per stage; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from llmx_tui.core.items import Item
+from llmx_tui.providers.base import ReportEntry, RequestSettings
+from llmx_tui.providers.history_collect import RawStep, collect_steps
+from llmx_tui.providers.history_ids import assign_unique_call_ids
+from llmx_tui.providers.history_model import (
+    CANCELLED_OUTPUT,
+    INTERRUPTED_OUTPUT,
+    AssistantStep,
+    NormalisedHistory,
+    PairedCall,
+    Step,
+    UserStep,
+)
+from llmx_tui.providers.history_reasoning import drop_reasoning_of, select_reasoning
+
+
+def normalise_history(history: Sequence[Item], settings: RequestSettings) -> NormalisedHistory:
+    report: list[ReportEntry] = []
+    raw_steps = collect_steps(history, report)
+    steps = apply_message_rules(raw_steps, report)
+    drop_trailing_assistant(steps, report)
+    assign_unique_call_ids(steps, report)
+    select_reasoning(steps, settings, report)
+    return NormalisedHistory(steps, report)
+
+
+# Rules 2 and 3 ---------------------------------------------------------------
+
+
+def skip_malformed_calls(calls: list[PairedCall], report: list[ReportEntry]) -> list[PairedCall]:
+    """Rule 2: a call whose arguments are not a JSON object goes, with its output."""
+    if not calls:
+        return calls
+    kept: list[PairedCall] = []
+    for call in calls:
+        if call.parsed is not None:
+            kept.append(call)
+            continue
+        report.append(
+            ReportEntry(
+                call.item.id,
+                "malformed-arguments",
+                "skipped",
+                f"arguments of {call.item.name!r} are not a JSON object",
+            )
+        )
+        if call.output is not None:
+            report.append(
+                ReportEntry(
+                    call.output.id, "malformed-arguments", "skipped", "output of a skipped call"
+                )
+            )
+    return kept
+
+
+def answer_orphaned_calls(calls: list[PairedCall], report: list[ReportEntry]) -> None:
+    """Rule 3: a call without output gets a synthetic one; later turns stay."""
+    for call in calls:
+        if call.output is None:
+            call.synthetic_output = CANCELLED_OUTPUT if call.turn.cancelled else INTERRUPTED_OUTPUT
+            report.append(
+                ReportEntry(call.item.id, "orphaned-call", "synthesised", call.synthetic_output)
+            )
+
+
+# Rule 5 ------------------------------------------------------------------------
+
+
+def apply_message_rules(raw_steps: list[RawStep], report: list[ReportEntry]) -> list[Step]:
+    """Rule 5 over the whole history (rules 2-3 run per assistant step on the way)."""
+    steps: list[Step] = []
+    for raw in raw_steps:
+        if isinstance(raw, UserStep):
+            add_user_step(steps, raw, report)
+        else:
+            add_assistant_step(steps, raw, report)
+    return steps
+
+
+def add_user_step(steps: list[Step], user: UserStep, report: list[ReportEntry]) -> None:
+    if not user.images and not user.text.strip():
+        report.append(
+            ReportEntry(user.item_ids[0], "empty-message", "dropped", "user message without text")
+        )
+        return
+    previous = steps[-1] if steps else None
+    if isinstance(previous, UserStep):
+        # Alternation: adjacent user messages become one, a blank line between.
+        previous.text = join_texts(previous.text, user.text)
+        previous.images.extend(user.images)
+        previous.item_ids.extend(user.item_ids)
+        report.append(
+            ReportEntry(
+                user.item_ids[0], "adjacent-user", "joined", "joined to the previous user message"
+            )
+        )
+        return
+    steps.append(user)
+
+
+def join_texts(first: str, second: str) -> str:
+    if not first.strip():
+        return second
+    if not second.strip():
+        return first
+    return f"{first}\n\n{second}"
+
+
+def add_assistant_step(steps: list[Step], step: AssistantStep, report: list[ReportEntry]) -> None:
+    step.calls = skip_malformed_calls(step.calls, report)
+    answer_orphaned_calls(step.calls, report)
+    previous = steps[-1] if steps else None
+    # A previous assistant message without calls has no results after it:
+    # this one is adjacent to it and joins it (alternation, rule 5).
+    target = previous if isinstance(previous, AssistantStep) and not previous.calls else None
+    last_text = target.segments[-1].text if target is not None and target.segments else None
+    segments = []
+    for message in step.segments:
+        text = message.text
+        if not text.strip():
+            report.append(
+                ReportEntry(
+                    message.id, "empty-message", "dropped", "assistant message without text"
+                )
+            )
+        elif text == last_text:
+            report.append(
+                ReportEntry(
+                    message.id,
+                    "duplicate-message",
+                    "dropped",
+                    "repeats the previous assistant message",
+                )
+            )
+        else:
+            segments.append(message)
+            last_text = text
+    step.segments = segments
+    if not segments and not step.calls:
+        drop_reasoning_of(step.reasoning, report, "its assistant message was dropped")
+    elif target is None:
+        steps.append(step)
+    else:
+        target.segments.extend(segments)
+        target.calls = step.calls
+        target.reasoning.extend(step.reasoning)
+        report.append(
+            ReportEntry(
+                step.first_item_id(),
+                "adjacent-assistant",
+                "joined",
+                "joined to the previous assistant message",
+            )
+        )
+
+
+def drop_trailing_assistant(steps: list[Step], report: list[ReportEntry]) -> None:
+    """Section 4: the payload ends with the user message or the loop's tool results.
+
+    An assistant message with nothing after it is left only when every call of
+    the last step was skipped (rule 2); it is dropped so the model answers again.
+    """
+    last = steps[-1] if steps else None
+    if not isinstance(last, AssistantStep) or last.calls:
+        return
+    steps.pop()
+    for message in last.segments:
+        report.append(
+            ReportEntry(
+                message.id,
+                "trailing-assistant",
+                "dropped",
+                "nothing after it to answer; the model replies again",
+            )
+        )
+    drop_reasoning_of(last.reasoning, report, "its assistant message was dropped")
+
+
+__all__ = [
+    "CANCELLED_OUTPUT",
+    "INTERRUPTED_OUTPUT",
+    "NormalisedHistory",
+    "normalise_history",
+]

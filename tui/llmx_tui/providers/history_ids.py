@@ -1,0 +1,104 @@
+"""Tool-call ids on the wire: unique within a payload, in the shape a server accepts.
+
+Ids are rewritten consistently: one id in, one id out, used by the call and by
+its result alike. Derived ids come from a hash of the original, so they stay
+the same from one turn to the next (prompt caches keep working).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+
+from llmx_tui.providers.base import ReportEntry
+from llmx_tui.providers.history_model import AssistantStep, Step
+
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_MISTRAL_ID = re.compile(r"[A-Za-z0-9]{9}")
+_ANTHROPIC_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def assign_unique_call_ids(steps: list[Step], report: list[ReportEntry]) -> None:
+    """Every kept call gets a ``wire_id`` no other call of the payload uses."""
+    used: set[str] = set()
+    for step in steps:
+        if not isinstance(step, AssistantStep):
+            continue
+        for call in step.calls:
+            wire_id = call.item.call_id
+            if not wire_id:
+                wire_id = f"call_{call.item.id}"
+                report.append(
+                    ReportEntry(
+                        call.item.id, "missing-call-id", "changed", f"sent with id {wire_id!r}"
+                    )
+                )
+            elif wire_id in used:
+                base, n = wire_id, 2
+                while f"{base}_{n}" in used:
+                    n += 1
+                wire_id = f"{base}_{n}"
+                report.append(
+                    ReportEntry(
+                        call.item.id,
+                        "duplicate-call-id",
+                        "changed",
+                        f"id {base!r} already used; sent as {wire_id!r}",
+                    )
+                )
+            used.add(wire_id)
+            call.wire_id = wire_id
+
+
+def _base62(digest: bytes, length: int) -> str:
+    number = int.from_bytes(digest, "big")
+    chars = []
+    for _ in range(length):
+        number, rest = divmod(number, 62)
+        chars.append(_ALPHABET[rest])
+    return "".join(chars)
+
+
+def mistral_id(original: str, salt: int = 0) -> str:
+    """Mistral wants exactly 9 alphanumerics."""
+    if salt == 0 and _MISTRAL_ID.fullmatch(original):
+        return original
+    return _base62(hashlib.sha256(f"{original}\x00{salt}".encode()).digest(), 9)
+
+
+def anthropic_id(original: str, salt: int = 0) -> str:
+    """Anthropic tool_use ids match ``^[a-zA-Z0-9_-]+$``."""
+    if salt == 0 and _ANTHROPIC_ID.fullmatch(original):
+        return original
+    cleaned = re.sub(r"[^A-Za-z0-9_-]", "_", original) or "call"
+    return cleaned if salt == 0 else f"{cleaned}_{salt}"
+
+
+class IdRewriter:
+    """Maps payload ids to a server's id format, one-to-one and consistently."""
+
+    def __init__(self, shape: Callable[[str, int], str], report: list[ReportEntry]) -> None:
+        self._shape = shape
+        self._report = report
+        self._mapping: dict[str, str] = {}
+        self._taken: set[str] = set()
+
+    def __call__(self, wire_id: str, item_id: str | None = None) -> str:
+        new_id = self._mapping.get(wire_id)
+        if new_id is not None:
+            return new_id
+        salt = 0
+        new_id = self._shape(wire_id, salt)
+        while new_id in self._taken:
+            salt += 1
+            new_id = self._shape(wire_id, salt)
+        self._mapping[wire_id] = new_id
+        self._taken.add(new_id)
+        if new_id != wire_id:
+            self._report.append(
+                ReportEntry(
+                    item_id, "call-id-format", "changed", f"id {wire_id!r} sent as {new_id!r}"
+                )
+            )
+        return new_id

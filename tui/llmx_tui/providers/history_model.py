@@ -1,0 +1,126 @@
+"""The normalised conversation every dialect builds its payload from.
+
+``providers.history.normalise_history`` turns saved items into a list of steps:
+a ``UserStep`` (one user message, possibly several joined) or an
+``AssistantStep`` (optional reasoning + text + tool calls, each call already
+paired with exactly one result). Dialects only translate steps to wire shapes;
+every rule of PAYLOAD-RULES section 1 has been applied before they see them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmx_tui.core.items import AssistantMessage, Reasoning, ToolCall, ToolOutput
+from llmx_tui.providers.base import ReportEntry, RequestSettings
+
+CANCELLED_OUTPUT = "Tool call did not complete: cancelled by the user."
+INTERRUPTED_OUTPUT = "Tool call did not complete: interrupted."
+
+
+@dataclass(slots=True)
+class TurnState:
+    """Shared by every call of one user turn: did the user cancel it?"""
+
+    cancelled: bool = False
+
+
+@dataclass(slots=True)
+class PairedCall:
+    """A tool call with the one result that answers it.
+
+    Once the rules have run, every call left in a step has a JSON-object
+    ``parsed`` and either an ``output`` or a ``synthetic_output``.
+    """
+
+    item: ToolCall
+    arguments: str  # rule 1 applied
+    parsed: dict[str, Any] | None  # None: malformed (rule 2)
+    turn: TurnState
+    output: ToolOutput | None = None
+    synthetic_output: str | None = None  # rule 3: set when output is None
+    wire_id: str = ""  # unique within the payload (see history_ids)
+
+    @property
+    def result_text(self) -> str:
+        if self.output is not None:
+            return self.output.output
+        return self.synthetic_output or INTERRUPTED_OUTPUT
+
+    @property
+    def is_error(self) -> bool:
+        return self.output.is_error if self.output is not None else True
+
+
+@dataclass(slots=True)
+class UserStep:
+    item_ids: list[str]
+    text: str
+    images: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class AssistantStep:
+    """One assistant message of the payload; its results follow it directly.
+
+    ``segments`` are the assistant messages whose text it carries, kept apart
+    so Gemini can sign each part.
+    """
+
+    segments: list[AssistantMessage] = field(default_factory=list)
+    calls: list[PairedCall] = field(default_factory=list)
+    # Reasoning anchored here. After rules 6-7 only the replayable items remain.
+    reasoning: list[Reasoning] = field(default_factory=list)
+    # After the last user message (the current tool loop).
+    current_loop: bool = False
+    # Some reasoning of this message in the replay window could not be kept
+    # (foreign provider/model): dialects that need all-or-none drop the rest.
+    reasoning_incomplete: bool = False
+
+    @property
+    def text(self) -> str:
+        segments = self.segments
+        if len(segments) == 1:  # the usual case, on every request: keep it cheap
+            return segments[0].text
+        return "\n\n".join([segment.text for segment in segments])
+
+    def first_item_id(self) -> str | None:
+        if self.segments:
+            return self.segments[0].id
+        if self.calls:
+            return self.calls[0].item.id
+        return None
+
+
+Step = UserStep | AssistantStep
+
+
+@dataclass(slots=True)
+class NormalisedHistory:
+    steps: list[Step]
+    report: list[ReportEntry]
+
+
+def is_same_owner(item: Any, settings: RequestSettings) -> bool:
+    """Rule 6: provider-owned data is replayed only to the provider and model that made it."""
+    return item.provider == settings.provider and item.model == settings.model
+
+
+def joined_reasoning_text(reasoning: list[Reasoning]) -> str:
+    """Two reasoning items on one anchor are concatenated in order (rule 7)."""
+    return "".join(r.text for r in reasoning)
+
+
+# Placeholder first user message for dialects whose history must start with one.
+LEADING_USER_TEXT = "(The conversation continues.)"
+
+
+def split_data_url(url: str) -> tuple[str, str] | None:
+    """``data:<mime>;base64,<data>`` -> (mime, data); None for any other URL."""
+    if not url.startswith("data:"):
+        return None
+    header, sep, data = url[5:].partition(",")
+    if not sep or not header.endswith(";base64"):
+        return None
+    return header.removesuffix(";base64") or "application/octet-stream", data

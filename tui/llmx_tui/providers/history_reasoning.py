@@ -1,0 +1,89 @@
+"""Rules 6 and 7: which reasoning may go back, and on which message.
+
+Reasoning was anchored to its assistant step while collecting (rule 7's
+"message before, else next call or message"). Here each step keeps only the
+items its preset's policy sends back:
+
+- ``never``: none.
+- ``anchored``, ``anthropic``, ``gemini``: only steps after the last user
+  message (inside a tool loop; a history ending with a user message has none).
+- ``every_message``: every step of the whole history (DeepSeek).
+
+and, always, only items made by the same provider and model (rule 6).
+"""
+
+from __future__ import annotations
+
+from llmx_tui.core.items import Reasoning
+from llmx_tui.providers.base import ReportEntry, RequestSettings
+from llmx_tui.providers.history_model import AssistantStep, Step, UserStep, is_same_owner
+
+
+def drop_reasoning_of(reasoning: list[Reasoning], report: list[ReportEntry], why: str) -> None:
+    for item in reasoning:
+        report.append(ReportEntry(item.id, "unanchored-reasoning", "dropped_reasoning", why))
+
+
+def last_user_index(steps: list[Step]) -> int:
+    for index in range(len(steps) - 1, -1, -1):
+        if isinstance(steps[index], UserStep):
+            return index
+    return -1
+
+
+def select_reasoning(
+    steps: list[Step], settings: RequestSettings, report: list[ReportEntry]
+) -> None:
+    policy = settings.reasoning_policy
+    loop_start = last_user_index(steps) + 1
+    for index, step in enumerate(steps):
+        if not isinstance(step, AssistantStep):
+            continue
+        step.current_loop = index >= loop_start
+        if not step.reasoning:
+            continue
+        if policy == "never":
+            for item in step.reasoning:
+                report.append(
+                    ReportEntry(
+                        item.id,
+                        "reasoning-not-sent",
+                        "dropped_reasoning",
+                        f"{settings.provider} does not take reasoning back",
+                    )
+                )
+            step.reasoning = []
+        elif policy != "every_message" and not step.current_loop:
+            for item in step.reasoning:
+                report.append(
+                    ReportEntry(
+                        item.id,
+                        "earlier-turn-reasoning",
+                        "dropped_reasoning",
+                        "only the current tool loop's reasoning is sent",
+                    )
+                )
+            step.reasoning = []
+        else:
+            keep_own_reasoning(step, settings, report)
+
+
+def keep_own_reasoning(
+    step: AssistantStep, settings: RequestSettings, report: list[ReportEntry]
+) -> None:
+    """Rule 6: foreign reasoning (another provider or model) is never replayed."""
+    kept = []
+    for item in step.reasoning:
+        if is_same_owner(item, settings):
+            kept.append(item)
+        else:
+            step.reasoning_incomplete = True
+            report.append(
+                ReportEntry(
+                    item.id,
+                    "foreign-reasoning",
+                    "dropped_reasoning",
+                    f"made by {item.provider}/{item.model}",
+                )
+            )
+    step.reasoning = kept

@@ -1,0 +1,215 @@
+"""Chat Completions request bodies for every OpenAI-style preset.
+
+The history is normalised by ``providers.history``; this module only writes
+the wire shapes and applies each preset's own rules (PAYLOAD-RULES section 2).
+Unknown providers get the strict form: no reasoning fields, no stream_options,
+no reasoning effort.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from llmx_tui.core.items import Item
+from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
+from llmx_tui.providers.history import normalise_history
+from llmx_tui.providers.history_ids import IdRewriter, mistral_id
+from llmx_tui.providers.history_model import AssistantStep, UserStep, joined_reasoning_text
+from llmx_tui.providers.registry import PRESETS
+
+EffortStyle = Literal["none", "reasoning_effort", "openai_reasoning_models", "openrouter", "ollama"]
+
+_OPENAI_REASONING_MODEL = re.compile(r"^(o1|o3|o4)(-|$)|^gpt-5(?!.*-chat)")
+_OLLAMA_EFFORTS = {
+    "none": "none",
+    "minimal": "low",
+    "low": "low",
+    "medium": "medium",
+    "high": "high",
+    "xhigh": "high",
+    "max": "high",
+}
+
+
+@dataclass(frozen=True)
+class PresetRules:
+    max_tokens_key: str = "max_tokens"
+    effort: EffortStyle = "none"
+    stream_options: bool = False
+    nine_char_ids: bool = False
+
+
+_EFFORT_BY_PRESET: dict[str, EffortStyle] = {
+    "openai": "openai_reasoning_models",
+    "openrouter": "openrouter",
+    "ollama": "ollama",
+    "groq": "reasoning_effort",
+    "xai": "reasoning_effort",
+    "together": "reasoning_effort",
+    "vllm": "reasoning_effort",
+    "llamacpp": "reasoning_effort",
+    "lmstudio": "reasoning_effort",
+}
+
+
+def preset_rules(provider: str) -> PresetRules:
+    preset = PRESETS.get(provider)
+    if preset is None or preset.dialect != "openai-chat":
+        return PresetRules()  # unknown server: the strict form
+    return PresetRules(
+        max_tokens_key="max_completion_tokens" if provider == "openai" else "max_tokens",
+        effort=_EFFORT_BY_PRESET.get(provider, "none"),
+        stream_options=preset.supports_stream_options,
+        nine_char_ids=provider == "mistral",
+    )
+
+
+def is_openai_reasoning_model(model: str) -> bool:
+    return bool(_OPENAI_REASONING_MODEL.match(model.removeprefix("openai/")))
+
+
+def build_payload(
+    history: Sequence[Item], settings: RequestSettings
+) -> tuple[dict[str, Any], list[ReportEntry]]:
+    normalised = normalise_history(history, settings)
+    report = normalised.report
+    rules = preset_rules(settings.provider)
+    rewrite: Callable[[str, str | None], str] = (
+        IdRewriter(mistral_id, report) if rules.nine_char_ids else _same_id
+    )
+    messages: list[dict[str, Any]] = []
+    if settings.system_prompt and settings.system_prompt.strip():
+        # "system", never "developer": DeepSeek and most servers reject the latter.
+        messages.append({"role": "system", "content": settings.system_prompt})
+    for step in normalised.steps:
+        if isinstance(step, UserStep):
+            messages.append(user_message(step))
+            continue
+        message = assistant_message(step, rewrite)
+        add_reasoning(message, step, settings)
+        messages.append(message)
+        for call in step.calls:
+            messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": rewrite(call.wire_id, call.item.id),
+                    "content": call.result_text,
+                }
+            )
+    payload: dict[str, Any] = {"model": settings.model, "messages": messages, "stream": True}
+    if settings.include_usage and rules.stream_options:
+        payload["stream_options"] = {"include_usage": True}
+    add_generation_settings(payload, settings, rules, report)
+    if settings.tools:
+        payload["tools"] = [tool_entry(tool) for tool in settings.tools]
+    payload.update(settings.extra_body)
+    return payload, report
+
+
+def _same_id(wire_id: str, item_id: str | None = None) -> str:
+    return wire_id
+
+
+def user_message(step: UserStep) -> dict[str, Any]:
+    if not step.images:
+        return {"role": "user", "content": step.text}
+    parts: list[dict[str, Any]] = []
+    if step.text.strip():
+        parts.append({"type": "text", "text": step.text})
+    parts.extend({"type": "image_url", "image_url": {"url": url}} for url in step.images)
+    return {"role": "user", "content": parts}
+
+
+def assistant_message(
+    step: AssistantStep, rewrite: Callable[[str, str | None], str]
+) -> dict[str, Any]:
+    # content is null only beside tool calls; tool_calls is never an empty list.
+    message: dict[str, Any] = {"role": "assistant", "content": step.text or None}
+    if step.calls:
+        message["tool_calls"] = [
+            {
+                "id": rewrite(call.wire_id, call.item.id),
+                "type": "function",
+                "function": {"name": call.item.name, "arguments": call.arguments},
+            }
+            for call in step.calls
+        ]
+    return message
+
+
+def add_reasoning(message: dict[str, Any], step: AssistantStep, settings: RequestSettings) -> None:
+    policy = settings.reasoning_policy
+    if policy == "every_message":
+        # DeepSeek thinking mode rejects an assistant message without the field.
+        field = settings.reasoning_field or "reasoning_content"
+        message[field] = joined_reasoning_text(step.reasoning)
+        return
+    if policy != "anchored" or not step.reasoning:
+        return
+    field = settings.reasoning_field or "reasoning"
+    if field != "reasoning_details":
+        text = joined_reasoning_text(step.reasoning)
+        if text:
+            message[field] = text
+        return
+    # OpenRouter: the provider-native details verbatim, else the plain text.
+    details = [detail for item in step.reasoning if item.details for detail in item.details]
+    text = joined_reasoning_text([item for item in step.reasoning if not item.details])
+    if details:
+        message["reasoning_details"] = details
+    if text:
+        message["reasoning"] = text
+
+
+def add_generation_settings(
+    payload: dict[str, Any],
+    settings: RequestSettings,
+    rules: PresetRules,
+    report: list[ReportEntry],
+) -> None:
+    reasoning_model = rules.effort == "openai_reasoning_models" and is_openai_reasoning_model(
+        settings.model
+    )
+    if settings.max_tokens is not None:
+        payload[rules.max_tokens_key] = settings.max_tokens
+    if settings.temperature is not None:
+        if reasoning_model:
+            report.append(
+                ReportEntry(
+                    None,
+                    "unsupported-parameter",
+                    "dropped",
+                    f"{settings.model} does not take a temperature",
+                )
+            )
+        else:
+            payload["temperature"] = settings.temperature
+    effort = settings.reasoning_effort
+    if not effort:
+        return
+    if rules.effort == "openrouter":
+        payload["reasoning"] = {"effort": effort}
+    elif rules.effort == "ollama":
+        payload["reasoning_effort"] = _OLLAMA_EFFORTS.get(effort, "medium")
+    elif rules.effort == "reasoning_effort" or reasoning_model:
+        payload["reasoning_effort"] = effort
+    else:
+        report.append(
+            ReportEntry(
+                None,
+                "unsupported-parameter",
+                "dropped",
+                f"reasoning effort is not sent to {settings.provider}/{settings.model}",
+            )
+        )
+
+
+def tool_entry(tool: ToolSpec) -> dict[str, Any]:
+    function: dict[str, Any] = {"name": tool.name}
+    if tool.description:
+        function["description"] = tool.description
+    function["parameters"] = tool.parameters
+    return {"type": "function", "function": function}
