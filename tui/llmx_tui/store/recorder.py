@@ -24,6 +24,7 @@ from llmx_tui.core.bus import EventBus, Subscription
 from llmx_tui.core.events import (
     ItemDone,
     ReasoningDelta,
+    RefusalDelta,
     ResponseCompleted,
     StepStarted,
     TextDelta,
@@ -91,7 +92,9 @@ class SessionRecorder:
             return
         request = _FlushRequest()
         self._subscription.push(request)
-        await request.done
+        # A closed subscription drops the request; the consumer then ends once it
+        # has persisted everything queued, which is just as good.
+        await asyncio.wait({request.done, self._task}, return_when=asyncio.FIRST_COMPLETED)
 
     async def close(self) -> None:
         await self.flush()
@@ -118,6 +121,7 @@ class SessionRecorder:
                     continue
                 event, pending = pending.result(), None
                 if event is _END:
+                    await self._checkpoint()
                     return
                 if isinstance(event, _FlushRequest):
                     await self._checkpoint()
@@ -143,8 +147,10 @@ class SessionRecorder:
             return
         elif isinstance(event, StepStarted):
             self._provider, self._model = event.provider, event.model
-        elif isinstance(event, TextDelta | ReasoningDelta):
-            (self._text if isinstance(event, TextDelta) else self._reasoning).append(event.text)
+        elif isinstance(event, TextDelta | RefusalDelta | ReasoningDelta):
+            # A refusal becomes the step's AssistantMessage text when there is no other text.
+            target = self._reasoning if isinstance(event, ReasoningDelta) else self._text
+            target.append(event.text)
             self._dirty = True
             if time.monotonic() - self._last_checkpoint >= self._interval:
                 await self._checkpoint()

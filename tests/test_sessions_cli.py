@@ -1,0 +1,191 @@
+"""`llmx-tui sessions ...` end to end through main(): output, files, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from llmx_tui.cli import main as llmx_main
+from llmx_tui.cli_sessions import main
+from llmx_tui.store.session_format import SESSION_FORMAT
+from llmx_tui.store.sqlite import SessionStore
+
+pytestmark = pytest.mark.timeout(30)
+
+SESSION = {
+    "format": SESSION_FORMAT,
+    "title": "Shell help",
+    "provider": "openai",
+    "model": "gpt-test",
+    "items": [
+        {"type": "user_message", "text": "How do I count lines?"},
+        {"type": "reasoning", "text": "Use wc. </details><b>not html</b>"},
+        {
+            "type": "tool_call",
+            "call_id": "c1",
+            "name": "run_shell",
+            "arguments": '{"command": "wc -l notes.txt"}',
+        },
+        {"type": "tool_output", "call_id": "c1", "output": "42 notes.txt\n````\nfence inside"},
+        {"type": "assistant_message", "text": "Run `wc -l FILE`: your file has 42 lines."},
+        {"type": "user_message", "text": "And words?"},
+        {"type": "tool_call", "call_id": "c2", "name": "run_shell", "arguments": "{broken"},
+        {"type": "cancelled"},
+    ],
+}
+
+
+class Cli:
+    def __init__(self, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.data_dir = data_dir
+        self.capsys = capsys
+
+    def __call__(self, *args: str) -> tuple[int, str, str]:
+        code = main([*args, "--data-dir", str(self.data_dir)])
+        captured = self.capsys.readouterr()
+        return code, captured.out, captured.err
+
+    def imported(self, tmp_path: Path, data: dict[str, Any] = SESSION) -> str:
+        source = tmp_path / f"session-{len(list(tmp_path.glob('session-*')))}.json"
+        source.write_text(json.dumps(data))
+        code, out, err = self("import", str(source))
+        assert code == 0, err
+        return out.strip()
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(tmp_path / "data", capsys)
+
+
+def _failed_with(result: tuple[int, str, str], text: str) -> None:
+    code, _out, err = result
+    assert code == 1
+    assert text in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_import_list_and_show(cli: Cli, tmp_path: Path) -> None:
+    assert cli("list") == (0, "No sessions yet.\n", "")
+    session_id = cli.imported(tmp_path)
+    assert len(session_id) == 32
+    code, out, _ = cli("list")
+    assert code == 0 and session_id[:8] in out and "Shell help" in out and "gpt-test" in out
+    code, out, _ = cli("list", "--json")
+    [entry] = json.loads(out)
+    assert entry["id"] == session_id and entry["title"] == "Shell help"
+    assert entry["model"] == "gpt-test" and entry["item_count"] == 8
+    assert isinstance(entry["updated"], float)
+    code, out, _ = cli("show", session_id[:6])
+    assert code == 0
+    assert "    1  user       How do I count lines?" in out
+    assert "    3  tool call  run_shell(" in out and "    8  cancelled" in out
+
+
+def test_list_is_newest_first(cli: Cli, tmp_path: Path) -> None:
+    first = cli.imported(tmp_path)
+    second = cli.imported(tmp_path, {**SESSION, "title": "Second"})
+    assert [entry["id"] for entry in json.loads(cli("list", "--json")[1])] == [second, first]
+
+
+def test_search_prints_ranked_snippets(cli: Cli, tmp_path: Path) -> None:
+    session_id = cli.imported(tmp_path)
+    code, out, _ = cli("search", "lines")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith(session_id[:8]) and "#1" in lines[0]
+    assert "«lines»" in lines[1]
+    assert cli("search", "zebra") == (0, "No matches.\n", "")
+
+
+def test_markdown_export_reads_well(cli: Cli, tmp_path: Path) -> None:
+    session_id = cli.imported(tmp_path)
+    code, out, _ = cli("export", session_id[:5], "--format", "md")
+    assert code == 0
+    assert out.startswith("# Shell help\n")
+    assert "## Turn 1" in out and "## Turn 2" in out and "### You" in out
+    assert "<details>\n<summary>Reasoning</summary>" in out
+    assert "&lt;/details>" in out  # model text cannot close the block
+    assert out.count("<details>") == out.count("</details>") == 1
+    assert '```json\n{\n  "command": "wc -l notes.txt"\n}\n```' in out
+    assert "`````\n42 notes.txt\n````\nfence inside\n`````" in out
+    assert "*Arguments (not valid JSON):*\n\n```\n{broken\n```" in out
+    assert "Cancelled" in out
+
+
+def test_json_export_to_file_round_trips_through_import(cli: Cli, tmp_path: Path) -> None:
+    session_id = cli.imported(tmp_path)
+    target = tmp_path / "out.json"
+    assert cli("export", session_id, "--format", "json", "-o", str(target)) == (0, "", "")
+    exported = json.loads(target.read_text())
+    assert exported["format"] == SESSION_FORMAT and exported["id"] == session_id
+    code, again, _ = cli("import", str(target))
+    assert code == 0
+    reexported = json.loads(cli("export", again.strip(), "--format", "json")[1])
+    for document in (exported, reexported):
+        for key in ("id", "created", "updated"):
+            document.pop(key)
+    assert exported == reexported
+
+
+def test_rename_fork_and_delete(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    session_id = cli.imported(tmp_path)
+    assert cli("rename", session_id[:8], "Counting", "lines") == (0, "", "")
+    code, out, _ = cli("fork", session_id[:8], "--at", "5")
+    forked = out.strip()
+    with SessionStore.open(cli.data_dir / "history.db") as store:
+        assert store.get_session(session_id).title == "Counting lines"
+        assert store.get_session(forked).title == "Counting lines (fork)"
+        assert [item.type for item in store.load_items(forked)][-1] == "assistant_message"
+        assert store.get_session(forked).item_count == 5
+    _failed_with(cli("fork", session_id, "--at", "9"), "between 1 and 8")
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal
+    _failed_with(cli("delete", forked), "refusing to delete without --yes")
+    monkeypatch.setattr("sys.stdin", _Terminal("n\n"))
+    assert cli("delete", forked)[0] == 1
+    monkeypatch.setattr("sys.stdin", _Terminal("y\n"))
+    code, _, err = cli("delete", forked)
+    assert code == 0 and "Delete session" in err and "(5 items)" in err
+    assert cli("delete", session_id, "--yes") == (0, "", "")
+    assert cli("list") == (0, "No sessions yet.\n", "")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_errors_are_one_line_and_exit_1(cli: Cli, tmp_path: Path) -> None:
+    _failed_with(cli("show", "ffff"), "no session id starts with 'ffff'")
+    _failed_with(cli("import", str(tmp_path / "missing.json")), "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**SESSION, "items": [*SESSION["items"], {"type": "photo"}]}))
+    _failed_with(cli("import", str(bad)), 'item 8: unknown item type "photo"')
+    assert cli("list", "--json")[1].strip() == "[]"  # nothing was imported
+    bad.write_text("{not json")
+    _failed_with(cli("import", str(bad)), "is not valid JSON")
+    _failed_with(cli("export", "x", "--format", "pdf"), "invalid choice: 'pdf'")
+    _failed_with(cli("fork", "x"), "--at")
+    _failed_with(cli("frobnicate"), "invalid choice")
+
+
+def test_ambiguous_prefix_is_reported(cli: Cli, tmp_path: Path) -> None:
+    ids = [cli.imported(tmp_path) for _ in range(20)]
+    shared = next(a[0] for a in ids if sum(b[0] == a[0] for b in ids) > 1)
+    _failed_with(cli("show", shared), "matches several sessions")
+
+
+def test_the_main_command_dispatches_and_data_dir_goes_anywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "elsewhere"
+    assert llmx_main(["sessions", "--data-dir", str(data), "list", "--json"]) == 0
+    assert capsys.readouterr().out.strip() == "[]"
+    assert (data / "history.db").is_file()
+    assert llmx_main(["sessions", "--help"]) == 0
+    assert "export" in capsys.readouterr().out

@@ -1,0 +1,109 @@
+"""Opening a bad history file: clear StoreOpenError naming the file, bytes untouched."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from llmx_tui.core.items import UserMessage
+from llmx_tui.store.errors import StoreOpenError
+from llmx_tui.store.migrations import SCHEMA_VERSION
+from llmx_tui.store.sqlite import SessionStore
+
+
+def _valid_database(path: Path, messages: int = 200) -> None:
+    with SessionStore.open(path) as store:
+        session_id = store.create_session()
+        store.append_items(
+            session_id, [UserMessage(text=f"message {n} " * 20) for n in range(messages)]
+        )
+
+
+def _refused(path: Path, match: str) -> StoreOpenError:
+    before = path.read_bytes()
+    with pytest.raises(StoreOpenError, match=match) as caught:
+        SessionStore.open(path)
+    assert str(path) in str(caught.value)
+    assert path.read_bytes() == before, "the file must be left untouched"
+    return caught.value
+
+
+def test_garbage_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    path.write_bytes(b"this is my shopping list, not a database\n" * 100)
+    _refused(path, "is not an SQLite database")
+
+
+def test_truncated_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    _valid_database(path)
+    data = path.read_bytes()
+    assert len(data) >= 8 * 4096
+    path.write_bytes(data[: len(data) // 2])
+    _refused(path, "is truncated")
+    path.write_bytes(data[:4100])  # not a whole number of pages
+    _refused(path, "is truncated")
+    path.write_bytes(data[:50])  # not even a header
+    _refused(path, "is truncated")
+
+
+def test_corrupt_header_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    _valid_database(path, messages=1)
+    data = bytearray(path.read_bytes())
+    data[16:18] = b"\x03\x00"  # page size 768: not a power of two
+    path.write_bytes(bytes(data))
+    _refused(path, "corrupt")
+
+
+def test_future_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    _valid_database(path, messages=3)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.close()
+    error = _refused(path, "newer than this llmx-tui")
+    assert f"schema version {SCHEMA_VERSION + 5}" in str(error)
+
+
+def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE recipes (name TEXT)")
+    conn.commit()
+    conn.close()
+    _refused(path, "not an llmx-tui history")
+
+
+def test_a_directory_in_the_way_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    path.mkdir()
+    with pytest.raises(StoreOpenError, match="is a directory"):
+        SessionStore.open(path)
+
+
+def test_an_empty_file_becomes_a_database_and_reopening_keeps_data(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    path.touch()
+    _valid_database(path, messages=2)
+    with SessionStore.open(path) as store:
+        [info] = store.list_sessions()
+        assert info.item_count == 2
+        version = store._conn.execute("PRAGMA user_version").fetchone()[0]
+        journal = store._conn.execute("PRAGMA journal_mode").fetchone()[0]
+        foreign_keys = store._conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    assert (version, journal, foreign_keys) == (SCHEMA_VERSION, "wal", 1)
+
+
+def test_the_cli_reports_a_bad_file_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from llmx_tui.cli_sessions import main
+
+    (tmp_path / "history.db").write_bytes(b"\x00garbage" * 64)
+    assert main(["list", "--data-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert str(tmp_path / "history.db") in err and "not an SQLite database" in err
