@@ -183,3 +183,19 @@ async def test_engine_publishes_tool_finished_with_status(loopback: Any) -> None
     assert isinstance(history[2], ToolOutput) and history[2].call_id == "c1"
     assert isinstance(history[0], UserMessage) and isinstance(history[-1], AssistantMessage)
     assert not any(isinstance(i, Cancelled) for i in history)
+
+
+async def test_an_unexpected_bug_ends_the_turn_with_a_failure_not_a_crash(loopback: Any) -> None:
+    class BrokenTools(EchoTools):
+        async def run(self, call: ToolCall) -> tuple[str, bool, str]:
+            raise KeyError("boom")
+
+    loopback.add_stream(openai_tool_call_stream("c1", "echo", '{"text": "a"}'))
+    bus = EventBus()
+    sub = bus.subscribe(TurnFailed)
+    history: list[Item] = []
+    ending = await engine_for(loopback, bus, BrokenTools()).run_turn(history, "x")
+    assert ending == "failed"
+    [failed] = sub.drain()
+    assert failed.error.kind == "internal" and "KeyError" in failed.error.message
+    assert isinstance(history[-1], TurnError)

@@ -9,6 +9,7 @@ failures: a turn ends with TurnCompleted, TurnFailed or TurnCancelled.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ from llmx_tui.providers.dialects import get_dialect
 from llmx_tui.providers.errors import ProviderError
 from llmx_tui.providers.resolve import ResolvedProvider
 from llmx_tui.providers.transport import HttpRequest, Transport
+
+log = logging.getLogger(__name__)
 
 
 class ToolRunner(Protocol):
@@ -132,6 +135,14 @@ class TurnEngine:
         except asyncio.CancelledError:
             self._cancelled(history, turn, partial)
             raise
+        except Exception as exc:  # a bug must end the turn, never the app
+            log.exception("turn failed unexpectedly")
+            outcome = partial.parser.outcome() if partial.parser is not None else StepOutcome()
+            self._keep_partial(history, outcome, turn)
+            error = ErrorInfo(
+                kind="internal", message=f"internal error: {type(exc).__name__}: {exc}"
+            )
+            return self._fail(history, turn, error, outcome.text)
 
     # -- steps -----------------------------------------------------------
     async def _step(
