@@ -107,3 +107,23 @@ def test_the_cli_reports_a_bad_file_in_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert str(tmp_path / "history.db") in err and "not an SQLite database" in err
+
+
+def test_forward_migrations_run_at_open_and_older_code_then_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmx_tui.store import migrations
+
+    path = tmp_path / "history.db"
+    _valid_database(path, messages=3)
+    added = "ALTER TABLE sessions ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0"
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, [added]])
+        with SessionStore.open(path) as store:
+            version = store._conn.execute("PRAGMA user_version").fetchone()[0]
+            columns = [row[1] for row in store._conn.execute("PRAGMA table_info(sessions)")]
+            [info] = store.list_sessions()
+        assert version == SCHEMA_VERSION + 1 and "pinned" in columns
+        assert info.item_count == 3
+    # Back to the current code: the migrated file is now "from the future".
+    _refused(path, f"schema version {SCHEMA_VERSION + 1}, newer")

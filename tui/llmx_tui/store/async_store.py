@@ -27,6 +27,7 @@ class AsyncSessionStore:
     def __init__(self, executor: ThreadPoolExecutor, store: SessionStore) -> None:
         self._executor = executor
         self._store = store
+        self._closed = False
         self.path = store.path
 
     @classmethod
@@ -47,6 +48,10 @@ class AsyncSessionStore:
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     async def close(self) -> None:
+        """Close the connection and stop the worker; a second call does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         await self._run(self._store.close)
         self._executor.shutdown(wait=True)
 

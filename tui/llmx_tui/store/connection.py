@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from llmx_tui.store.errors import StoreOpenError
-from llmx_tui.store.migrations import APPLICATION_ID, SCHEMA_VERSION, apply_migrations
+from llmx_tui.store.migrations import APPLICATION_ID, apply_migrations, schema_version
 
 T = TypeVar("T")
 
@@ -144,9 +144,9 @@ def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
         raise StoreOpenError(
             f"{path} is an SQLite database but not an llmx-tui history; it was left untouched"
         )
-    if version > SCHEMA_VERSION:
+    if version > schema_version():
         raise StoreOpenError(
             f"the history database {path} has schema version {version}, newer than this "
-            f"llmx-tui understands ({SCHEMA_VERSION}); upgrade llmx-tui. "
+            f"llmx-tui understands ({schema_version()}); upgrade llmx-tui. "
             "The file was left untouched"
         )

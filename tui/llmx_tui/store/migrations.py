@@ -88,18 +88,26 @@ MIGRATIONS: list[list[str]] = [_V1]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def schema_version() -> int:
+    """The version this code writes (read at call time, so tests can add a migration)."""
+    return len(MIGRATIONS)
+
+
 def apply_migrations(conn: sqlite3.Connection) -> None:
-    """Bring the schema to SCHEMA_VERSION. The caller holds no transaction."""
+    """Bring the schema to schema_version(). The caller holds no transaction."""
+    target = schema_version()
+    if conn.execute("PRAGMA user_version").fetchone()[0] >= target:
+        return  # the common case: no write lock needed
     conn.execute("BEGIN IMMEDIATE")
     try:
         # Read again inside the write lock: another process may have migrated.
         current = conn.execute("PRAGMA user_version").fetchone()[0]
-        for version in range(current, SCHEMA_VERSION):
+        for version in range(current, target):
             for statement in MIGRATIONS[version]:
                 conn.execute(statement)
-        if current < SCHEMA_VERSION:
+        if current < target:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute(f"PRAGMA user_version = {target}")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

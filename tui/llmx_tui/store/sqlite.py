@@ -328,7 +328,8 @@ class SessionStore:
 
 
 def _owned_by_other_live_process(pid: int) -> bool:
-    if pid == os.getpid() or pid <= 0:
+    # On Windows signal 0 would be CTRL_C_EVENT: do not probe, treat the owner as gone.
+    if pid == os.getpid() or pid <= 0 or os.name == "nt":
         return False
     try:
         os.kill(pid, 0)
