@@ -159,8 +159,10 @@ class AsyncSessionStore:
     async def recover_draft(self, session_id: str, *, force: bool = False) -> list[Item]:
         return await self._run(self._store.recover_draft, session_id, force=force)
 
-    async def search(self, query: str, *, limit: int = 50) -> list[SearchHit]:
-        return await self._run(self._store.search, query, limit=limit)
+    async def search(
+        self, query: str, *, limit: int = 50, mark: tuple[str, str] = ("«", "»")
+    ) -> list[SearchHit]:
+        return await self._run(self._store.search, query, limit=limit, mark=mark)
 
     async def fork(self, session_id: str, at: int) -> str:
         return await self._run(self._store.fork, session_id, at)
