@@ -122,7 +122,12 @@ def _permission_warnings(path: Path, data: dict[str, Any]) -> list[str]:
 def save_theme(theme: str, path: Path | None = None) -> None:
     """Persist the theme choice, touching only the ``theme`` line of the file."""
     path = path or paths.config_path()
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    original = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        tomllib.loads(original)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not saving the theme: {path} is invalid TOML ({exc})") from None
+    lines = original.splitlines()
     new_line = f"theme = {_toml_string(theme)}"
     for index, line in enumerate(lines):
         if line.strip().startswith("["):
@@ -134,7 +139,12 @@ def save_theme(theme: str, path: Path | None = None) -> None:
     else:
         lines.append(new_line)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # Write beside and rename: a crash mid-write never leaves half a config.
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if path.exists():
+        os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
+    os.replace(temporary, path)
 
 
 def _toml_string(value: str) -> str:
