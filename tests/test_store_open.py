@@ -127,3 +127,24 @@ def test_forward_migrations_run_at_open_and_older_code_then_refuses(
         assert info.item_count == 3
     # Back to the current code: the migrated file is now "from the future".
     _refused(path, f"schema version {SCHEMA_VERSION + 1}, newer")
+
+
+def test_damage_inside_the_file_is_one_clear_line_in_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from llmx_tui.cli_sessions import main
+
+    path = tmp_path / "history.db"
+    _valid_database(path)
+    with SessionStore.open(path) as store:
+        session_id = store.list_sessions()[0].id
+    data = bytearray(path.read_bytes())
+    for start in range(4096, len(data), 4096):  # every page but the header page
+        data[start : start + 4096] = b"\xde\xad" * 2048
+    path.write_bytes(bytes(data))
+    for command in (["list"], ["show", session_id], ["search", "message"]):
+        assert main([*command, "--data-dir", str(tmp_path)]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert f"the history database {path} is damaged" in err
+    assert path.read_bytes() == bytes(data)

@@ -99,8 +99,10 @@ class SessionStore:
     def _guard(self, attempt: Callable[[], T]) -> T:
         try:
             return run_with_retry(attempt)
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.OperationalError as exc:
             raise StoreError(f"history database {self.path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:  # damage found past the header checks
+            raise StoreError(f"the history database {self.path} is damaged ({exc})") from exc
 
     # -- sessions ---------------------------------------------------------
 
