@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from llmx_tui.core.items import Reasoning
 from llmx_tui.store.errors import SessionFormatError
+from llmx_tui.store.export import fenced
 from llmx_tui.store.session_format import SESSION_FORMAT, parse_session, parse_session_text
 from llmx_tui.store.sqlite import SessionStore
 
@@ -154,3 +157,73 @@ def test_bad_documents_are_refused(data: Any, message: str) -> None:
 def test_invalid_json_names_the_source_and_position() -> None:
     with pytest.raises(SessionFormatError, match=r"f.json is not valid JSON \(line 2, column 1"):
         parse_session_text('{"format":\n}', "f.json")
+
+
+_text = st.text(max_size=40)
+_optional = st.none() | st.text(min_size=1, max_size=10)
+_items = st.lists(
+    st.one_of(
+        st.builds(lambda t: {"type": "user_message", "text": t}, _text),
+        st.builds(lambda t: {"type": "assistant_message", "text": t}, _text),
+        st.builds(
+            lambda t, p, s, blob: {
+                "type": "reasoning",
+                "text": t,
+                "provider": p,
+                "signature": s,
+                "opaque": blob,
+            },
+            _text,
+            _optional,
+            _optional,
+            st.recursive(
+                st.none() | st.integers() | _text,
+                lambda inner: (
+                    st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+                ),
+                max_leaves=6,
+            ),
+        ),
+        st.builds(
+            lambda c, n, a: {"type": "tool_call", "call_id": c, "name": n, "arguments": a},
+            _text,
+            _text,
+            _text,
+        ),
+        st.builds(
+            lambda c, o, e: {"type": "tool_output", "call_id": c, "output": o, "is_error": e},
+            _text,
+            _text,
+            st.booleans(),
+        ),
+        st.just({"type": "cancelled"}),
+        st.builds(lambda m, k: {"type": "error", "message": m, "kind": k}, _text, _text),
+    ),
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(items=_items, title=_optional)
+def test_round_trip_holds_for_any_history(
+    store: SessionStore, items: list[Any], title: str | None
+) -> None:
+    first = store.export_json(
+        store.import_session({"format": SESSION_FORMAT, "title": title, "items": items})
+    )
+    second = store.export_json(store.import_session(json.loads(json.dumps(first))))
+    assert _without_ids_and_times(first) == _without_ids_and_times(second)
+    assert [item["type"] for item in first["items"]] == [item["type"] for item in items]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet="`a\n ~", max_size=60))
+def test_markdown_fences_always_outlast_their_content(text: str) -> None:
+    block = fenced(text)
+    fence = block.split("\n", 1)[0]
+    inner = block[len(fence) + 1 : -len(fence) - 1]
+    assert inner == text.rstrip("\n")
+    assert not any(line.startswith(fence) for line in inner.split("\n"))
