@@ -219,3 +219,27 @@ def test_real_command_ctrl_c_exits_130_and_keeps_partial(loopback: Any, tmp_path
     assert proc.returncode == 130, err
     assert b"Traceback" not in err
     assert (first + out).startswith(b"tick tick")
+
+
+def test_debug_log_records_skipped_data_without_keys(
+    loopback: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import logging
+
+    monkeypatch.setenv("LLMX_TUI_LOG", "debug")
+    monkeypatch.setenv("SECRET_TEST_KEY", "sk-do-not-log-me")
+    body = b"data: {not json\n\n" + openai_text_stream("fine")
+    loopback.add(Reply(body=body))
+    try:
+        code, out, _ = run_cli(capsys, "--print", "hi", "--base-url", loopback.base_url,
+                               "--model", "m", "--api-key-env", "SECRET_TEST_KEY",
+                               "--data-dir", str(tmp_path))
+    finally:
+        for handler in logging.getLogger("llmx_tui").handlers[:]:
+            handler.close()
+            logging.getLogger("llmx_tui").removeHandler(handler)
+    assert code == 0 and out == "fine\n"
+    log = (tmp_path / "llmx-tui.log").read_text()
+    assert "{not json" in log
+    assert "sk-do-not-log-me" not in log

@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return sessions_main(argv[1:])
     args = build_parser().parse_args(argv)
+    from llmx_tui.logs import configure_logging
+
+    configure_logging(args.data_dir)
     if args.prompt is None:
         from llmx_tui.launch import run_app
 
