@@ -172,6 +172,11 @@ def test_errors_are_one_line_and_exit_1(cli: Cli, tmp_path: Path) -> None:
     _failed_with(cli("export", "x", "--format", "pdf"), "invalid choice: 'pdf'")
     _failed_with(cli("fork", "x"), "--at")
     _failed_with(cli("frobnicate"), "invalid choice")
+    bad.write_bytes(b"\xff\xfe{}")
+    _failed_with(cli("import", str(bad)), "is not UTF-8 text")
+    session_id = cli.imported(tmp_path)
+    nowhere = tmp_path / "no" / "such" / "dir" / "out.md"
+    _failed_with(cli("export", session_id, "-o", str(nowhere)), f"cannot write {nowhere}")
 
 
 def test_ambiguous_prefix_is_reported(cli: Cli, tmp_path: Path) -> None:

@@ -232,15 +232,18 @@ def _write_file(path: Path, text: str) -> None:
     try:
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, path)
+    except OSError as exc:
+        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         temporary.unlink(missing_ok=True)
 
 
 def _import(store: SessionStore, args: argparse.Namespace) -> int:
-    if args.file == "-":
-        text, source = sys.stdin.read(), "stdin"
-    else:
-        text, source = Path(args.file).read_text(encoding="utf-8"), args.file
+    source = "stdin" if args.file == "-" else args.file
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+    except UnicodeDecodeError:
+        raise StoreError(f"{source} is not UTF-8 text") from None
     print(store.import_session(parse_session_text(text, source)))
     return 0
 
