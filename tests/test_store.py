@@ -303,3 +303,16 @@ def test_a_failed_record_changes_nothing(
     assert store.load_items(session_id) == []
     draft = store.get_draft(session_id)
     assert draft is not None and draft.text == "Hello"
+
+
+def test_item_count_is_kept_in_step_by_every_writer(store: SessionStore) -> None:
+    session_id = store.create_session()
+    store.append_items(session_id, _conversation())
+    store.append_items(session_id, [UserMessage(text="more")])
+    store.save_draft(session_id, turn=1, text="x", reasoning="")
+    store.recover_draft(session_id)
+    counted = store._conn.execute(
+        "SELECT count(*) FROM items WHERE session_id = ?", (session_id,)
+    ).fetchone()[0]
+    assert store.get_session(session_id).item_count == counted == 8
+    assert store.get_session(store.fork(session_id, 4)).item_count == 4

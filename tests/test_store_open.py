@@ -148,3 +148,32 @@ def test_damage_inside_the_file_is_one_clear_line_in_the_cli(
         assert err.count("\n") == 1 and "Traceback" not in err
         assert f"the history database {path} is damaged" in err
     assert path.read_bytes() == bytes(data)
+
+
+def test_a_version_1_database_is_upgraded_with_its_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmx_tui.store import migrations
+
+    path = tmp_path / "history.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+        migrations.apply_migrations(conn)
+    for session_id, count in (("a", 3), ("b", 0)):
+        conn.execute("INSERT INTO sessions (id, created, updated) VALUES (?, 0, 0)", (session_id,))
+        for seq in range(count):
+            item = UserMessage(text=f"old {seq}")
+            conn.execute(
+                "INSERT INTO items (id, session_id, seq, turn, kind, json, created)"
+                " VALUES (?, ?, ?, 0, 'user_message', ?, 0)",
+                (item.id, session_id, seq, item.model_dump_json()),
+            )
+    conn.close()
+    with SessionStore.open(path) as store:
+        assert {info.id: info.item_count for info in store.list_sessions()} == {"a": 3, "b": 0}
+        store.append_items("a", [UserMessage(text="new")])
+        assert store.get_session("a").item_count == 4
+        assert sorted(hit.item_number for hit in store.search("old")) == [1, 2, 3]
+        version = store._conn.execute("PRAGMA user_version").fetchone()[0]
+    assert version == SCHEMA_VERSION == 2

@@ -84,7 +84,28 @@ _V1 = [
     """,
 ]
 
-MIGRATIONS: list[list[str]] = [_V1]
+# A stored item count, so listing many long sessions never counts their items.
+_V2 = [
+    "ALTER TABLE sessions ADD COLUMN item_count INTEGER NOT NULL DEFAULT 0",
+    """
+    UPDATE sessions
+    SET item_count = (SELECT count(*) FROM items WHERE items.session_id = sessions.id)
+    """,
+    """
+    CREATE TRIGGER items_count_insert AFTER INSERT ON items
+    BEGIN
+        UPDATE sessions SET item_count = item_count + 1 WHERE id = new.session_id;
+    END
+    """,
+    """
+    CREATE TRIGGER items_count_delete AFTER DELETE ON items
+    BEGIN
+        UPDATE sessions SET item_count = item_count - 1 WHERE id = old.session_id;
+    END
+    """,
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

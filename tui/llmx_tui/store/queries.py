@@ -23,7 +23,7 @@ _TITLE_LENGTH = 60
 _SESSION_SELECT = """
     SELECT s.id, s.title, s.created, s.updated, s.provider, s.model, s.system_prompt, s.demo,
            s.input_tokens, s.cached_input_tokens, s.output_tokens, s.reasoning_tokens,
-           (SELECT count(*) FROM items i WHERE i.session_id = s.id)
+           s.item_count
     FROM sessions s
 """
 
