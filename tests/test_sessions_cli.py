@@ -90,6 +90,7 @@ def test_list_is_newest_first(cli: Cli, tmp_path: Path) -> None:
     first = cli.imported(tmp_path)
     second = cli.imported(tmp_path, {**SESSION, "title": "Second"})
     assert [entry["id"] for entry in json.loads(cli("list", "--json")[1])] == [second, first]
+    assert [e["id"] for e in json.loads(cli("list", "--json", "--limit", "1")[1])] == [second]
 
 
 def test_search_prints_ranked_snippets(cli: Cli, tmp_path: Path) -> None:
@@ -100,6 +101,7 @@ def test_search_prints_ranked_snippets(cli: Cli, tmp_path: Path) -> None:
     assert lines[0].startswith(session_id[:8]) and "#1" in lines[0]
     assert "«lines»" in lines[1]
     assert cli("search", "zebra") == (0, "No matches.\n", "")
+    assert len(cli("search", "lines", "--limit", "1")[1].splitlines()) == 2
 
 
 def test_markdown_export_reads_well(cli: Cli, tmp_path: Path) -> None:

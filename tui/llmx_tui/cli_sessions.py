@@ -61,11 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         return commands.add_parser(name, help=help_text, description=help_text, parents=[common])
 
-    add("list", "List sessions, newest first.").add_argument(
-        "--json", action="store_true", help="print a JSON list"
-    )
+    listing = add("list", "List sessions, newest first.")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    listing.add_argument("--limit", type=int, metavar="N", help="only the N newest")
     add("show", "Show a session's details and numbered items.").add_argument("id")
-    add("search", "Full-text search over message text.").add_argument("query", nargs="+")
+    search = add("search", "Full-text search over message text, best match first.")
+    search.add_argument("query", nargs="+")
+    search.add_argument("--limit", type=int, default=50, metavar="N", help="at most N hits")
     export = add("export", "Export a session as Markdown or llmx-tui.session/1 JSON.")
     export.add_argument("id")
     export.add_argument("--format", choices=("md", "json"), default="md")
@@ -130,7 +132,7 @@ def _when(timestamp: float) -> str:
 
 
 def _list(store: SessionStore, args: argparse.Namespace) -> int:
-    sessions = store.list_sessions()
+    sessions = store.list_sessions(limit=args.limit)
     if args.json:
         print(json.dumps([_summary(info) for info in sessions], indent=2, ensure_ascii=False))
         return 0
@@ -201,7 +203,7 @@ def _describe(item: Item) -> str:
 
 
 def _search(store: SessionStore, args: argparse.Namespace) -> int:
-    hits = store.search(" ".join(args.query))
+    hits = store.search(" ".join(args.query), limit=args.limit)
     if not hits:
         print("No matches.")
     for hit in hits:
