@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Sequence
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import jsonschema
@@ -366,6 +367,11 @@ def check_against_history(
     for item in history:
         if isinstance(item, UserMessage) and item.text.strip():
             assert item.text in user_text, "rule 3: turns after an orphan are kept"
+    for entry in view:
+        if entry["role"] == "assistant":
+            # Generated texts hold no blank line: one inside is where messages were joined.
+            parts = entry["text"].split("\n\n")
+            assert all(a != b for a, b in pairwise(parts)), "rule 5: duplicate kept"
     last = history[-1]
     if isinstance(last, UserMessage) and last.text.strip():
         assert view[-1]["role"] == "user" and view[-1]["text"].endswith(last.text)
