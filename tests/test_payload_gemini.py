@@ -191,3 +191,17 @@ def test_images_become_inline_or_file_data() -> None:
         {"inlineData": {"mimeType": "image/webp", "data": "UklG"}},
         {"fileData": {"fileUri": "https://example.com/a.png", "mimeType": "image/png"}},
     ]
+
+
+def test_imported_thought_signature_field_is_replayed() -> None:
+    history = [
+        user("u1", "go"),
+        thought("r1", "t", **OWN, thoughtSignature="sig-imported"),
+        call("c1", "g1", "f", "{}", **OWN),
+        output("o1", "g1"),
+    ]
+    assert build(history)["contents"][1]["parts"][0] == {
+        "text": "t",
+        "thought": True,
+        "thoughtSignature": "sig-imported",
+    }

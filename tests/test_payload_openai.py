@@ -250,3 +250,15 @@ def test_mistral_ids_are_nine_alphanumerics_and_consistent() -> None:
     assert [m["tool_call_id"] for m in payload["messages"][2:]] == [first["id"], "abcDEF123"]
     again = build(history, settings_for("mistral"))
     assert again["messages"][1]["tool_calls"][0]["id"] == first["id"], "stable across turns"
+
+
+def test_imported_reasoning_details_field_is_replayed_verbatim() -> None:
+    details = [{"type": "reasoning.summary", "summary": "s", "format": "x", "index": 0}]
+    history = [
+        user("u1", "go"),
+        thought("r1", "", "openrouter", "m1", reasoning_details=details),
+        call("c1", "a", "f", "{}", "openrouter", "m1"),
+        output("o1", "a"),
+    ]
+    payload = build(history, settings_for("openrouter"))
+    assert payload["messages"][1]["reasoning_details"] == details

@@ -100,18 +100,18 @@ def apply_message_rules(raw_steps: list[RawStep], report: list[ReportEntry]) -> 
 def add_user_step(steps: list[Step], user: UserStep, report: list[ReportEntry]) -> None:
     if not user.images and not user.text.strip():
         report.append(
-            ReportEntry(user.item_ids[0], "empty-message", "dropped", "user message without text")
+            ReportEntry(user.item_id, "empty-message", "dropped", "user message without text")
         )
         return
     previous = steps[-1] if steps else None
     if isinstance(previous, UserStep):
         # Alternation: adjacent user messages become one, a blank line between.
         previous.text = join_texts(previous.text, user.text)
-        previous.images.extend(user.images)
-        previous.item_ids.extend(user.item_ids)
+        if user.images:
+            previous.images = [*previous.images, *user.images]
         report.append(
             ReportEntry(
-                user.item_ids[0], "adjacent-user", "joined", "joined to the previous user message"
+                user.item_id, "adjacent-user", "joined", "joined to the previous user message"
             )
         )
         return

@@ -30,6 +30,8 @@ def normalise_arguments(arguments: str) -> str:
 
 def parse_arguments(arguments: str) -> dict[str, Any] | None:
     """Rule 2: the arguments must parse as a JSON object, else the call is malformed."""
+    if arguments == "{}":  # the most common case, on every request: skip the parser
+        return {}
     try:
         value = json.loads(arguments)
     except ValueError:
@@ -72,7 +74,7 @@ def collect_steps(history: Sequence[Item], report: list[ReportEntry]) -> list[Ra
         if kind == "assistant_message" or kind == "tool_call":
             # Text after tool calls starts a new message; calls join the open one.
             if open_step is None or (kind == "assistant_message" and open_step.calls):
-                open_step = AssistantStep()
+                open_step = AssistantStep([], [], [])
                 steps.append(open_step)
             if pending:
                 open_step.reasoning.extend(pending)
@@ -91,7 +93,7 @@ def collect_steps(history: Sequence[Item], report: list[ReportEntry]) -> list[Ra
                 answer_call(item, calls_by_id, report)
             elif kind == "user_message":
                 turn = TurnState()
-                steps.append(UserStep([item.id], item.text, list(item.images)))
+                steps.append(UserStep(item.id, item.text, item.images))
             elif kind == "cancelled":
                 turn.cancelled = True
         previous_type = kind

@@ -9,6 +9,7 @@ every rule of PAYLOAD-RULES section 1 has been applied before they see them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,9 +56,9 @@ class PairedCall:
 
 @dataclass(slots=True)
 class UserStep:
-    item_ids: list[str]
+    item_id: str  # the first user message it holds
     text: str
-    images: list[str] = field(default_factory=list)
+    images: Sequence[str] = ()  # read-only: may be the item's own list
 
 
 @dataclass(slots=True)
@@ -124,3 +125,21 @@ def split_data_url(url: str) -> tuple[str, str] | None:
     if not sep or not header.endswith(";base64"):
         return None
     return header.removesuffix(";base64") or "application/octet-stream", data
+
+
+def replay_details(item: Reasoning) -> list[dict[str, Any]] | None:
+    """Provider-native blocks; an imported item may carry them as ``reasoning_details``."""
+    if item.details:
+        return item.details
+    extra = item.model_extra or {}
+    details = extra.get("reasoning_details")
+    return details if isinstance(details, list) and details else None
+
+
+def reasoning_signature(item: Reasoning) -> str | None:
+    """The signature; an imported Gemini item may carry it as ``thoughtSignature``."""
+    if item.signature:
+        return item.signature
+    extra = item.model_extra or {}
+    signature = extra.get("thoughtSignature")
+    return signature if isinstance(signature, str) and signature else None

@@ -20,6 +20,8 @@ from llmx_tui.providers.history_model import (
     AssistantStep,
     PairedCall,
     UserStep,
+    reasoning_signature,
+    replay_details,
     split_data_url,
 )
 
@@ -162,10 +164,12 @@ def thinking_blocks(step: AssistantStep, report: list[ReportEntry]) -> list[dict
 
 
 def replay_blocks(item: Reasoning) -> list[dict[str, Any]] | None:
-    if item.details:
-        return item.details if all(_is_signed_block(block) for block in item.details) else None
-    if item.signature:
-        return [{"type": "thinking", "thinking": item.text, "signature": item.signature}]
+    details = replay_details(item)
+    if details:
+        return details if all(_is_signed_block(block) for block in details) else None
+    signature = reasoning_signature(item)
+    if signature:
+        return [{"type": "thinking", "thinking": item.text, "signature": signature}]
     if item.encrypted:
         return [{"type": "redacted_thinking", "data": item.encrypted}]
     return None

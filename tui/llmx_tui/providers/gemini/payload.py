@@ -21,6 +21,7 @@ from llmx_tui.providers.history_model import (
     PairedCall,
     UserStep,
     is_same_owner,
+    reasoning_signature,
     split_data_url,
 )
 
@@ -108,8 +109,9 @@ def model_parts(
 ) -> list[dict[str, Any]]:
     parts: list[dict[str, Any]] = []
     for item in step.reasoning:  # already limited to this turn and this model
-        if item.signature:
-            parts.append({"text": item.text, "thought": True, "thoughtSignature": item.signature})
+        signature = reasoning_signature(item)
+        if signature:
+            parts.append({"text": item.text, "thought": True, "thoughtSignature": signature})
         else:
             report.append(
                 ReportEntry(

@@ -17,7 +17,12 @@ from llmx_tui.core.items import Item
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
 from llmx_tui.providers.history import normalise_history
 from llmx_tui.providers.history_ids import IdRewriter, mistral_id
-from llmx_tui.providers.history_model import AssistantStep, UserStep, joined_reasoning_text
+from llmx_tui.providers.history_model import (
+    AssistantStep,
+    UserStep,
+    joined_reasoning_text,
+    replay_details,
+)
 from llmx_tui.providers.registry import PRESETS
 
 EffortStyle = Literal["none", "reasoning_effort", "openai_reasoning_models", "openrouter", "ollama"]
@@ -156,8 +161,8 @@ def add_reasoning(message: dict[str, Any], step: AssistantStep, settings: Reques
             message[field] = text
         return
     # OpenRouter: the provider-native details verbatim, else the plain text.
-    details = [detail for item in step.reasoning if item.details for detail in item.details]
-    text = joined_reasoning_text([item for item in step.reasoning if not item.details])
+    details = [detail for item in step.reasoning for detail in replay_details(item) or ()]
+    text = joined_reasoning_text([item for item in step.reasoning if not replay_details(item)])
     if details:
         message["reasoning_details"] = details
     if text:
