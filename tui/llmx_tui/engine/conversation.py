@@ -13,6 +13,7 @@ from typing import Any
 from llmx_tui.core.bus import EventBus
 from llmx_tui.core.items import Item, UserMessage
 from llmx_tui.engine.turn import TurnEngine
+from llmx_tui.providers.resolve import ResolvedProvider
 
 
 class Conversation:
@@ -95,6 +96,22 @@ class Conversation:
         if text is None:
             return "failed"
         return await self.submit(text)
+
+    async def switch_provider(self, provider: ResolvedProvider) -> None:
+        """Later turns go to another provider or model. Reasoning and signatures from the old
+        one stay in history but are not replayed to the new one (the builder checks origin)."""
+        if self.busy:
+            raise RuntimeError("cannot switch models while a turn is running")
+        self.engine.provider = provider
+        if self.store is not None and self.session_id is not None:
+            await self.store.update_session(
+                self.session_id, provider=provider.name, model=provider.model
+            )
+
+    async def set_system_prompt(self, text: str | None) -> None:
+        self.engine.options.system_prompt = text or None
+        if self.store is not None and self.session_id is not None:
+            await self.store.update_session(self.session_id, system_prompt=text or None)
 
     async def _ensure_session(self) -> None:
         if self.store is None or self.session_id is not None:

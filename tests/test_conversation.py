@@ -1,0 +1,116 @@
+"""Conversation: sessions created on the first prompt, cancel, retry, model switch, persistence."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from llmx_tui.core.bus import EventBus
+from llmx_tui.core.events import TextDelta
+from llmx_tui.core.items import AssistantMessage, Cancelled, Reasoning, UserMessage
+from llmx_tui.engine.conversation import Conversation, load_history
+from llmx_tui.engine.turn import TurnEngine, TurnOptions
+from llmx_tui.providers.registry import get_preset
+from llmx_tui.providers.resolve import ResolvedProvider
+from llmx_tui.providers.transport import RetryPolicy, Timeouts, Transport
+from llmx_tui.store.async_store import AsyncSessionStore
+from llmx_tui.store.recorder import SessionRecorder
+from tests.loopback import Reply, openai_text_stream, sse_body
+
+
+def provider(server: Any, preset: str = "deepseek", model: str = "m") -> ResolvedProvider:
+    return ResolvedProvider(name=preset, preset=get_preset(preset), base_url=server.base_url,
+                            model=model, api_key="k")
+
+
+async def open_conversation(server: Any, tmp_path: Path) -> tuple[Conversation, Any, Any]:
+    store = await AsyncSessionStore.open(tmp_path / "history.db")
+    bus = EventBus()
+    recorder = SessionRecorder(store, bus)
+    recorder.start()
+    transport = Transport(httpx.AsyncClient(), retry=RetryPolicy(max_attempts=1),
+                          timeouts=Timeouts(idle=5, finish_grace=0.2))
+    engine = TurnEngine(bus=bus, provider=provider(server), transport=transport,
+                        options=TurnOptions(system_prompt="sys"))
+    return Conversation(engine=engine, store=store), store, recorder
+
+
+def reasoning_stream(reasoning: str, text: str) -> bytes:
+    return sse_body(
+        {"choices": [{"index": 0, "delta": {"reasoning_content": reasoning}}]},
+        {"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": "stop"}]},
+        {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 2}},
+    )
+
+
+async def test_turns_are_saved_and_a_resumed_session_continues(loopback: Any,
+                                                               tmp_path: Path) -> None:
+    loopback.add_stream(reasoning_stream("think", "first answer"))
+    conversation, store, recorder = await open_conversation(loopback, tmp_path)
+    assert conversation.session_id is None
+    assert await conversation.submit("first question") == "completed"
+    await recorder.flush()
+    session = await store.get_session(conversation.session_id)
+    assert session.title == "first question" and session.model == "m"
+    saved = await load_history(store, conversation.session_id)
+    assert [type(i) for i in saved] == [UserMessage, Reasoning, AssistantMessage]
+    assert saved[1].provider == "deepseek" and saved[1].model == "m"
+    await recorder.close()
+    await store.close()
+
+
+async def test_cancel_keeps_partial_text_and_the_next_prompt_works(loopback: Any,
+                                                                    tmp_path: Path) -> None:
+    loopback.add(Reply(body=openai_text_stream("slow " * 300, pieces=300), chunk_size=30,
+                       delay=0.01))
+    loopback.add_stream(openai_text_stream("recovered"))
+    conversation, store, recorder = await open_conversation(loopback, tmp_path)
+    sub = conversation.bus.subscribe(TextDelta)
+    task = asyncio.create_task(conversation.submit("go"))
+    await asyncio.wait_for(sub.get(), 5)
+    assert conversation.busy
+    assert conversation.cancel() is True
+    assert await task == "cancelled"
+    assert not conversation.busy and conversation.cancel() is False
+    assert isinstance(conversation.history[-1], Cancelled)
+    assert await conversation.submit("again") == "completed"
+    assert conversation.history[-1].text == "recovered"
+    await recorder.close()
+    await store.close()
+
+
+async def test_switching_model_stops_replaying_old_reasoning(loopback: Any,
+                                                             tmp_path: Path) -> None:
+    loopback.add_stream(reasoning_stream("old model thoughts", "one"))
+    loopback.add_stream(openai_text_stream("two"))
+    loopback.add_stream(openai_text_stream("three"))
+    conversation, store, recorder = await open_conversation(loopback, tmp_path)
+    await conversation.submit("q1")
+    await conversation.submit("q2")
+    # Same deepseek model: reasoning_content is replayed on every assistant message.
+    assert loopback.requests[1].json()["messages"][2]["reasoning_content"] == "old model thoughts"
+    await conversation.switch_provider(provider(loopback, "deepseek", "other-model"))
+    await conversation.submit("q3")
+    third = loopback.requests[2].json()
+    assert third["model"] == "other-model"
+    assert third["messages"][2].get("reasoning_content", "") == ""
+    await recorder.flush()
+    assert (await store.get_session(conversation.session_id)).model == "other-model"
+    await recorder.close()
+    await store.close()
+
+
+async def test_retry_sends_the_last_prompt_again(loopback: Any, tmp_path: Path) -> None:
+    loopback.add(Reply(status=400, body=b'{"error": {"message": "nope"}}'))
+    loopback.add_stream(openai_text_stream("worked"))
+    conversation, store, recorder = await open_conversation(loopback, tmp_path)
+    assert await conversation.submit("please") == "failed"
+    assert await conversation.retry() == "completed"
+    messages = loopback.requests[1].json()["messages"]
+    assert [m["role"] for m in messages] == ["system", "user"]
+    assert messages[1]["content"] == "please"
+    await recorder.close()
+    await store.close()
