@@ -15,6 +15,8 @@ from llmx_tui.providers.openai_chat.payload import build_payload
 from tests.payload_validators import (
     call,
     check_payload,
+    check_rules,
+    neutral_view,
     output,
     said,
     settings_for,
@@ -531,3 +533,18 @@ def test_ten_thousand_items_build_correctly() -> None:
     payload, report = build_payload(history, OPENAI)
     assert len(payload["messages"]) == 2000 * 4 + 1
     assert len(report) == 2000
+
+
+def test_long_runs_of_reused_ids_and_adjacent_users_stay_correct() -> None:
+    # Shapes that a quadratic builder would choke on: one id reused by every
+    # step (some servers number calls per step) and a long run of user messages.
+    history: list[Any] = [user(f"u{n}", f"line {n}") for n in range(3000)]
+    for n in range(3000):
+        history += [call(f"c{n}", "call_0", "f", "{}"), output(f"o{n}", "call_0", str(n))]
+    payload, _ = build_payload(history, OPENAI)
+    check_rules(neutral_view(payload, "openai-chat"))  # the schema check is slow at this size
+    messages = payload["messages"]
+    assert messages[0]["content"].count("\n\n") == 2999
+    ids = [m["tool_call_id"] for m in messages if m["role"] == "tool"]
+    assert len(set(ids)) == 3000 and ids[:3] == ["call_0", "call_0_2", "call_0_3"]
+    assert [m["content"] for m in messages if m["role"] == "tool"][-1] == "2999"

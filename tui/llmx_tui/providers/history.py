@@ -106,7 +106,7 @@ def add_user_step(steps: list[Step], user: UserStep, report: list[ReportEntry]) 
     previous = steps[-1] if steps else None
     if isinstance(previous, UserStep):
         # Alternation: adjacent user messages become one, a blank line between.
-        previous.text = join_texts(previous.text, user.text)
+        previous.texts.extend(user.texts)
         if user.images:
             previous.images = [*previous.images, *user.images]
         report.append(
@@ -116,14 +116,6 @@ def add_user_step(steps: list[Step], user: UserStep, report: list[ReportEntry]) 
         )
         return
     steps.append(user)
-
-
-def join_texts(first: str, second: str) -> str:
-    if not first.strip():
-        return second
-    if not second.strip():
-        return first
-    return f"{first}\n\n{second}"
 
 
 def add_assistant_step(steps: list[Step], step: AssistantStep, report: list[ReportEntry]) -> None:

@@ -22,6 +22,7 @@ _ANTHROPIC_ID = re.compile(r"[A-Za-z0-9_-]+")
 def assign_unique_call_ids(steps: list[Step], report: list[ReportEntry]) -> None:
     """Every kept call gets a ``wire_id`` no other call of the payload uses."""
     used: set[str] = set()
+    next_suffix: dict[str, int] = {}  # per reused id: no rescanning from _2 (linear)
     for step in steps:
         if not isinstance(step, AssistantStep):
             continue
@@ -35,9 +36,10 @@ def assign_unique_call_ids(steps: list[Step], report: list[ReportEntry]) -> None
                     )
                 )
             elif wire_id in used:
-                base, n = wire_id, 2
+                base, n = wire_id, next_suffix.get(wire_id, 2)
                 while f"{base}_{n}" in used:
                     n += 1
+                next_suffix[base] = n + 1
                 wire_id = f"{base}_{n}"
                 report.append(
                     ReportEntry(

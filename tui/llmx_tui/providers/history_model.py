@@ -56,9 +56,18 @@ class PairedCall:
 
 @dataclass(slots=True)
 class UserStep:
+    """One user message of the payload: one saved message, or several joined."""
+
     item_id: str  # the first user message it holds
-    text: str
+    texts: list[str]  # the joined messages' texts (joined once, at the end: linear)
     images: Sequence[str] = ()  # read-only: may be the item's own list
+
+    @property
+    def text(self) -> str:
+        texts = self.texts
+        if len(texts) == 1:
+            return texts[0]
+        return "\n\n".join([text for text in texts if text.strip()])
 
 
 @dataclass(slots=True)
