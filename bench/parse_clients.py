@@ -1,0 +1,182 @@
+"""The three ways of reading a stream that the parse benchmark compares.
+
+* ours: httpx + httpx-sse + our dialect parser, the path the app takes
+  (``Transport.stream`` over the network; ``EventSource`` + parser in memory).
+* the openai SDK: ``AsyncOpenAI.chat.completions.create(stream=True)`` over the
+  network; its own ``AsyncStream`` decoding ``ChatCompletionChunk`` objects in memory.
+* the floor: split the bytes into lines and ``json.loads`` each ``data:`` line.
+
+Every reader returns what it understood so the runner can check they agree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import httpx2
+from httpx_sse import EventSource
+from openai import APIError, AsyncOpenAI
+from openai._streaming import AsyncStream
+from openai.types.chat import ChatCompletionChunk
+
+from llmx_tui.providers.anthropic.parse import AnthropicParser
+from llmx_tui.providers.base import StepOutcome, StreamParser
+from llmx_tui.providers.gemini.parse import GeminiParser
+from llmx_tui.providers.openai_chat.parse import OpenAIChatParser
+from llmx_tui.providers.transport import HttpRequest, Transport
+
+SSE_HEADERS = {"content-type": "text/event-stream"}
+# What providers.dialects sends to an OpenAI-style server without a key.
+OPENAI_HEADERS = {"accept": "text/event-stream"}
+CHAT_BODY = {
+    "model": "gpt-4o-mini",
+    "messages": [{"role": "user", "content": "hi"}],
+    "stream": True,
+    "stream_options": {"include_usage": True},
+}
+
+
+def split_chunks(body: bytes, size: int = 4096) -> list[bytes]:
+    """The body in the pieces a socket read would deliver."""
+    return [body[start : start + size] for start in range(0, len(body), size)]
+
+
+class _Chunks(httpx.AsyncByteStream, httpx2.AsyncByteStream):
+    """A response body already in memory, handed out piece by piece."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._chunks:
+            yield chunk
+
+    async def aclose(self) -> None:
+        return None
+
+
+def make_parser(dialect: str) -> StreamParser:
+    """The parser ``providers.dialects`` would pick (imported directly: parsing needs no payload
+    builder)."""
+    if dialect == "anthropic":
+        return AnthropicParser()
+    if dialect == "gemini":
+        return GeminiParser()
+    return OpenAIChatParser(usage_requested=True)
+
+
+# --- in memory: the same bytes, no socket -------------------------------------------------
+
+
+async def ours_decode(chunks: list[bytes], dialect: str = "openai-chat") -> StepOutcome:
+    parser = make_parser(dialect)
+    response = httpx.Response(200, headers=SSE_HEADERS, stream=_Chunks(chunks))
+    events = EventSource(response).aiter_sse()
+    try:
+        async for sse in events:
+            parser.feed(sse.event, sse.data)
+            if parser.ended:
+                break
+    finally:
+        await events.aclose()
+    return parser.outcome()
+
+
+def new_sdk_client(base_url: str = "http://127.0.0.1:9/v1") -> AsyncOpenAI:
+    return AsyncOpenAI(api_key="bench-not-a-key", base_url=base_url, max_retries=0)
+
+
+async def sdk_decode(chunks: list[bytes], client: AsyncOpenAI) -> str:
+    """The SDK's stream decoding (its AsyncStream) over an in-memory response."""
+    request = httpx2.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+    response = httpx2.Response(200, headers=SSE_HEADERS, stream=_Chunks(chunks), request=request)
+    stream = AsyncStream(cast_to=ChatCompletionChunk, response=response, client=client)
+    return await _sdk_text(stream)
+
+
+async def _sdk_text(stream: AsyncStream[ChatCompletionChunk]) -> str:
+    """What an SDK user does with a stream: collect choice 0's text and tool arguments."""
+    text: list[str] = []
+    try:
+        async for chunk in stream:
+            for choice in chunk.choices:
+                if choice.index != 0:
+                    continue
+                delta = choice.delta
+                if isinstance(delta.content, str):
+                    text.append(delta.content)
+                for call in delta.tool_calls or ():
+                    if call.function is not None and isinstance(call.function.arguments, str):
+                        text.append(call.function.arguments)
+    except (APIError, ValueError):
+        pass  # an in-band error ends the SDK's stream with an exception
+    return "".join(text)
+
+
+def floor_decode(chunks: list[bytes]) -> int:
+    """Split lines, ``json.loads`` every ``data:`` payload; returns how many were decoded."""
+    decoded = 0
+    pending = b""
+    for chunk in chunks:
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        decoded += _floor_lines(lines)
+    return decoded + _floor_lines([pending])
+
+
+def _floor_lines(lines: list[bytes]) -> int:
+    decoded = 0
+    for line in lines:
+        if line.startswith(b"data:"):
+            data = line[5:].strip()
+            if data and data != b"[DONE]":
+                try:
+                    json.loads(data)
+                except ValueError:
+                    continue
+                decoded += 1
+    return decoded
+
+
+# --- over the network: the loopback server ------------------------------------------------
+
+
+async def ours_fetch(base_url: str, client: httpx.AsyncClient) -> StepOutcome:
+    request = HttpRequest(
+        url=base_url + "/chat/completions", headers=OPENAI_HEADERS, body=CHAT_BODY
+    )
+    published: list[Any] = []
+    return await Transport(client).stream(request, make_parser("openai-chat"), published.append)
+
+
+async def sdk_fetch(client: AsyncOpenAI) -> str:
+    stream = await client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "hi"}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    return await _sdk_text(stream)
+
+
+async def floor_fetch(base_url: str, client: httpx.AsyncClient) -> int:
+    decoded = 0
+    pending = b""
+    async with client.stream("POST", base_url + "/chat/completions", json=CHAT_BODY) as response:
+        async for chunk in response.aiter_bytes():
+            lines = (pending + chunk).split(b"\n")
+            pending = lines.pop()
+            decoded += _floor_lines(lines)
+    return decoded + _floor_lines([pending])
+
+
+async def raw_fetch(base_url: str, client: httpx.AsyncClient) -> int:
+    """Only receive the bytes: what the socket and httpx cost by themselves."""
+    size = 0
+    async with client.stream("POST", base_url + "/chat/completions", json=CHAT_BODY) as response:
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+    return size
