@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from llmx_tui.core.items import Item
+from llmx_tui.core.items import AssistantMessage, Item
 from llmx_tui.providers.base import ReportEntry, RequestSettings
 from llmx_tui.providers.history_collect import RawStep, collect_steps
 from llmx_tui.providers.history_ids import assign_unique_call_ids
@@ -121,39 +121,15 @@ def add_user_step(steps: list[Step], user: UserStep, report: list[ReportEntry]) 
 def add_assistant_step(steps: list[Step], step: AssistantStep, report: list[ReportEntry]) -> None:
     step.calls = skip_malformed_calls(step.calls, report)
     answer_orphaned_calls(step.calls, report)
-    previous = steps[-1] if steps else None
-    # A previous assistant message without calls has no results after it:
-    # this one is adjacent to it and joins it (alternation, rule 5).
-    target = previous if isinstance(previous, AssistantStep) and not previous.calls else None
-    last_text = target.segments[-1].text if target is not None and target.segments else None
-    segments = []
-    for message in step.segments:
-        text = message.text
-        if not text.strip():
-            report.append(
-                ReportEntry(
-                    message.id, "empty-message", "dropped", "assistant message without text"
-                )
-            )
-        elif text == last_text:
-            report.append(
-                ReportEntry(
-                    message.id,
-                    "duplicate-message",
-                    "dropped",
-                    "repeats the previous assistant message",
-                )
-            )
-        else:
-            segments.append(message)
-            last_text = text
-    step.segments = segments
-    if not segments and not step.calls:
+    target = adjacent_assistant(steps)
+    previous_text = target.segments[-1].text if target is not None and target.segments else None
+    step.segments = drop_empty_and_repeated_text(step.segments, previous_text, report)
+    if not step.segments and not step.calls:
         drop_reasoning_of(step.reasoning, report, "its assistant message was dropped")
     elif target is None:
         steps.append(step)
     else:
-        target.segments.extend(segments)
+        target.segments.extend(step.segments)
         target.calls = step.calls
         target.reasoning.extend(step.reasoning)
         report.append(
@@ -164,6 +140,43 @@ def add_assistant_step(steps: list[Step], step: AssistantStep, report: list[Repo
                 "joined to the previous assistant message",
             )
         )
+
+
+def adjacent_assistant(steps: list[Step]) -> AssistantStep | None:
+    """A previous assistant message without calls has no results after it: the
+    next assistant message is adjacent and joins it (alternation, rule 5)."""
+    previous = steps[-1] if steps else None
+    if isinstance(previous, AssistantStep) and not previous.calls:
+        return previous
+    return None
+
+
+def drop_empty_and_repeated_text(
+    messages: list[AssistantMessage], previous_text: str | None, report: list[ReportEntry]
+) -> list[AssistantMessage]:
+    """Rule 5: no empty text; no message that repeats the one just before it."""
+    kept: list[AssistantMessage] = []
+    for message in messages:
+        text = message.text
+        if not text.strip():
+            report.append(
+                ReportEntry(
+                    message.id, "empty-message", "dropped", "assistant message without text"
+                )
+            )
+        elif text == previous_text:
+            report.append(
+                ReportEntry(
+                    message.id,
+                    "duplicate-message",
+                    "dropped",
+                    "repeats the previous assistant message",
+                )
+            )
+        else:
+            kept.append(message)
+            previous_text = text
+    return kept
 
 
 def drop_trailing_assistant(steps: list[Step], report: list[ReportEntry]) -> None:

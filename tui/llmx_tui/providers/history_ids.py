@@ -104,3 +104,11 @@ class IdRewriter:
                 )
             )
         return new_id
+
+
+def rewrite_wire_ids(steps: list[Step], rewrite: IdRewriter) -> None:
+    """Give every call the server's id shape; results follow their call's ``wire_id``."""
+    for step in steps:
+        if isinstance(step, AssistantStep):
+            for call in step.calls:
+                call.wire_id = rewrite(call.wire_id, call.item.id)

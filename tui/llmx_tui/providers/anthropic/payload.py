@@ -8,13 +8,13 @@ turns drop them (all of a message's blocks, never some).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from llmx_tui.core.items import Item, Reasoning
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
 from llmx_tui.providers.history import normalise_history
-from llmx_tui.providers.history_ids import IdRewriter, anthropic_id
+from llmx_tui.providers.history_ids import IdRewriter, anthropic_id, rewrite_wire_ids
 from llmx_tui.providers.history_model import (
     LEADING_USER_TEXT,
     AssistantStep,
@@ -37,23 +37,21 @@ _BUDGET_SHARE = {
     "max": 0.875,
 }
 
-Rewrite = Callable[[str, str | None], str]
-
 
 def build_payload(
     history: Sequence[Item], settings: RequestSettings
 ) -> tuple[dict[str, Any], list[ReportEntry]]:
     normalised = normalise_history(history, settings)
     report = normalised.report
-    rewrite = IdRewriter(anthropic_id, report)
+    rewrite_wire_ids(normalised.steps, IdRewriter(anthropic_id, report))
     messages: list[dict[str, Any]] = []
     for step in normalised.steps:
         if isinstance(step, UserStep):
             append_blocks(messages, "user", user_blocks(step))
             continue
-        append_blocks(messages, "assistant", assistant_blocks(step, rewrite, report))
+        append_blocks(messages, "assistant", assistant_blocks(step, report))
         if step.calls:
-            append_blocks(messages, "user", [tool_result(call, rewrite) for call in step.calls])
+            append_blocks(messages, "user", [tool_result(call) for call in step.calls])
     if messages and messages[0]["role"] != "user":
         messages.insert(
             0, {"role": "user", "content": [{"type": "text", "text": LEADING_USER_TEXT}]}
@@ -123,15 +121,13 @@ def user_blocks(step: UserStep) -> list[dict[str, Any]]:
     return blocks
 
 
-def assistant_blocks(
-    step: AssistantStep, rewrite: Rewrite, report: list[ReportEntry]
-) -> list[dict[str, Any]]:
+def assistant_blocks(step: AssistantStep, report: list[ReportEntry]) -> list[dict[str, Any]]:
     blocks = thinking_blocks(step, report)
     blocks.extend({"type": "text", "text": segment.text} for segment in step.segments)
     blocks.extend(
         {
             "type": "tool_use",
-            "id": rewrite(call.wire_id, call.item.id),
+            "id": call.wire_id,
             "name": call.item.name,
             "input": call.parsed,
         }
@@ -183,8 +179,8 @@ def _is_signed_block(block: dict[str, Any]) -> bool:
     return False
 
 
-def tool_result(call: PairedCall, rewrite: Rewrite) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": rewrite(call.wire_id, None)}
+def tool_result(call: PairedCall) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": call.wire_id}
     text = call.result_text
     if text.strip():  # whitespace-only text is rejected; an absent content is not
         block["content"] = text

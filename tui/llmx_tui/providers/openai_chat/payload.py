@@ -9,14 +9,14 @@ no reasoning effort.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from llmx_tui.core.items import Item
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
 from llmx_tui.providers.history import normalise_history
-from llmx_tui.providers.history_ids import IdRewriter, mistral_id
+from llmx_tui.providers.history_ids import IdRewriter, mistral_id, rewrite_wire_ids
 from llmx_tui.providers.history_model import (
     AssistantStep,
     UserStep,
@@ -82,9 +82,9 @@ def build_payload(
     normalised = normalise_history(history, settings)
     report = normalised.report
     rules = preset_rules(settings.provider)
-    rewrite: Callable[[str, str | None], str] = (
-        IdRewriter(mistral_id, report) if rules.nine_char_ids else _same_id
-    )
+    if rules.nine_char_ids:
+        rewrite_wire_ids(normalised.steps, IdRewriter(mistral_id, report))
+    sends_reasoning = settings.reasoning_policy in ("anchored", "every_message")
     messages: list[dict[str, Any]] = []
     if settings.system_prompt and settings.system_prompt.strip():
         # "system", never "developer": DeepSeek and most servers reject the latter.
@@ -93,16 +93,13 @@ def build_payload(
         if isinstance(step, UserStep):
             messages.append(user_message(step))
             continue
-        message = assistant_message(step, rewrite)
-        add_reasoning(message, step, settings)
+        message = assistant_message(step)
+        if sends_reasoning:
+            add_reasoning(message, step, settings)
         messages.append(message)
         for call in step.calls:
             messages.append(
-                {
-                    "role": "tool",
-                    "tool_call_id": rewrite(call.wire_id, call.item.id),
-                    "content": call.result_text,
-                }
+                {"role": "tool", "tool_call_id": call.wire_id, "content": call.result_text}
             )
     payload: dict[str, Any] = {"model": settings.model, "messages": messages, "stream": True}
     if settings.include_usage and rules.stream_options:
@@ -112,10 +109,6 @@ def build_payload(
         payload["tools"] = [tool_entry(tool) for tool in settings.tools]
     payload.update(settings.extra_body)
     return payload, report
-
-
-def _same_id(wire_id: str, item_id: str | None = None) -> str:
-    return wire_id
 
 
 def user_message(step: UserStep) -> dict[str, Any]:
@@ -128,15 +121,13 @@ def user_message(step: UserStep) -> dict[str, Any]:
     return {"role": "user", "content": parts}
 
 
-def assistant_message(
-    step: AssistantStep, rewrite: Callable[[str, str | None], str]
-) -> dict[str, Any]:
+def assistant_message(step: AssistantStep) -> dict[str, Any]:
     # content is null only beside tool calls; tool_calls is never an empty list.
     message: dict[str, Any] = {"role": "assistant", "content": step.text or None}
     if step.calls:
         message["tool_calls"] = [
             {
-                "id": rewrite(call.wire_id, call.item.id),
+                "id": call.wire_id,
                 "type": "function",
                 "function": {"name": call.item.name, "arguments": call.arguments},
             }
