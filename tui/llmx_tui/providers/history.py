@@ -6,10 +6,17 @@ as they are. It reads like the rules:
 1. arguments: ``history_collect.normalise_arguments``
 2. malformed calls skipped with their outputs: ``skip_malformed_calls``
 3. orphaned calls answered: ``answer_orphaned_calls``
-4. pairing: ``history_collect`` (outputs found by call_id) + ``AssistantStep.calls``
-5. no empty messages, duplicates or adjacent user messages: ``apply_message_rules``
-6-7. reasoning ownership and anchoring: ``history_reasoning.select_reasoning``
+4. pairing: ``history_collect.answer_call`` (outputs found by call_id, most
+   recent call first); each ``AssistantStep`` holds its calls, each call its
+   one result; ``history_ids`` makes ids unique within the payload
+5. no empty messages (``add_user_step``, ``drop_empty_and_repeated_text``),
+   adjacent messages joined (``add_user_step``, ``adjacent_assistant``)
+6-7. reasoning ownership and anchoring: ``history_collect`` anchors each item,
+   ``history_reasoning.select_reasoning`` keeps what the preset's policy sends
 8. every change is a ``ReportEntry`` in ``NormalisedHistory.report``
+
+Section 4 asks the payload to end with the user message or the loop's tool
+results: ``drop_trailing_assistant``.
 
 Everything is one linear pass per stage; nothing here does I/O.
 """
