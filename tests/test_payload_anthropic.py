@@ -239,3 +239,15 @@ def test_images_become_image_blocks() -> None:
         {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AAAA"}},
         {"type": "image", "source": {"type": "url", "url": "https://example.com/cat.jpg"}},
     ]
+
+
+def test_thinking_goes_off_when_the_loop_cannot_replay_its_thinking() -> None:
+    # Model switch inside a tool loop: the last assistant message has no block
+    # to open with, which thinking mode rejects; this request thinks no more.
+    settings = settings_for("anthropic", model="claude-opus-4", reasoning_effort="high")
+    payload, report = build_payload(tool_loop(), settings)
+    check_payload(payload, settings)
+    assert "thinking" not in payload
+    assert ("thinking-budget", "changed") in {(e.rule, e.action) for e in report}
+    same_model = settings_for("anthropic", model=MODEL, reasoning_effort="high")
+    assert "thinking" in build(tool_loop(), same_model)

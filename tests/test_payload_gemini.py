@@ -205,3 +205,19 @@ def test_imported_thought_signature_field_is_replayed() -> None:
         "thought": True,
         "thoughtSignature": "sig-imported",
     }
+
+
+def test_gemini_3_unsigned_current_call_gets_the_documented_placeholder() -> None:
+    settings = settings_for("gemini", model="gemini-3-pro-preview")
+    history = [
+        user("u1", "go"),
+        call("c1", "g1", "f", "{}", "openai", "gpt-4o"),
+        call("c2", "g2", "f", "{}", "openai", "gpt-4o"),
+        output("o1", "g1"),
+        output("o2", "g2"),
+    ]
+    parts = build(history, settings)["contents"][1]["parts"]
+    assert parts[0]["thoughtSignature"] == "skip_thought_signature_validator"
+    assert "thoughtSignature" not in parts[1]
+    assert ("c1", "missing-thought-signature", "synthesised") in rules(history, settings)
+    assert "thoughtSignature" not in str(build(history)), "Gemini 2.5 does not validate"

@@ -75,6 +75,20 @@ def build_payload(
     if settings.system_prompt and settings.system_prompt.strip():
         payload["system"] = settings.system_prompt
     thinking = thinking_config(settings.reasoning_effort, max_tokens, report)
+    if thinking is not None and loop_lacks_thinking(messages):
+        # Thinking on needs the loop's last assistant message to open with its
+        # (signed) thinking; when it cannot (model switch, cut stream) this
+        # request goes without thinking rather than being rejected.
+        thinking = None
+        report.append(
+            ReportEntry(
+                None,
+                "thinking-budget",
+                "changed",
+                "thinking is off for this request: the tool loop's last assistant message "
+                "has no thinking block to replay",
+            )
+        )
     if thinking is not None:
         payload["thinking"] = thinking
     if settings.temperature is not None:
@@ -187,6 +201,13 @@ def tool_result(call: PairedCall) -> dict[str, Any]:
     if call.is_error:
         block["is_error"] = True
     return block
+
+
+def loop_lacks_thinking(messages: list[dict[str, Any]]) -> bool:
+    """Inside a tool loop, does the last assistant message miss its thinking?"""
+    if len(messages) < 2 or messages[-1]["content"][0]["type"] != "tool_result":
+        return False
+    return messages[-2]["content"][0]["type"] not in ("thinking", "redacted_thinking")
 
 
 def thinking_config(

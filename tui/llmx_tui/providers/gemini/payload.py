@@ -25,6 +25,7 @@ from llmx_tui.providers.history_model import (
     split_data_url,
 )
 
+UNSIGNED_CALL_SIGNATURE = "skip_thought_signature_validator"
 _THINKING_BUDGET = {
     "minimal": 512,
     "low": 1024,
@@ -125,11 +126,35 @@ def model_parts(
         part: dict[str, Any] = {"text": message.text}
         sign(part, message, step, settings, report)
         parts.append(part)
+    first_call = len(parts)
     for call in step.calls:
         part = {"functionCall": {"name": call.item.name, "args": call.parsed}}
         sign(part, call.item, step, settings, report)
         parts.append(part)
+    if step.calls and step.current_loop and validates_signatures(settings.model):
+        vouch_for_unsigned_call(parts[first_call], step.calls[0].item.id, report)
     return parts
+
+
+def validates_signatures(model: str) -> bool:
+    """Gemini 3 rejects a current-turn function call without a signature."""
+    return model.removeprefix("models/").startswith("gemini-3")
+
+
+def vouch_for_unsigned_call(part: dict[str, Any], item_id: str, report: list[ReportEntry]) -> None:
+    """A step's first call must carry a signature on Gemini 3. A call from another
+    model has none: Google documents this placeholder for such histories."""
+    if "thoughtSignature" in part:
+        return
+    part["thoughtSignature"] = UNSIGNED_CALL_SIGNATURE
+    report.append(
+        ReportEntry(
+            item_id,
+            "missing-thought-signature",
+            "synthesised",
+            "the placeholder signature Google documents for calls from other models",
+        )
+    )
 
 
 def sign(
