@@ -1,0 +1,1 @@
+"""Screens around the chat: each one is pushed by the app and answers with dismiss()."""
