@@ -1,0 +1,55 @@
+"""Edit the session's system prompt in a TextArea modal.
+
+Dismisses with the new text (``""`` means no system prompt) on ctrl+s, or
+None when cancelled with escape.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static, TextArea
+
+
+class SystemPromptEditor(ModalScreen[str | None]):
+    CSS_PATH = "system_prompt.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="system_prompt.save"),
+        Binding("escape", "cancel", "Cancel", priority=True, id="system_prompt.cancel"),
+    ]
+
+    def __init__(self, current: str | None) -> None:
+        super().__init__()
+        self._current = current or ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="system-prompt-box"):
+            yield Static(Content("System prompt for this session"), id="system-prompt-title")
+            yield Static(
+                Content("Sent before every message. Leave empty for none."),
+                id="system-prompt-hint",
+            )
+            yield TextArea(
+                self._current,
+                id="system-prompt-text",
+                soft_wrap=True,
+                tab_behavior="indent",
+                placeholder="You are a helpful assistant…",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        editor = self.query_one(TextArea)
+        editor.focus()
+        editor.move_cursor(editor.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
