@@ -1,0 +1,151 @@
+"""PayloadInspector: redacted pretty JSON, the builder's report as a table, empty state."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import DataTable, Static
+
+from llmx_tui.engine.turn import LastRequest
+from llmx_tui.providers.base import ReportEntry
+from llmx_tui.ui.dialogs.payload_inspector import PayloadInspector, payload_json
+from llmx_tui.ui.dialogs.redact import REDACTED, redact, redact_url
+from tests.test_dialogs_harness import SIZE, DialogHost, steady
+
+KEY = "sk-proj-abcdefghijklmnopqrstuvwxyz0123"
+
+
+def sample_request() -> LastRequest:
+    payload = {
+        "model": "gpt-4o-mini",
+        "stream": True,
+        "max_tokens": 512,
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Why is [bold]this[/] not bold?\x1b[31m"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "read_file", "arguments": "{}"},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": "(no output)"},
+        ],
+        "extra_body": {"api_key": KEY, "headers": {"Authorization": f"Bearer {KEY}"}},
+    }
+    report = [
+        ReportEntry(
+            "01J9ZC7K3M",
+            "malformed-arguments",
+            "changed",
+            "arguments were not JSON; sent {} instead",
+        ),
+        ReportEntry(
+            None, "orphaned-call", "synthesised", "added a placeholder output for call_1 [red]x[/]"
+        ),
+        ReportEntry("01J9ZC7K9Q", "empty-message", "skipped", "assistant message had no text"),
+    ]
+    return LastRequest(
+        url="http://127.0.0.1:8000/v1/chat/completions?key=abc123", payload=payload, report=report
+    )
+
+
+def test_redact_hides_secret_keys_and_key_shapes_without_touching_the_original() -> None:
+    request = sample_request()
+    before = json.dumps(request.payload)
+    shown = redact(request.payload, secrets=("Be brief.",))
+    assert shown["extra_body"]["api_key"] == REDACTED
+    assert shown["extra_body"]["headers"]["Authorization"] == REDACTED
+    assert shown["messages"][0]["content"] == REDACTED  # an explicit secret anywhere
+    assert shown["max_tokens"] == 512 and shown["model"] == "gpt-4o-mini"
+    assert redact({"note": f"my key is {KEY}!"}) == {"note": f"my key is {REDACTED}!"}
+    assert json.dumps(request.payload) == before
+    assert redact_url("https://h/v1beta/models/x:stream?alt=sse&key=AIzaSECRET") == (
+        f"https://h/v1beta/models/x:stream?alt=sse&key={REDACTED}"
+    )
+
+
+def test_payload_json_is_exact_pretty_json_with_invisible_controls_escaped() -> None:
+    request = LastRequest(url="u", payload={"text": "a\u0085b\u202ec", "n": "naïve"})
+    text = payload_json(request)
+    assert json.loads(text) == request.payload  # same JSON, only spelled safely
+    assert "\u0085" not in text and "\u202e" not in text and "naïve" in text
+    assert text.startswith("{\n  ")
+
+
+async def test_shows_redacted_json_and_report_rows() -> None:
+    app = DialogHost(lambda: PayloadInspector(sample_request()))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, PayloadInspector)
+        shown = json.loads(screen.json_text)
+        assert shown["extra_body"] == {"api_key": REDACTED, "headers": {"Authorization": REDACTED}}
+        assert shown["messages"][1]["content"] == "Why is [bold]this[/] not bold?\x1b[31m"
+        assert KEY not in screen.json_text
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 3
+        assert [str(cell) for cell in table.get_row_at(1)] == [
+            "—",
+            "orphaned-call",
+            "synthesised",
+            "added a placeholder output for call_1 [red]x[/]",
+        ]
+        title = str(app.screen.query_one("#inspector-title", Static).render())
+        assert "abc123" not in title and REDACTED in title
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [None]
+
+
+async def test_copy_puts_the_redacted_json_on_the_clipboard() -> None:
+    app = DialogHost(lambda: PayloadInspector(sample_request()))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        copied = app.clipboard
+    assert KEY not in copied
+    assert json.loads(copied)["model"] == "gpt-4o-mini"
+
+
+async def test_without_a_request_it_says_so() -> None:
+    app = DialogHost(lambda: PayloadInspector(None))
+    async with app.run_test(size=SIZE) as pilot:
+        message = str(app.screen.query_one("#inspector-empty", Static).render())
+        assert "No request sent yet" in message
+        assert not app.screen.query(DataTable)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.results == [None]
+
+
+def test_snapshot_payload_inspector(snap_compare) -> None:
+    assert snap_compare(
+        DialogHost(lambda: PayloadInspector(sample_request())),
+        terminal_size=SIZE,
+        run_before=steady,
+    )
+
+
+def test_snapshot_payload_inspector_clean_history(snap_compare) -> None:
+    request = LastRequest(
+        url="https://api.anthropic.com/v1/messages",
+        payload={
+            "model": "claude-sonnet-4-5",
+            "max_tokens": 1024,
+            "messages": [{"role": "user", "content": "hi"}],
+        },
+    )
+    assert snap_compare(
+        DialogHost(lambda: PayloadInspector(request)), terminal_size=SIZE, run_before=steady
+    )
+
+
+def test_snapshot_payload_inspector_empty(snap_compare) -> None:
+    assert snap_compare(
+        DialogHost(lambda: PayloadInspector(None)), terminal_size=SIZE, run_before=steady
+    )

@@ -1,0 +1,117 @@
+"""The exact JSON of the last request (secrets redacted) and the builder's report.
+
+``PayloadInspector(last_request, secrets=())`` dismisses with None.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Static
+
+from llmx_tui.engine.turn import LastRequest
+from llmx_tui.ui.dialogs.redact import redact, redact_url
+from llmx_tui.ui.dialogs.text import one_line
+
+# Shown escaped (\\u0085 ...) rather than raw: C1 controls and bidi overrides are
+# legal in JSON strings but would act on the terminal or reorder the text.
+_INVISIBLE = re.compile("[\u0080-\u009f\u202a-\u202e\u2066-\u2069]")
+REPORT_COLUMNS = ("Item", "Rule", "Action", "Detail")
+
+
+def payload_json(last_request: LastRequest, secrets: Sequence[str] = ()) -> str:
+    """The redacted payload as pretty JSON, with invisible controls escaped."""
+    text = json.dumps(redact(last_request.payload, secrets), indent=2, ensure_ascii=False)
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class PayloadInspector(ModalScreen[None]):
+    CSS_PATH = "payload_inspector.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close", id="inspector.close"),
+        Binding("c", "copy", "Copy JSON", id="inspector.copy"),
+    ]
+
+    def __init__(self, last_request: LastRequest | None, *, secrets: Sequence[str] = ()) -> None:
+        super().__init__()
+        self._request = last_request
+        self._secrets = tuple(secrets)
+        self._json = payload_json(last_request, self._secrets) if last_request else ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="inspector-box", classes="-empty" if self._request is None else ""):
+            if self._request is None:
+                yield Static(Content("Payload inspector"), id="inspector-title")
+                yield Static(
+                    Content(
+                        "No request sent yet. Send a message, then open the inspector again "
+                        "to see the exact JSON that went to the provider."
+                    ),
+                    id="inspector-empty",
+                )
+            else:
+                url = redact_url(self._request.url, self._secrets)
+                yield Static(
+                    Content.from_markup("[b]POST[/b] $url", url=one_line(url)),
+                    id="inspector-title",
+                )
+                with VerticalScroll(id="inspector-json"):
+                    yield Static(
+                        Syntax(self._json, "json", theme="ansi_dark", word_wrap=True),
+                        id="inspector-json-body",
+                    )
+                yield Static(self._report_heading(), id="inspector-report-title")
+                if self._request.report:
+                    yield DataTable(id="inspector-report", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    @property
+    def json_text(self) -> str:
+        """The JSON as shown (and copied): redacted, pretty-printed."""
+        return self._json
+
+    def _report_heading(self) -> Content:
+        assert self._request is not None
+        count = len(self._request.report)
+        if not count:
+            return Content(
+                "Builder report: nothing skipped, synthesised or joined; "
+                "the history was sent as it is."
+            )
+        noun = "change" if count == 1 else "changes"
+        return Content(f"Builder report: {count} {noun} to the history before sending")
+
+    def on_mount(self) -> None:
+        if self._request is None:
+            return
+        if self._request.report:
+            table = self.query_one(DataTable)
+            table.add_columns(*REPORT_COLUMNS)
+            for entry in self._request.report:
+                table.add_row(
+                    Text(one_line(entry.item_id, 14, empty="—")),
+                    Text(one_line(entry.rule)),
+                    Text(one_line(entry.action)),
+                    Text(one_line(entry.detail, 200)),
+                )
+        self.query_one("#inspector-json").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_copy(self) -> None:
+        if not self._json:
+            self.notify("Nothing to copy: no request sent yet.", markup=False)
+            return
+        self.app.copy_to_clipboard(self._json)
+        self.notify("Copied the request JSON (secrets redacted).", markup=False)

@@ -1,0 +1,70 @@
+"""Hide secrets in a request before it is shown: secret-named keys and key-shaped strings.
+
+Pure functions over JSON-like data; the original payload is never modified.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+REDACTED = "«redacted»"
+
+_SECRET_KEYS = frozenset(
+    {
+        "api_key",
+        "apikey",
+        "authorization",
+        "proxy_authorization",
+        "x_api_key",
+        "x_goog_api_key",
+        "access_token",
+        "refresh_token",
+        "client_secret",
+        "secret",
+        "password",
+        "bearer",
+        "key",
+    }
+)
+# Shapes of provider keys and bearer credentials inside free text.
+_KEY_SHAPES = re.compile(
+    r"(?:Bearer\s+)[A-Za-z0-9._~+/=-]{8,}"
+    r"|\bsk-[A-Za-z0-9_-]{16,}"
+    r"|\bAIza[0-9A-Za-z_-]{30,}"
+    r"|\bgsk_[A-Za-z0-9]{20,}"
+    r"|\bxai-[A-Za-z0-9]{20,}"
+)
+_URL_SECRET_PARAMS = re.compile(r"([?&](?:key|api_key|apikey|access_token)=)[^&#]*", re.I)
+
+
+def is_secret_key(name: str) -> bool:
+    return name.lower().replace("-", "_") in _SECRET_KEYS
+
+
+def redact_text(text: str, secrets: Sequence[str] = ()) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return _KEY_SHAPES.sub(REDACTED, text)
+
+
+def redact_url(url: str, secrets: Sequence[str] = ()) -> str:
+    return redact_text(_URL_SECRET_PARAMS.sub(lambda m: m.group(1) + REDACTED, url), secrets)
+
+
+def redact(value: Any, secrets: Sequence[str] = ()) -> Any:
+    """A copy of ``value`` with secret-named entries and key-shaped strings replaced."""
+    if isinstance(value, dict):
+        return {
+            key: REDACTED
+            if is_secret_key(str(key)) and isinstance(item, str | int) and item != ""
+            else redact(item, secrets)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(item, secrets) for item in value]
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    return value
