@@ -348,10 +348,15 @@ def check_payload(payload: dict[str, Any], settings: RequestSettings) -> list[di
 # Payload against the history it came from ------------------------------------------------
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(name)
+
+
 def well_formed(call: ToolCall) -> bool:
+    """Rules 1-2 restated: empty means {}; otherwise strict JSON (no NaN), an object."""
     arguments = call.arguments if call.arguments.strip() else "{}"
     try:
-        return isinstance(json.loads(arguments), dict)
+        return isinstance(json.loads(arguments, parse_constant=_not_json), dict)
     except ValueError:
         return False
 

@@ -35,7 +35,20 @@ BUILDERS = {"openai-chat": openai_payload, "anthropic": anthropic_payload, "gemi
 MODEL = "m1"
 # "own": the preset under test; weighted towards it so replays are common.
 OWNERS = [(None, None), ("own", MODEL), ("own", MODEL), ("own", "m2"), ("other", MODEL)]
-ARGUMENTS = ["", "  ", "{}", '{"a": 1}', '{"path": "x.txt"}', "{", '{"a": ', "[1]", "null", "7"]
+ARGUMENTS = [
+    "",
+    "  ",
+    "{}",
+    '{"a": 1}',
+    '{"path": "x.txt"}',
+    "{",
+    '{"a": ',
+    "[1]",
+    "null",
+    "7",
+    '{"a": NaN}',
+    ' {"b": [1]} ',
+]
 CALL_IDS = ["c0", "c1", "call_2", "functions.f:0", ""]
 ASSISTANT_TEXTS = ["", " ", "\n", "Sure.", "Sure.", "Done."]
 TOOL = ToolSpec("f", "A tool.", {"type": "object", "properties": {"a": {"type": "integer"}}})

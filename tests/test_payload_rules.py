@@ -103,6 +103,19 @@ def test_malformed_call_is_skipped_with_its_output_and_its_sibling_kept() -> Non
     }
 
 
+def test_nan_and_infinity_are_not_json() -> None:
+    history = [
+        user("u1", "go"),
+        call("c1", "a", "f", '{"x": NaN}'),
+        output("o1", "a"),
+        call("c2", "b", "f", '{"x": -Infinity}'),
+        output("o2", "b"),
+        user("u2", "again"),
+    ]
+    assert ("c1", "malformed-arguments", "skipped") in entries(history)
+    assert ("c2", "malformed-arguments", "skipped") in entries(history)
+
+
 def test_arguments_that_are_json_but_not_an_object_are_malformed() -> None:
     history = [
         user("u1", "go"),

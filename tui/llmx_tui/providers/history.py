@@ -4,7 +4,8 @@
 as they are. It reads like the rules:
 
 1. arguments: ``history_collect.normalise_arguments``
-2. malformed calls skipped with their outputs: ``skip_malformed_calls``
+2. malformed calls skipped with their outputs: ``history_collect.new_call``
+   and ``answer_call``
 3. orphaned calls answered: ``answer_orphaned_calls``
 4. pairing: ``history_collect.answer_call`` (outputs found by call_id, most
    recent call first); each ``AssistantStep`` holds its calls, each call its
@@ -51,33 +52,7 @@ def normalise_history(history: Sequence[Item], settings: RequestSettings) -> Nor
     return NormalisedHistory(steps, report)
 
 
-# Rules 2 and 3 ---------------------------------------------------------------
-
-
-def skip_malformed_calls(calls: list[PairedCall], report: list[ReportEntry]) -> list[PairedCall]:
-    """Rule 2: a call whose arguments are not a JSON object goes, with its output."""
-    if not calls:
-        return calls
-    kept: list[PairedCall] = []
-    for call in calls:
-        if call.parsed is not None:
-            kept.append(call)
-            continue
-        report.append(
-            ReportEntry(
-                call.item.id,
-                "malformed-arguments",
-                "skipped",
-                f"arguments of {call.item.name!r} are not a JSON object",
-            )
-        )
-        if call.output is not None:
-            report.append(
-                ReportEntry(
-                    call.output.id, "malformed-arguments", "skipped", "output of a skipped call"
-                )
-            )
-    return kept
+# Rule 3 ----------------------------------------------------------------------
 
 
 def answer_orphaned_calls(calls: list[PairedCall], report: list[ReportEntry]) -> None:
@@ -94,7 +69,7 @@ def answer_orphaned_calls(calls: list[PairedCall], report: list[ReportEntry]) ->
 
 
 def apply_message_rules(raw_steps: list[RawStep], report: list[ReportEntry]) -> list[Step]:
-    """Rule 5 over the whole history (rules 2-3 run per assistant step on the way)."""
+    """Rule 5 over the whole history (rule 3 runs per assistant step on the way)."""
     steps: list[Step] = []
     for raw in raw_steps:
         if isinstance(raw, UserStep):
@@ -126,8 +101,8 @@ def add_user_step(steps: list[Step], user: UserStep, report: list[ReportEntry]) 
 
 
 def add_assistant_step(steps: list[Step], step: AssistantStep, report: list[ReportEntry]) -> None:
-    step.calls = skip_malformed_calls(step.calls, report)
-    answer_orphaned_calls(step.calls, report)
+    if step.calls:
+        answer_orphaned_calls(step.calls, report)
     target = adjacent_assistant(steps)
     previous_text = target.segments[-1].text if target is not None and target.segments else None
     step.segments = drop_empty_and_repeated_text(step.segments, previous_text, report)

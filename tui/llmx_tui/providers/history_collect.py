@@ -16,11 +16,19 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from llmx_tui.core.items import Item, Reasoning
+from llmx_tui.core.items import Item, Reasoning, ToolCall, ToolOutput
 from llmx_tui.providers.base import ReportEntry
 from llmx_tui.providers.history_model import AssistantStep, PairedCall, TurnState, UserStep
 
 RawStep = UserStep | AssistantStep
+
+
+def _reject_constant(name: str) -> Any:
+    # NaN and Infinity parse in Python but are not JSON: a server would reject them.
+    raise ValueError(f"{name} is not JSON")
+
+
+_STRICT_JSON = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def normalise_arguments(arguments: str) -> str:
@@ -33,7 +41,7 @@ def parse_arguments(arguments: str) -> dict[str, Any] | None:
     if arguments == "{}":  # the most common case, on every request: skip the parser
         return {}
     try:
-        value = json.loads(arguments)
+        value = _STRICT_JSON.decode(arguments)
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
@@ -57,9 +65,10 @@ def collect_steps(history: Sequence[Item], report: list[ReportEntry]) -> list[Ra
     pending: list[Reasoning] = []  # reasoning waiting for the next call or message
     previous_type = ""  # type of the last non-reasoning item
     turn = TurnState()
-    # call_id -> (step, its calls with that id): an output answers the most
-    # recent step that used the id, so a retried call reusing it is kept.
-    calls_by_id: dict[str, tuple[AssistantStep, list[PairedCall]]] = {}
+    step_number = 0
+    # call_id -> the most recent call with that id: an output answers it, so a
+    # retried call that reuses an id is kept (rule 2's "most recent call decides").
+    latest_call: dict[str, PairedCall] = {}
 
     for item in history:
         kind = item.type
@@ -76,13 +85,16 @@ def collect_steps(history: Sequence[Item], report: list[ReportEntry]) -> list[Ra
             if open_step is None or (kind == "assistant_message" and open_step.calls):
                 open_step = AssistantStep([], [], [])
                 steps.append(open_step)
+                step_number += 1
             if pending:
                 open_step.reasoning.extend(pending)
                 pending = []
             if kind == "assistant_message":
                 open_step.segments.append(item)
             else:
-                add_call(open_step, item, turn, calls_by_id, report)
+                call = new_call(item, turn, step_number, latest_call, report)
+                if call.parsed is not None:
+                    open_step.calls.append(call)
         else:
             # A boundary: user message, output, error or cancel ends the step.
             open_step = None
@@ -90,7 +102,7 @@ def collect_steps(history: Sequence[Item], report: list[ReportEntry]) -> list[Ra
                 unanchored(pending, report)
                 pending = []
             if kind == "tool_output":
-                answer_call(item, calls_by_id, report)
+                answer_call(item, latest_call, report)
             elif kind == "user_message":
                 turn = TurnState()
                 steps.append(UserStep(item.id, [item.text], item.images))
@@ -101,43 +113,56 @@ def collect_steps(history: Sequence[Item], report: list[ReportEntry]) -> list[Ra
     return steps
 
 
-def add_call(
-    step: AssistantStep,
-    item: Any,
+def new_call(
+    item: ToolCall,
     turn: TurnState,
-    calls_by_id: dict[str, tuple[AssistantStep, list[PairedCall]]],
+    step_number: int,
+    latest_call: dict[str, PairedCall],
     report: list[ReportEntry],
-) -> None:
+) -> PairedCall:
+    """Rules 1 and 2 for one call; a malformed call is kept out of its step but
+    stays findable by id, so its output is skipped with it."""
     arguments = normalise_arguments(item.arguments)
     if arguments is not item.arguments:
         report.append(
             ReportEntry(item.id, "empty-arguments", "changed", 'empty arguments sent as "{}"')
         )
-    call = PairedCall(item, arguments, parse_arguments(arguments), turn)
-    step.calls.append(call)
-    known = calls_by_id.get(item.call_id)
-    if known is not None and known[0] is step:
-        known[1].append(call)
-    else:
-        calls_by_id[item.call_id] = (step, [call])
+    call = PairedCall(item, arguments, parse_arguments(arguments), turn, step_number)
+    if call.parsed is None:
+        report.append(
+            ReportEntry(
+                item.id,
+                "malformed-arguments",
+                "skipped",
+                f"arguments of {item.name!r} are not a JSON object",
+            )
+        )
+    earlier = latest_call.get(item.call_id)
+    if earlier is not None and earlier.step_number == step_number:
+        call.earlier_same_id = earlier  # the same id twice in one step
+    latest_call[item.call_id] = call
+    return call
 
 
 def answer_call(
-    item: Any,
-    calls_by_id: dict[str, tuple[AssistantStep, list[PairedCall]]],
-    report: list[ReportEntry],
+    item: ToolOutput, latest_call: dict[str, PairedCall], report: list[ReportEntry]
 ) -> None:
-    known = calls_by_id.get(item.call_id)
-    if known is not None:
-        for call in reversed(known[1]):
-            if call.output is None:
-                call.output = item
-                return
-    report.append(
-        ReportEntry(
-            item.id,
-            "unmatched-output",
-            "dropped",
-            f"no unanswered call with id {item.call_id!r} before it",
+    """Rule 4: an output answers the most recent unanswered call with its id."""
+    call = latest_call.get(item.call_id)
+    while call is not None and call.output is not None:
+        call = call.earlier_same_id
+    if call is None:
+        report.append(
+            ReportEntry(
+                item.id,
+                "unmatched-output",
+                "dropped",
+                f"no unanswered call with id {item.call_id!r} before it",
+            )
         )
-    )
+        return
+    call.output = item
+    if call.parsed is None:
+        report.append(
+            ReportEntry(item.id, "malformed-arguments", "skipped", "output of a skipped call")
+        )

@@ -39,6 +39,8 @@ class PairedCall:
     arguments: str  # rule 1 applied
     parsed: dict[str, Any] | None  # None: malformed (rule 2)
     turn: TurnState
+    step_number: int = 0  # which assistant step it came in
+    earlier_same_id: PairedCall | None = None  # an id used twice in one step
     output: ToolOutput | None = None
     synthetic_output: str | None = None  # rule 3: set when output is None
     wire_id: str = ""  # unique within the payload (see history_ids)
