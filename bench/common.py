@@ -39,8 +39,14 @@ class Timings:
         return statistics.median(a / b for a, b in pairs if b > 0)
 
 
-def interleave(candidates: dict[str, Action], rounds: int, *, warmup: int = 1) -> Timings:
-    """Runs every candidate once per round, rotating the order each round."""
+def interleave(
+    candidates: dict[str, Action], rounds: int, *, warmup: int = 1, self_timed: bool = False
+) -> Timings:
+    """Runs every candidate once per round, rotating the order each round.
+
+    ``self_timed``: each candidate returns its own duration in seconds (a launch
+    timed from outside, whose clean-up must not count).
+    """
     names = list(candidates)
     for _ in range(warmup):
         for name in names:
@@ -51,8 +57,9 @@ def interleave(candidates: dict[str, Action], rounds: int, *, warmup: int = 1) -
         for name in names[shift:] + names[:shift]:
             gc.collect()
             started = time.perf_counter()
-            candidates[name]()
-            timings.runs[name].append(time.perf_counter() - started)
+            reported = candidates[name]()
+            elapsed = time.perf_counter() - started
+            timings.runs[name].append(float(reported) if self_timed else elapsed)
     return timings
 
 

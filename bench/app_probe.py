@@ -1,0 +1,46 @@
+"""What the app-based benchmarks need from the app, in one place.
+
+The Textual app (``llmx_tui.ui.app.LlmxApp``) is written alongside these
+benchmarks; until it can be imported and launched, the render, resume,
+first-frame and in-app memory measurements say so instead of failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+# Text the chat screen shows once it has drawn its first frame.
+FIRST_FRAME_TEXT = "llmx-tui"
+
+
+def missing_reason() -> str | None:
+    """Why the app cannot be benchmarked yet, or None when it can."""
+    for module in ("llmx_tui.ui.app", "llmx_tui.launch"):
+        if importlib.util.find_spec(module) is None:
+            return f"`{module}` does not exist yet (the app is being written)"
+    try:
+        app_module = importlib.import_module("llmx_tui.ui.app")
+    except Exception as exc:
+        return f"`llmx_tui.ui.app` does not import: {type(exc).__name__}: {exc}"
+    if not hasattr(app_module, "LlmxApp"):
+        return "`llmx_tui.ui.app` has no `LlmxApp` yet"
+    return None
+
+
+def app_available() -> bool:
+    return missing_reason() is None
+
+
+def app_args(base_url: str, data_dir: str) -> list[str]:
+    """Command-line arguments that start the app against the loopback server."""
+    return [
+        "--provider",
+        "openai-compatible",
+        "--base-url",
+        base_url,
+        "--model",
+        "bench-model",
+        "--data-dir",
+        data_dir,
+    ]
