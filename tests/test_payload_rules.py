@@ -6,7 +6,10 @@ reasoning rules use an anchored preset (``vllm``, field ``reasoning``).
 
 from __future__ import annotations
 
+import gc
 from typing import Any
+
+import pytest
 
 from llmx_tui.core.items import Cancelled, TurnError
 from llmx_tui.providers.base import ReportEntry
@@ -561,3 +564,18 @@ def test_long_runs_of_reused_ids_and_adjacent_users_stay_correct() -> None:
     ids = [m["tool_call_id"] for m in messages if m["role"] == "tool"]
     assert len(set(ids)) == 3000 and ids[:3] == ["call_0", "call_0_2", "call_0_3"]
     assert [m["content"] for m in messages if m["role"] == "tool"][-1] == "2999"
+
+
+def test_the_cycle_collector_is_left_as_it_was() -> None:
+    assert gc.isenabled()
+    build_payload([user("u1", "hi")], OPENAI)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_payload([user("u1", "hi")], OPENAI)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(AttributeError):
+        build_payload([object()], OPENAI)  # type: ignore[list-item]
+    assert gc.isenabled()

@@ -53,20 +53,16 @@ def assign_unique_call_ids(steps: list[Step], report: list[ReportEntry]) -> None
             call.wire_id = wire_id
 
 
-def _base62(digest: bytes, length: int) -> str:
-    number = int.from_bytes(digest, "big")
-    chars = []
-    for _ in range(length):
-        number, rest = divmod(number, 62)
-        chars.append(_ALPHABET[rest])
-    return "".join(chars)
+# Byte -> alphanumeric (a slight bias towards the first eight characters is harmless).
+_TO_ALPHANUMERIC = bytes(ord(_ALPHABET[b % 62]) for b in range(256))
 
 
 def mistral_id(original: str, salt: int = 0) -> str:
     """Mistral wants exactly 9 alphanumerics."""
     if salt == 0 and _MISTRAL_ID.fullmatch(original):
         return original
-    return _base62(hashlib.sha256(f"{original}\x00{salt}".encode()).digest(), 9)
+    digest = hashlib.blake2s(f"{original}\x00{salt}".encode(), digest_size=9).digest()
+    return digest.translate(_TO_ALPHANUMERIC).decode("ascii")
 
 
 def anthropic_id(original: str, salt: int = 0) -> str:

@@ -9,7 +9,9 @@ every rule of PAYLOAD-RULES section 1 has been applied before they see them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,3 +156,22 @@ def reasoning_signature(item: Reasoning) -> str | None:
     extra = item.model_extra or {}
     signature = extra.get("thoughtSignature")
     return signature if isinstance(signature, str) and signature else None
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while a payload is built.
+
+    A build allocates tens of thousands of small objects and keeps them, which
+    triggers full collections that scan everything alive (the whole session,
+    the UI) and made a 10,000-item build 1.5-2.5x slower. Nothing built here
+    forms a reference cycle, so reference counting frees it all; the collector
+    is switched back on (if it was on) however the build ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

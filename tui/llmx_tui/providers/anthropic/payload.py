@@ -20,6 +20,7 @@ from llmx_tui.providers.history_model import (
     AssistantStep,
     PairedCall,
     UserStep,
+    cyclic_gc_paused,
     reasoning_signature,
     replay_details,
     split_data_url,
@@ -39,6 +40,14 @@ _BUDGET_SHARE = {
 
 
 def build_payload(
+    history: Sequence[Item], settings: RequestSettings
+) -> tuple[dict[str, Any], list[ReportEntry]]:
+    """The Messages API request body for ``history`` and what was changed to make it legal."""
+    with cyclic_gc_paused():
+        return _build_payload(history, settings)
+
+
+def _build_payload(
     history: Sequence[Item], settings: RequestSettings
 ) -> tuple[dict[str, Any], list[ReportEntry]]:
     normalised = normalise_history(history, settings)
@@ -136,9 +145,9 @@ def user_blocks(step: UserStep) -> list[dict[str, Any]]:
 
 
 def assistant_blocks(step: AssistantStep, report: list[ReportEntry]) -> list[dict[str, Any]]:
-    blocks = thinking_blocks(step, report)
-    blocks.extend({"type": "text", "text": segment.text} for segment in step.segments)
-    blocks.extend(
+    blocks = thinking_blocks(step, report) if step.reasoning else []
+    blocks += [{"type": "text", "text": segment.text} for segment in step.segments]
+    blocks += [
         {
             "type": "tool_use",
             "id": call.wire_id,
@@ -146,7 +155,7 @@ def assistant_blocks(step: AssistantStep, report: list[ReportEntry]) -> list[dic
             "input": call.parsed,
         }
         for call in step.calls
-    )
+    ]
     return blocks
 
 

@@ -20,6 +20,7 @@ from llmx_tui.providers.history_model import (
     AssistantStep,
     PairedCall,
     UserStep,
+    cyclic_gc_paused,
     is_same_owner,
     reasoning_signature,
     split_data_url,
@@ -45,6 +46,14 @@ _IMAGE_TYPES = {
 
 
 def build_payload(
+    history: Sequence[Item], settings: RequestSettings
+) -> tuple[dict[str, Any], list[ReportEntry]]:
+    """The generateContent request body for ``history`` and what was changed to make it legal."""
+    with cyclic_gc_paused():
+        return _build_payload(history, settings)
+
+
+def _build_payload(
     history: Sequence[Item], settings: RequestSettings
 ) -> tuple[dict[str, Any], list[ReportEntry]]:
     normalised = normalise_history(history, settings)

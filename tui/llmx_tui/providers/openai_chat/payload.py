@@ -20,6 +20,7 @@ from llmx_tui.providers.history_ids import IdRewriter, mistral_id, rewrite_wire_
 from llmx_tui.providers.history_model import (
     AssistantStep,
     UserStep,
+    cyclic_gc_paused,
     joined_reasoning_text,
     replay_details,
 )
@@ -77,6 +78,14 @@ def is_openai_reasoning_model(model: str) -> bool:
 
 
 def build_payload(
+    history: Sequence[Item], settings: RequestSettings
+) -> tuple[dict[str, Any], list[ReportEntry]]:
+    """The Chat Completions request body for ``history`` and what was changed to make it legal."""
+    with cyclic_gc_paused():
+        return _build_payload(history, settings)
+
+
+def _build_payload(
     history: Sequence[Item], settings: RequestSettings
 ) -> tuple[dict[str, Any], list[ReportEntry]]:
     normalised = normalise_history(history, settings)
