@@ -71,15 +71,21 @@ def answer_orphaned_calls(calls: list[PairedCall], report: list[ReportEntry]) ->
 def apply_message_rules(raw_steps: list[RawStep], report: list[ReportEntry]) -> list[Step]:
     """Rule 5 over the whole history (rule 3 runs per assistant step on the way)."""
     steps: list[Step] = []
+    joined: list[UserStep] = []
     for raw in raw_steps:
         if isinstance(raw, UserStep):
-            add_user_step(steps, raw, report)
+            add_user_step(steps, raw, joined, report)
         else:
             add_assistant_step(steps, raw, report)
+    for step in joined:
+        assert step.joined is not None
+        step.text = "\n\n".join([text for text in step.joined if text.strip()])
     return steps
 
 
-def add_user_step(steps: list[Step], user: UserStep, report: list[ReportEntry]) -> None:
+def add_user_step(
+    steps: list[Step], user: UserStep, joined: list[UserStep], report: list[ReportEntry]
+) -> None:
     if not user.images and not user.text.strip():
         report.append(
             ReportEntry(user.item_id, "empty-message", "dropped", "user message without text")
@@ -88,7 +94,10 @@ def add_user_step(steps: list[Step], user: UserStep, report: list[ReportEntry]) 
     previous = steps[-1] if steps else None
     if isinstance(previous, UserStep):
         # Alternation: adjacent user messages become one, a blank line between.
-        previous.texts.extend(user.texts)
+        if previous.joined is None:
+            previous.joined = [previous.text]
+            joined.append(previous)
+        previous.joined.append(user.text)
         if user.images:
             previous.images = [*previous.images, *user.images]
         report.append(

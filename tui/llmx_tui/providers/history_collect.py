@@ -105,7 +105,7 @@ def collect_steps(history: Sequence[Item], report: list[ReportEntry]) -> list[Ra
                 answer_call(item, latest_call, report)
             elif kind == "user_message":
                 turn = TurnState()
-                steps.append(UserStep(item.id, [item.text], item.images))
+                steps.append(UserStep(item.id, item.text, item.images))
             elif kind == "cancelled":
                 turn.cancelled = True
         previous_type = kind

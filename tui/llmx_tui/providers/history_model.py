@@ -63,15 +63,11 @@ class UserStep:
     """One user message of the payload: one saved message, or several joined."""
 
     item_id: str  # the first user message it holds
-    texts: list[str]  # the joined messages' texts (joined once, at the end: linear)
+    text: str
     images: Sequence[str] = ()  # read-only: may be the item's own list
-
-    @property
-    def text(self) -> str:
-        texts = self.texts
-        if len(texts) == 1:
-            return texts[0]
-        return "\n\n".join([text for text in texts if text.strip()])
+    # Texts of the messages joined into this one; ``text`` is set from them
+    # once, at the end (joining as they come would copy a long run over and over).
+    joined: list[str] | None = None
 
 
 @dataclass(slots=True)
