@@ -1,10 +1,10 @@
 """First pass: saved items -> raw steps, in one linear walk.
 
-Groups items into user steps and assistant steps, applies rule 1 to every
-argument string, pairs each output with its call (rule 4: by call_id through
-a dict, the most recent call first) and anchors reasoning (rule 7). Nothing is
-dropped here except what can never be sent: outputs with no call to answer and
-reasoning with nothing to attach to.
+Groups items into user steps and assistant steps, applies rules 1 and 2 to
+every call (a malformed call is left out of its step, its output skipped when
+it arrives), pairs each output with its call (rule 4: by call_id through a
+dict, the most recent call first) and anchors reasoning (rule 7). Outputs with
+no call to answer and reasoning with nothing to attach to are dropped here.
 
 One plain loop with local variables: this runs on every request over the
 whole history, so it stays cheap per item.
