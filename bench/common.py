@@ -34,8 +34,8 @@ class Timings:
         return statistics.median(self.runs[name])
 
     def ratio(self, name: str, baseline: str) -> float:
-        """Median of the per-round ratios ``name / baseline``."""
-        pairs = zip(self.runs[name], self.runs[baseline], strict=True)
+        """Median of the per-round ratios ``name / baseline`` (over the rounds both ran)."""
+        pairs = zip(self.runs[name], self.runs[baseline], strict=False)
         return statistics.median(a / b for a, b in pairs if b > 0)
 
 
@@ -64,21 +64,35 @@ def interleave(
 
 
 async def interleave_async(
-    candidates: dict[str, AsyncAction], rounds: int, *, warmup: int = 1
+    candidates: dict[str, AsyncAction],
+    rounds: int,
+    *,
+    warmup: int = 1,
+    self_timed: bool = False,
+    capped: dict[str, int] | None = None,
 ) -> Timings:
-    """``interleave`` for coroutines, all awaited on the running loop."""
-    names = list(candidates)
+    """``interleave`` for coroutines, all awaited on the running loop.
+
+    ``capped``: candidates too slow for every round run only this many rounds
+    (the first ones) and no warm-up; 0 leaves them out.
+    """
+    capped = capped or {}
+    names = [name for name in candidates if capped.get(name, 1) > 0]
     for _ in range(warmup):
         for name in names:
-            await candidates[name]()
+            if name not in capped:
+                await candidates[name]()
     timings = Timings({name: [] for name in names})
     for round_index in range(rounds):
         shift = round_index % len(names)
         for name in names[shift:] + names[:shift]:
+            if round_index >= capped.get(name, rounds):
+                continue
             gc.collect()
             started = time.perf_counter()
-            await candidates[name]()
-            timings.runs[name].append(time.perf_counter() - started)
+            reported = await candidates[name]()
+            elapsed = time.perf_counter() - started
+            timings.runs[name].append(float(reported) if self_timed else elapsed)
     return timings
 
 
