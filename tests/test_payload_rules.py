@@ -317,6 +317,12 @@ def test_adjacent_user_messages_are_joined_with_a_blank_line() -> None:
     assert entries(history) == {("u2", "adjacent-user", "joined")}
 
 
+def test_a_retried_prompt_after_a_failed_turn_is_sent_once() -> None:
+    history = [user("u1", "same"), TurnError(id="e1", message="503"), user("u2", "same")]
+    assert messages_for(history) == [{"role": "user", "content": "same"}]
+    assert entries(history) == {("u2", "duplicate-message", "dropped")}
+
+
 def test_image_only_user_message_is_kept_and_joined() -> None:
     image = "data:image/png;base64,iVBORw0KGgo="
     history = [user("u1", "look"), user("u2", "", images=[image])]

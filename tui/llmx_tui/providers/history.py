@@ -93,6 +93,15 @@ def add_user_step(
         return
     previous = steps[-1] if steps else None
     if isinstance(previous, UserStep):
+        last_text = previous.joined[-1] if previous.joined else previous.text
+        if user.text == last_text and not user.images:
+            # A retry of a turn that failed before any reply: the prompt is sent once.
+            report.append(
+                ReportEntry(
+                    user.item_id, "duplicate-message", "dropped", "repeats the previous prompt"
+                )
+            )
+            return
         # Alternation: adjacent user messages become one, a blank line between.
         if previous.joined is None:
             previous.joined = [previous.text]
