@@ -39,7 +39,7 @@ class RequestSettings:
     extra_body: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportEntry:
     """One thing the builder did to the history, for the payload inspector."""
 
