@@ -1,0 +1,239 @@
+"""A scripted stand-in for ``engine.conversation.Conversation`` (same public API).
+
+Each ``submit`` plays the next script: a list of events published on a real
+EventBus, with ``Pause`` (wait on an asyncio.Event the test controls) and
+``AwaitApproval`` (publish ApprovalRequested and wait for the UI's
+ApprovalDecided) steps in between.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmx_tui.core.bus import EventBus
+from llmx_tui.core.events import (
+    ApprovalDecided,
+    ApprovalRequested,
+    ErrorInfo,
+    ItemDone,
+    ReasoningDelta,
+    ResponseCompleted,
+    StepStarted,
+    TextDelta,
+    ToolCallArgumentsDelta,
+    ToolCallStarted,
+    ToolFinished,
+    ToolRunning,
+    TurnCancelled,
+    TurnCompleted,
+    TurnFailed,
+    TurnStarted,
+    Usage,
+)
+from llmx_tui.core.items import (
+    AssistantMessage,
+    Cancelled,
+    Item,
+    Reasoning,
+    ToolCall,
+    ToolOutput,
+    TurnError,
+    UserMessage,
+)
+
+
+@dataclass
+class Pause:
+    """Stop here until the test sets ``gate``."""
+
+    gate: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
+class AwaitApproval:
+    call_id: str
+    name: str
+    arguments: str
+    description: str
+    output: str = "ok"
+
+
+def chunks(text: str, size: int = 7) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def text_turn(text: str, reasoning: str = "", *, usage: Usage | None = None) -> list[Any]:
+    usage = usage or Usage(
+        input_tokens=120,
+        cached_input_tokens=20,
+        output_tokens=80,
+        reasoning_tokens=30 if reasoning else 0,
+    )
+    events: list[Any] = [StepStarted(step=0, provider="openai", model="gpt-test")]
+    events += [ReasoningDelta(text=c) for c in chunks(reasoning)]
+    events += [TextDelta(text=c) for c in chunks(text)]
+    if reasoning:
+        events.append(ItemDone(item=Reasoning(text=reasoning)))
+    events += [
+        usage,
+        ItemDone(item=AssistantMessage(text=text)),
+        ResponseCompleted(text=text, reasoning=reasoning, finish_reason="stop", usage=usage),
+        TurnCompleted(finish_reason="stop", usage=usage),
+    ]
+    return events
+
+
+def tool_turn(
+    name: str,
+    arguments: dict[str, Any],
+    answer: str,
+    *,
+    approval: bool,
+    output: str = "file contents",
+    call_id: str = "call_1",
+) -> list[Any]:
+    args = json.dumps(arguments)
+    events: list[Any] = [
+        StepStarted(step=0, provider="openai", model="gpt-test"),
+        ToolCallStarted(index=0, call_id=call_id, name=name),
+    ]
+    events += [ToolCallArgumentsDelta(index=0, fragment=c) for c in chunks(args, 5)]
+    events += [
+        ItemDone(item=ToolCall(call_id=call_id, name=name, arguments=args)),
+        ResponseCompleted(text="", reasoning="", finish_reason="tool_calls"),
+    ]
+    if approval:
+        events.append(AwaitApproval(call_id, name, args, f"{name} {args}", output))
+    else:
+        events += [
+            ToolRunning(call_id=call_id, name=name, arguments=args),
+            ToolFinished(call_id=call_id, name=name, output=output, duration=0.25),
+            ItemDone(item=ToolOutput(call_id=call_id, output=output)),
+        ]
+    events += text_turn(answer)
+    return events
+
+
+def error_turn(message: str, partial: str = "") -> list[Any]:
+    events: list[Any] = [StepStarted(step=0, provider="openai", model="gpt-test")]
+    events += [TextDelta(text=c) for c in chunks(partial)]
+    events += [
+        ItemDone(item=TurnError(kind="http", message=message)),
+        TurnFailed(error=ErrorInfo(kind="http", message=message, status=500), partial_text=partial),
+    ]
+    return events
+
+
+class ScriptedConversation:
+    def __init__(
+        self, scripts: list[list[Any]] | None = None, *, history: list[Item] | None = None
+    ) -> None:
+        self.bus = EventBus()
+        self.provider = "openai"
+        self.model = "gpt-test"
+        self.session_id: str | None = "s1"
+        self.history: list[Item] = list(history or [])
+        self.busy = False
+        self.scripts = list(scripts or [])
+        self.submitted: list[str] = []
+        self.retries = 0
+        self._cancel = asyncio.Event()
+        self._turn = 0
+
+    async def submit(self, text: str) -> None:
+        self.submitted.append(text)
+        await self._run(text)
+
+    async def retry(self) -> None:
+        self.retries += 1
+        last = self.submitted[-1] if self.submitted else ""
+        await self._run(last, echo_user=False)
+
+    def cancel(self) -> None:
+        if self.busy:
+            self._cancel.set()
+
+    async def _run(self, text: str, *, echo_user: bool = True) -> None:
+        self.busy = True
+        self._cancel.clear()
+        self._turn += 1
+        script = self.scripts.pop(0) if self.scripts else text_turn("ok")
+        partial = ""
+        self._publish(TurnStarted(session_id=self.session_id, turn=self._turn))
+        if echo_user:
+            self._publish(ItemDone(item=UserMessage(text=text, turn=self._turn)))
+        try:
+            for step in script:
+                if self._cancel.is_set():
+                    self._publish(ItemDone(item=Cancelled()))
+                    self._publish(TurnCancelled(partial_text=partial))
+                    return
+                if isinstance(step, Pause):
+                    await self._wait_either(step.gate.wait())
+                    continue
+                if isinstance(step, AwaitApproval):
+                    await self._approve(step)
+                    continue
+                if isinstance(step, TextDelta):
+                    partial += step.text
+                self._publish(step)
+                await asyncio.sleep(0)
+            if self._cancel.is_set():
+                self._publish(TurnCancelled(partial_text=partial))
+        finally:
+            self.busy = False
+
+    async def _wait_either(self, waitable: Any) -> None:
+        _done, pending = await asyncio.wait(
+            [asyncio.ensure_future(waitable), asyncio.ensure_future(self._cancel.wait())],
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        for task in pending:
+            task.cancel()
+
+    async def _approve(self, step: AwaitApproval) -> None:
+        sub = self.bus.subscribe(ApprovalDecided)
+        request_id = f"req-{step.call_id}"
+        self._publish(
+            ApprovalRequested(
+                request_id=request_id,
+                call_id=step.call_id,
+                name=step.name,
+                arguments=step.arguments,
+                description=step.description,
+            )
+        )
+        while True:
+            decided = await sub.get()
+            if decided.request_id == request_id:
+                break
+        sub.close()
+        if decided.decision == "deny":
+            self._publish(
+                ToolFinished(
+                    call_id=step.call_id,
+                    name=step.name,
+                    output="denied by user",
+                    is_error=True,
+                    status="denied",
+                )
+            )
+            return
+        self._publish(ToolRunning(call_id=step.call_id, name=step.name, arguments=step.arguments))
+        self._publish(
+            ToolFinished(call_id=step.call_id, name=step.name, output=step.output, duration=0.5)
+        )
+
+    def _publish(self, event: Any) -> None:
+        if isinstance(event, ItemDone):
+            self.history.append(event.item)
+        self.bus.publish(event)
+
+
+def screen_text(app: Any) -> str:
+    """What the terminal shows, as plain text lines (for assertions)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text.rstrip() for strip in strips)

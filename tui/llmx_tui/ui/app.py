@@ -1,0 +1,90 @@
+"""LlmxApp: the Textual application. It owns no chat logic: it gets a
+Conversation (engine) and shows what its event bus publishes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.theme import Theme
+
+from llmx_tui.core.bus import EventBus
+from llmx_tui.core.items import Item
+from llmx_tui.ui.commands import ChatCommands
+from llmx_tui.ui.screens.chat import ChatScreen
+from llmx_tui.ui.themes import DEFAULT_THEME, load_themes
+
+
+class ConversationLike(Protocol):
+    bus: EventBus
+    provider: str
+    model: str
+    session_id: str | None
+    history: list[Item]
+    busy: bool
+
+    async def submit(self, text: str) -> None: ...
+    def cancel(self) -> None: ...
+    async def retry(self) -> None: ...
+
+
+class LlmxApp(App[None]):
+    TITLE = "llmx-tui"
+    COMMANDS = App.COMMANDS | {ChatCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="llmx.quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        conversation: ConversationLike,
+        *,
+        theme: str | None = None,
+        on_theme_saved: Callable[[str], None] | None = None,
+        on_open_sessions: Callable[[LlmxApp], Any] | None = None,
+        user_theme_dir: Path | None = None,
+        context_window: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.conversation = conversation
+        self.on_theme_saved = on_theme_saved
+        self.on_open_sessions = on_open_sessions
+        self.context_window = context_window
+        self.clock = clock
+        self.cursor_blink = cursor_blink
+        loaded = load_themes(user_theme_dir)
+        self.theme_errors = loaded.errors
+        for loaded_theme in loaded.themes:
+            self.register_theme(loaded_theme)
+        wanted = theme or DEFAULT_THEME
+        if wanted not in self.available_themes:
+            self.theme_errors.append(f"Theme {wanted!r} not found; using {DEFAULT_THEME}.")
+            wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = wanted
+
+    def on_mount(self) -> None:
+        for message in self.theme_errors:
+            self.notify(message, severity="warning", markup=False, timeout=10)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.push_screen(ChatScreen())
+
+    def _theme_changed(self, theme: Theme) -> None:
+        for widget in self.screen.query("MarkdownChunk"):
+            widget.restyle()  # type: ignore[attr-defined]
+        if self.on_theme_saved is not None:
+            try:
+                self.on_theme_saved(theme.name)
+            except Exception as exc:
+                self.notify(f"Could not save the theme: {exc}", severity="error", markup=False)
+
+    def open_sessions(self) -> None:
+        if self.on_open_sessions is None:
+            self.notify("The sessions list is not available yet.", markup=False, severity="warning")
+            return
+        self.on_open_sessions(self)

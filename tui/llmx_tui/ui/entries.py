@@ -1,0 +1,82 @@
+"""Conversation entries (light records) for live turns and resumed history."""
+
+from __future__ import annotations
+
+from llmx_tui.core.items import (
+    AssistantMessage,
+    Cancelled,
+    Item,
+    ToolCall,
+    ToolOutput,
+    TurnError,
+    UserMessage,
+)
+from llmx_tui.ui.widgets.conversation import Entry
+from llmx_tui.ui.widgets.notice_line import cancelled_notice, error_notice
+from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+from llmx_tui.ui.widgets.tool_call_line import ToolCallLine
+from llmx_tui.ui.widgets.user_message import UserMessageView
+
+
+def user_entry(text: str) -> Entry:
+    return Entry("user", lambda: UserMessageView(text), data={"text": text})
+
+
+def assistant_entry(text: str = "", *, live: StreamingMarkdown | None = None) -> Entry:
+    entry = Entry("assistant", lambda: None, widget=live, data={"text": text})  # type: ignore[arg-type,return-value]
+
+    def build() -> StreamingMarkdown:
+        widget = StreamingMarkdown(str(entry.data["text"]), classes="assistant")
+        widget.finish()
+        return widget
+
+    entry.build = build
+    return entry
+
+
+def tool_entry(key: str, name: str, arguments: str = "", state: str = "streaming") -> Entry:
+    entry = Entry(
+        "tool",
+        lambda: None,
+        data={
+            "name": name,
+            "arguments": arguments,  # type: ignore[arg-type,return-value]
+            "state": state,
+        },
+    )
+
+    def build() -> ToolCallLine:
+        line = ToolCallLine(key, name)
+        line.set_state(str(entry.data["state"]), str(entry.data["arguments"]))
+        return line
+
+    entry.build = build
+    return entry
+
+
+def error_entry(kind: str, message: str) -> Entry:
+    return Entry("error", lambda: error_notice(kind, message), data={"message": message})
+
+
+def cancelled_entry() -> Entry:
+    return Entry("cancelled", cancelled_notice)
+
+
+def entries_from_history(items: list[Item]) -> list[Entry]:
+    """Conversation rows for a resumed session (reasoning goes to its own pane)."""
+    outputs = {i.call_id: i for i in items if isinstance(i, ToolOutput)}
+    entries: list[Entry] = []
+    for item in items:
+        if isinstance(item, UserMessage):
+            entries.append(user_entry(item.text))
+        elif isinstance(item, AssistantMessage):
+            entries.append(assistant_entry(item.text))
+        elif isinstance(item, ToolCall):
+            output = outputs.get(item.call_id)
+            state = "pending" if output is None else ("failed" if output.is_error else "done")
+            entries.append(tool_entry(item.call_id, item.name, item.arguments, state))
+        elif isinstance(item, TurnError):
+            entries.append(error_entry(item.kind, item.message))
+        elif isinstance(item, Cancelled):
+            entries.append(cancelled_entry())
+    return entries

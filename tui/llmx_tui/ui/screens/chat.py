@@ -1,0 +1,235 @@
+"""The chat screen: conversation, reasoning and tool panes, composer, status bar.
+
+A pump task drains the bus subscription once per frame and hands each batch
+to the TurnRenderer. Turns run in Textual workers; the engine never raises
+for provider errors, and anything else is caught and shown, so a turn can
+never take the app down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from llmx_tui.core.events import ApprovalDecided, ApprovalRequested
+from llmx_tui.ui.entries import entries_from_history
+from llmx_tui.ui.markdown_split import last_code_block
+from llmx_tui.ui.screens.approval import ApprovalScreen
+from llmx_tui.ui.slash_commands import run_slash_command
+from llmx_tui.ui.turn_renderer import TurnRenderer
+from llmx_tui.ui.widgets.composer import Composer
+from llmx_tui.ui.widgets.conversation import ConversationView
+from llmx_tui.ui.widgets.reasoning_pane import ReasoningPane
+from llmx_tui.ui.widgets.status_bar import StatusBar
+from llmx_tui.ui.widgets.tool_pane import ToolPane
+
+if TYPE_CHECKING:
+    from llmx_tui.ui.app import LlmxApp
+
+FRAME = 1 / 30
+
+
+class ChatScreen(Screen[None]):
+    CSS_PATH = Path(__file__).with_name("chat.tcss")
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel_turn", "Cancel", id="llmx.cancel", priority=True),
+        Binding("ctrl+r", "retry", "Retry", id="llmx.retry", priority=True),
+        Binding("f2", "toggle_reasoning", "Reasoning", id="llmx.toggle_reasoning"),
+        Binding("f3", "toggle_tools", "Tools", id="llmx.toggle_tools"),
+        Binding("f6", "copy_reply", "Copy reply", id="llmx.copy_reply"),
+        Binding("f7", "copy_code", "Copy code", id="llmx.copy_code"),
+        Binding("ctrl+n", "new_chat", "New", id="llmx.new_chat", priority=True),
+        Binding("ctrl+s", "sessions", "Sessions", id="llmx.sessions", priority=True),
+        Binding("f4", "model", "Model", id="llmx.model"),
+        Binding("f5", "app.change_theme", "Theme", id="llmx.theme"),
+    ]
+
+    app: LlmxApp  # type: ignore[assignment]
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        with Horizontal(id="main"):
+            yield ConversationView(id="conversation")
+            with Vertical(id="side"):
+                yield ReasoningPane(clock=app.clock, id="reasoning")
+                yield ToolPane(id="tools")
+        yield Composer(id="composer")
+        yield StatusBar(clock=app.clock, context_window=app.context_window, id="status")
+        yield Footer()
+
+    @property
+    def conversation(self) -> ConversationView:
+        return self.query_one(ConversationView)
+
+    @property
+    def reasoning(self) -> ReasoningPane:
+        return self.query_one(ReasoningPane)
+
+    @property
+    def tools(self) -> ToolPane:
+        return self.query_one(ToolPane)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    def on_mount(self) -> None:
+        conv = self.app.conversation
+        self.renderer = TurnRenderer(self)
+        self._approvals: list[ApprovalRequested] = []
+        self._approval_open = False
+        self.composer.cursor_blink = self.app.cursor_blink
+        self.status.set_model(conv.provider, conv.model)
+        self.show_history()
+        self._subscription = conv.bus.subscribe()
+        self.run_worker(self._pump(), group="pump", exit_on_error=False)
+        self.composer.focus()
+
+    def show_history(self) -> None:
+        history = list(self.app.conversation.history)
+        self.conversation.load(entries_from_history(history))
+        self.reasoning.clear()
+        self.tools.clear()
+        turn = 0
+        for item in history[-200:]:
+            if item.type == "reasoning" and item.text:
+                turn += 1
+                self.reasoning.add_past(item.turn or turn, item.text)
+        replies = [i.text for i in history if i.type == "assistant_message" and i.text]
+        if replies:
+            self.renderer.last_reply = replies[-1]
+
+    async def _pump(self) -> None:
+        sub = self._subscription
+        while True:
+            try:
+                if self.renderer.has_backlog:
+                    batch = sub.drain()
+                else:
+                    batch = [await sub.get(), *sub.drain()]
+            except StopAsyncIteration:
+                return
+            try:
+                self.renderer.apply(batch)
+                self.renderer.tick()
+                for pane in (self.conversation, self.reasoning, self.tools):
+                    pane.follow_end()
+            except Exception as exc:  # a display bug must not stop the stream
+                self.app.notify(f"display error: {exc!r}", severity="error", markup=False)
+            await asyncio.sleep(FRAME)
+
+    # composer -------------------------------------------------------------
+    def on_composer_submitted(self, event: Composer.Submitted) -> None:
+        text = event.text
+        if text.lstrip().startswith("/"):
+            event.composer.accept_sent(text)
+            run_slash_command(self, text.strip())
+            return
+        if self.app.conversation.busy:
+            self.notify("A turn is running: Esc cancels it. Your text is kept.", markup=False)
+            return
+        event.composer.accept_sent(text)
+        self.start_turn(self.app.conversation.submit(text))
+
+    def start_turn(self, turn: Awaitable[None]) -> None:
+        self.status.set_state("sending")
+        self.run_worker(self._run_turn(turn), group="turn", exit_on_error=False)
+
+    async def _run_turn(self, turn: Awaitable[None]) -> None:
+        try:
+            await turn
+        except Exception as exc:  # the engine should publish TurnFailed; be safe anyway
+            self.notify(f"turn failed: {exc!r}", severity="error", markup=False)
+            self.status.set_state("idle")
+
+    def turn_ended(self) -> None:
+        self.refresh_bindings()
+
+    # approvals ------------------------------------------------------------
+    def request_approval(self, request: ApprovalRequested) -> None:
+        self._approvals.append(request)
+        self._next_approval()
+
+    def _next_approval(self) -> None:
+        if self._approval_open or not self._approvals:
+            return
+        request = self._approvals.pop(0)
+        self._approval_open = True
+
+        def decided(decision: Any) -> None:
+            self._approval_open = False
+            choice = decision if decision in ("allow_once", "allow_session") else "deny"
+            self.app.conversation.bus.publish(
+                ApprovalDecided(request_id=request.request_id, decision=choice)
+            )
+            self._next_approval()
+
+        self.app.push_screen(ApprovalScreen(request), decided)
+
+    # actions --------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        busy = self.app.conversation.busy
+        if action == "cancel_turn":
+            return busy
+        if action == "retry":
+            return None if busy else True
+        return True
+
+    def action_cancel_turn(self) -> None:
+        if self.app.conversation.busy:
+            self.app.conversation.cancel()
+            self.status.set_state("cancelling")
+
+    def action_retry(self) -> None:
+        if self.app.conversation.busy:
+            return
+        self.start_turn(self.app.conversation.retry())
+
+    def action_toggle_reasoning(self) -> None:
+        self.reasoning.display = not self.reasoning.display
+        self._sync_side()
+
+    def action_toggle_tools(self) -> None:
+        self.tools.display = not self.tools.display
+        self._sync_side()
+
+    def _sync_side(self) -> None:
+        self.query_one("#side").display = self.reasoning.display or self.tools.display
+
+    def action_copy_reply(self) -> None:
+        reply = self.renderer.last_reply
+        if not reply:
+            self.notify("No reply to copy yet.", markup=False)
+            return
+        self.app.copy_to_clipboard(reply)
+        self.notify(f"Copied the last reply ({len(reply)} characters).", markup=False)
+
+    def action_copy_code(self) -> None:
+        code = last_code_block(self.renderer.last_reply)
+        if code is None:
+            self.notify("The last reply has no code block.", markup=False)
+            return
+        self.app.copy_to_clipboard(code)
+        self.notify(f"Copied the last code block ({len(code)} characters).", markup=False)
+
+    def action_new_chat(self) -> None:
+        run_slash_command(self, "/new")
+
+    def action_sessions(self) -> None:
+        self.app.open_sessions()
+
+    def action_model(self) -> None:
+        run_slash_command(self, "/model")

@@ -1,0 +1,105 @@
+"""Slash commands typed in the composer: /new /model /theme /system /retry /export /help.
+
+Features whose engine side is optional are found by duck typing on the
+conversation (``new_session``, ``set_model``, ``set_system_prompt``,
+``export``); when missing, the command says it is not available yet.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from llmx_tui.ui.screens.chat import ChatScreen
+
+HELP = """Commands: /new  /model [name]  /theme [name]  /system [prompt]  /retry  /export  /help
+Keys: Enter send · ctrl+j newline · Esc cancel · ctrl+r retry · F2 reasoning · F3 tools
+F4 model · F5 theme · F6 copy reply · F7 copy code · ctrl+n new · ctrl+s sessions
+ctrl+p command palette · ctrl+q quit · up/down recall prompts"""
+
+
+def _not_available(screen: ChatScreen, what: str) -> None:
+    screen.notify(f"{what} is not available yet.", markup=False, severity="warning")
+
+
+def _call(
+    screen: ChatScreen,
+    method: Callable[..., Any],
+    *args: Any,
+    done: Callable[[Any], None] | None = None,
+) -> None:
+    """Call a conversation method that may be sync or async; report failures."""
+
+    async def run() -> None:
+        try:
+            result = method(*args)
+            if inspect.isawaitable(result):
+                result = await result
+        except Exception as exc:
+            screen.notify(f"{method.__name__} failed: {exc}", markup=False, severity="error")
+            return
+        if done is not None:
+            done(result)
+
+    screen.run_worker(run(), exit_on_error=False)
+
+
+def run_slash_command(screen: ChatScreen, line: str) -> None:
+    name, _, arg = line.partition(" ")
+    arg = arg.strip()
+    conv = screen.app.conversation
+    if name == "/help":
+        screen.notify(HELP, title="Help", markup=False, timeout=15)
+    elif name == "/retry":
+        screen.action_retry()
+    elif name == "/theme":
+        if not arg:
+            screen.app.action_change_theme()
+        elif arg in screen.app.available_themes:
+            screen.app.theme = arg
+        else:
+            screen.notify(f"Unknown theme {arg!r}.", markup=False, severity="error")
+    elif name == "/new":
+        method = getattr(conv, "new_session", None)
+        if method is None:
+            return _not_available(screen, "/new (a new session)")
+        if conv.busy:
+            return screen.notify("Cancel the running turn first (Esc).", markup=False)
+        _call(screen, method, done=lambda _: screen.show_history())
+    elif name == "/model":
+        method = getattr(conv, "set_model", None)
+        if not arg:
+            return screen.notify(
+                f"Model: {conv.provider} · {conv.model}. Change it with /model NAME.", markup=False
+            )
+        if method is None:
+            return _not_available(screen, "/model (switching models)")
+        _call(
+            screen, method, arg, done=lambda _: screen.status.set_model(conv.provider, conv.model)
+        )
+    elif name == "/system":
+        method = getattr(conv, "set_system_prompt", None)
+        if method is None:
+            return _not_available(screen, "/system (the system prompt)")
+        _call(
+            screen,
+            method,
+            arg,
+            done=lambda _: screen.notify(
+                "System prompt set." if arg else "System prompt cleared.", markup=False
+            ),
+        )
+    elif name == "/export":
+        method = getattr(conv, "export", None)
+        if method is None:
+            return _not_available(screen, "/export")
+        _call(
+            screen,
+            method,
+            *([arg] if arg else []),
+            done=lambda path: screen.notify(f"Exported to {path}", markup=False),
+        )
+    else:
+        screen.notify(f"Unknown command {name}. Try /help.", markup=False, severity="error")

@@ -1,0 +1,30 @@
+"""An inline notice in the conversation: a failed turn (with the retry key) or a
+cancelled one. The provider's message is untrusted text."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from llmx_tui.ui.safe_text import neutralise
+
+
+class NoticeLine(Static):
+    DEFAULT_CSS = """
+    NoticeLine { height: auto; padding: 0 1; margin: 0 0 1 0; }
+    NoticeLine.-error { color: $text-error; border-left: thick $error; }
+    NoticeLine.-cancelled { color: $text-warning; }
+    """
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(Content(neutralise(message)), classes=f"-{kind}")
+        self.kind = kind
+        self.message = message
+
+
+def error_notice(kind: str, message: str, retry_key: str = "ctrl+r") -> NoticeLine:
+    return NoticeLine("error", f"✗ {kind}: {message}   (press {retry_key} to retry)")
+
+
+def cancelled_notice() -> NoticeLine:
+    return NoticeLine("cancelled", "⊘ cancelled — the partial reply above is kept")

@@ -1,0 +1,99 @@
+"""One line: provider, model, token counts (last turn and session), context
+meter, and a retry countdown while the engine waits to retry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.content import Content
+from textual.widgets import Static
+
+from llmx_tui.core.events import Usage
+
+
+def _n(value: int | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value / 1000:.1f}k" if value >= 10_000 else str(value)
+
+
+def usage_text(usage: Usage) -> str:
+    return (
+        f"in {_n(usage.input_tokens)} (cached {_n(usage.cached_input_tokens)}) "
+        f"out {_n(usage.output_tokens)} (reasoning {_n(usage.reasoning_tokens)})"
+    )
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float],
+        context_window: int | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__("", id=id)
+        self._clock = clock
+        self.provider = ""
+        self.model = ""
+        self.state = "idle"
+        self.last_turn = Usage()
+        self.session = Usage()
+        self.context_window = context_window
+        self._retry_until: float | None = None
+        self._retry_reason = ""
+
+    def on_mount(self) -> None:
+        self.set_interval(0.25, self._tick)
+        self.redraw()
+
+    def set_model(self, provider: str, model: str) -> None:
+        self.provider, self.model = provider, model
+        self.redraw()
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        if state != "retrying":
+            self._retry_until = None
+        self.redraw()
+
+    def turn_finished(self, usage: Usage) -> None:
+        self.last_turn = usage
+        self.session = self.session.plus(usage)
+        self.redraw()
+
+    def reset_session(self) -> None:
+        self.last_turn = Usage()
+        self.session = Usage()
+        self.redraw()
+
+    def retrying(self, attempt: int, delay: float, reason: str) -> None:
+        self.state = "retrying"
+        self._retry_until = self._clock() + delay
+        self._retry_reason = f"retry {attempt}: {reason}"
+        self.redraw()
+
+    def _tick(self) -> None:
+        if self._retry_until is not None:
+            self.redraw()
+
+    def status_text(self) -> str:
+        parts = [f"{self.provider} · {self.model}" if self.provider else self.model]
+        if self._retry_until is not None:
+            left = max(0.0, self._retry_until - self._clock())
+            parts.append(f"{self._retry_reason} in {left:.0f}s")
+        elif self.state != "idle":
+            parts.append(self.state)
+        parts.append(f"turn {usage_text(self.last_turn)}")
+        parts.append(f"session {usage_text(self.session)}")
+        if self.context_window and self.last_turn.input_tokens is not None:
+            share = self.last_turn.input_tokens / self.context_window
+            parts.append(f"ctx {share:.0%} of {_n(self.context_window)}")
+        return "  │  ".join(parts)
+
+    def redraw(self) -> None:
+        self.update(Content(self.status_text()))

@@ -1,0 +1,106 @@
+"""One tool call in the tool pane: name, state, duration, arguments (raw while
+streaming, pretty JSON once complete) and output (truncated; Enter expands)."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from llmx_tui.ui.safe_text import neutralise
+from llmx_tui.ui.widgets.tool_call_line import STATE_ICONS
+
+OUTPUT_LINES = 8
+
+
+def pretty_arguments(arguments: str) -> str:
+    """Indented JSON when the arguments parse, else the exact string received."""
+    try:
+        return json.dumps(json.loads(arguments), indent=2, ensure_ascii=False)
+    except (ValueError, TypeError):
+        return arguments
+
+
+class ToolCallView(Vertical, can_focus=True):
+    DEFAULT_CSS = """
+    ToolCallView { height: auto; padding: 0 1; margin: 0 0 1 0; border-left: wide $primary 40%; }
+    ToolCallView:focus { border-left: wide $accent; background: $boost; }
+    ToolCallView > .tool-header { text-style: bold; }
+    ToolCallView > .tool-args { color: $text-muted; }
+    ToolCallView > .tool-output { color: $foreground; }
+    ToolCallView.-failed > .tool-header, ToolCallView.-denied > .tool-header,
+    ToolCallView.-skipped > .tool-header { color: $text-warning; }
+    ToolCallView.-done > .tool-header { color: $text-success; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "toggle_output", "Expand output", id="llmx.tool_expand")
+    ]
+
+    def __init__(self, name: str, call_id: str | None) -> None:
+        super().__init__()
+        self.tool_name = name
+        self.call_id = call_id
+        self.arguments = ""
+        self.state = "streaming"
+        self.output: str | None = None
+        self.duration: float | None = None
+        self.expanded = False
+        self._header = Static("", classes="tool-header")
+        self._args = Static("", classes="tool-args")
+        self._output = Static("", classes="tool-output")
+
+    def compose(self):  # type: ignore[override]
+        yield self._header
+        yield self._args
+        yield self._output
+
+    def on_mount(self) -> None:
+        self._redraw()
+
+    def append_arguments(self, fragment: str) -> None:
+        self.arguments += fragment
+        self._args.update(Content(neutralise(self.arguments)))
+
+    def set_arguments(self, arguments: str) -> None:
+        self.arguments = arguments
+        self._redraw()
+
+    def set_state(self, state: str) -> None:
+        self.remove_class(f"-{self.state}")
+        self.state = state
+        self.add_class(f"-{state}")
+        self._redraw()
+
+    def finish(self, state: str, output: str, duration: float) -> None:
+        self.output = output
+        self.duration = duration
+        self.set_state(state)
+
+    def action_toggle_output(self) -> None:
+        self.expanded = not self.expanded
+        self._redraw()
+
+    def output_text(self) -> str:
+        if self.output is None:
+            return ""
+        lines = self.output.splitlines()
+        if self.expanded or len(lines) <= OUTPUT_LINES:
+            return self.output
+        hidden = len(lines) - OUTPUT_LINES
+        return "\n".join(lines[:OUTPUT_LINES]) + f"\n… {hidden} more lines (Enter to expand)"
+
+    def _redraw(self) -> None:
+        icon = STATE_ICONS.get(self.state, "·")
+        header = f"{icon} {neutralise(self.tool_name)} · {self.state}"
+        if self.duration is not None:
+            header += f" · {self.duration:.2f}s"
+        self._header.update(Content(header))
+        shown = self.arguments if self.state == "streaming" else pretty_arguments(self.arguments)
+        self._args.update(Content(neutralise(shown)))
+        self._output.display = self.output is not None
+        self._output.update(Content(neutralise(self.output_text())))
