@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-# Text the chat screen shows once it has drawn its first frame.
-FIRST_FRAME_TEXT = "llmx-tui"
+# Text the chat screen shows once it has drawn its first frame: the status bar's model.
+FIRST_FRAME_TEXT = "bench-model"
 
 
 def missing_reason() -> str | None:

@@ -13,8 +13,13 @@ from llmx_tui.store.sqlite import SessionStore
 _ANSWER = "".join(markdown_tokens(300))
 
 
+# The last answer ends with this, so a launch can tell when the session is on screen.
+END_MARKER = "That is the whole story"
+
+
 def conversation(messages: int) -> list[Item]:
-    """``messages`` alternating questions and Markdown answers."""
+    """``messages`` alternating questions and Markdown answers; the last one ends with
+    ``END_MARKER``."""
     items: list[Item] = []
     for n in range(messages):
         turn = n // 2
@@ -26,6 +31,9 @@ def conversation(messages: int) -> list[Item]:
                     text=_ANSWER, provider="openai-compatible", model="bench-model", turn=turn
                 )
             )
+    last = items[-1]
+    if isinstance(last, AssistantMessage):
+        items[-1] = last.model_copy(update={"text": last.text + f"\n\n{END_MARKER}.\n"})
     return items
 
 

@@ -44,8 +44,9 @@ def run(config: StartupConfig = StartupConfig()) -> list[Result]:
     with serve(openai_stream(markdown_tokens(20))) as base_url, tempfile.TemporaryDirectory() as d:
         if app_ready:
             argv = [*llmx, *app_probe.app_args(base_url, d)]
+            env = {"LLMX_TUI_CONFIG_DIR": d}
             candidates["llmx-tui (first frame)"] = lambda: time_to_screen(
-                argv, app_probe.FIRST_FRAME_TEXT
+                argv, app_probe.FIRST_FRAME_TEXT, env=env
             )
         else:
             notes.append(f"first frame not measured: {app_probe.missing_reason()}")
