@@ -1,0 +1,306 @@
+"""SessionBrowser against a real store: list, fuzzy filter, full-text search, open, rename,
+delete (confirmed), export, fork; untrusted titles shown literally."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Input, Static
+
+from llmx_tui.core.items import AssistantMessage, Reasoning, UserMessage
+from llmx_tui.store import queries
+from llmx_tui.store.async_store import AsyncSessionStore
+from llmx_tui.store.sqlite import SessionStore
+from llmx_tui.ui.dialogs.confirm import ConfirmDialog
+from llmx_tui.ui.dialogs.session_browser import SessionBrowser
+from tests.test_dialogs_harness import SIZE, DialogHost, steady
+
+START = 1_763_900_000.0  # 2025-11-23 12:13 UTC
+
+CONVERSATIONS: list[tuple[str | None, str | None, list[tuple[str, str]]]] = [
+    (
+        "Trip plans for Lisbon",
+        "gpt-4o-mini",
+        [
+            ("Plan three days in Lisbon", "Day one: Alfama and the castle."),
+            ("Where to eat pastel de nata?", "Manteigaria near Chiado."),
+        ],
+    ),
+    (
+        "Rust borrow checker",
+        "claude-sonnet-4-5",
+        [
+            ("Why does the borrow checker reject this loop?", "You hold a mutable borrow."),
+        ],
+    ),
+    (
+        "[bold]Markup[/] in a title",
+        "deepseek-reasoner",
+        [
+            ("Say [red]hi[/]", "hi"),
+        ],
+    ),
+    (None, None, [("untitled chat about sourdough starter", "Feed it daily.")]),
+]
+
+
+def build_history(path: Path) -> list[str]:
+    """Sessions with fixed timestamps, oldest first; returns their ids."""
+    ticks = iter(range(10_000))
+    with pytest.MonkeyPatch.context() as patch:
+        clock = SimpleNamespace(time=lambda: START + 600 * next(ticks))
+        patch.setattr(queries, "time", clock)
+        return _fill(SessionStore.open(path))
+
+
+def _fill(store: SessionStore) -> list[str]:
+    ids = []
+    for title, model, turns in CONVERSATIONS:
+        session = store.create_session(title=title, provider="openai", model=model)
+        items: list = []
+        for turn, (question, answer) in enumerate(turns, start=1):
+            items += [UserMessage(text=question, turn=turn, created=START)]
+            if model == "deepseek-reasoner":
+                items += [Reasoning(text="thinking about greetings", turn=turn, created=START)]
+            items += [AssistantMessage(text=answer, turn=turn, created=START)]
+        store.append_items(session, items)
+        if title is None:  # the store titles sessions from the first message; keep this one bare
+            store.update_session(session, title=None)
+        ids.append(session)
+    store.close()
+    return ids
+
+
+@pytest.fixture
+def utc() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "UTC")
+        time.tzset()
+        yield
+    time.tzset()
+
+
+@pytest.fixture
+async def history(tmp_path: Path, utc: None) -> AsyncIterator[tuple[AsyncSessionStore, list[str]]]:
+    ids = build_history(tmp_path / "history.db")
+    store = await AsyncSessionStore.open(tmp_path / "history.db")
+    try:
+        yield store, ids
+    finally:
+        await store.close()
+
+
+def table(app: DialogHost) -> DataTable:
+    return app.screen.query_one("#browser-table", DataTable)
+
+
+def titles(app: DialogHost) -> list[str]:
+    grid = table(app)
+    return [str(grid.get_row_at(i)[0]) for i in range(grid.row_count)]
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(100):  # the browser is pushed once the store has opened
+        if isinstance(pilot.app.screen, SessionBrowser | ConfirmDialog):
+            break
+        await pilot.pause(0.01)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_lists_sessions_newest_first_with_date_model_size(history, tmp_path) -> None:
+    store, _ = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = table(app)
+        rows = [[str(cell) for cell in grid.get_row_at(i)] for i in range(grid.row_count)]
+    assert rows == [
+        ["Untitled", "2025-11-23 13:33", "—", "2"],
+        ["[bold]Markup[/] in a title", "2025-11-23 13:03", "deepseek-reasoner", "3"],
+        ["Rust borrow checker", "2025-11-23 12:43", "claude-sonnet-4-5", "2"],
+        ["Trip plans for Lisbon", "2025-11-23 12:23", "gpt-4o-mini", "4"],
+    ]
+
+
+async def test_fuzzy_filter_over_titles_and_open(history, tmp_path) -> None:
+    store, ids = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"rbc")
+        await settle(pilot)
+        assert titles(app) == ["Rust borrow checker"]
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [ids[1]]
+
+
+async def test_full_text_search_by_prefix_and_by_toggle(history, tmp_path) -> None:
+    store, ids = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"/nata")
+        await settle(pilot)
+        assert titles(app) == ["Trip plans for Lisbon"]
+        assert "nata" in str(table(app).get_row_at(0)[1])
+        app.screen.query_one("#browser-filter", Input).value = ""
+        await pilot.press("ctrl+t", *"mutable")
+        await settle(pilot)
+        assert titles(app) == ["Rust borrow checker"]
+        assert "Full-text" in str(app.screen.query_one("#browser-status", Static).render())
+        await pilot.press("down", "enter")
+        await pilot.pause()
+    assert app.results == [ids[1]]
+
+
+async def test_rename_inline(history, tmp_path) -> None:
+    store, ids = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "r")  # focus the list, move to the second row
+        editor = app.screen.query_one("#browser-rename", Input)
+        assert editor.has_focus and editor.value == "[bold]Markup[/] in a title"
+        editor.value = ""
+        await pilot.press(*"Greetings")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not editor.display
+        assert "Greetings" in titles(app)
+    assert (await store.get_session(ids[2])).title == "Greetings"
+
+
+async def test_delete_asks_first(history, tmp_path) -> None:
+    store, ids = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot)
+        assert len(titles(app)) == 4
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert titles(app) == [
+            "[bold]Markup[/] in a title",
+            "Rust borrow checker",
+            "Trip plans for Lisbon",
+        ]
+    assert [s.id for s in await store.list_sessions()] == [ids[2], ids[1], ids[0]]
+
+
+async def test_export_markdown_and_json_never_overwrite(history, tmp_path) -> None:
+    store, ids = history
+    out = tmp_path / "out"
+    out.mkdir()
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=out))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"lisbon", "down", "e", "e", "j")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+    files = sorted(p.name for p in out.iterdir())
+    stem = f"trip-plans-for-lisbon-{ids[0][:8]}"
+    assert files == [f"{stem}-2.md", f"{stem}.json", f"{stem}.md"]
+    markdown = (out / f"{stem}.md").read_text()
+    assert markdown.startswith("# Trip plans for Lisbon") and "pastel de nata" in markdown
+    assert json.loads((out / f"{stem}.json").read_text())["title"] == "Trip plans for Lisbon"
+    assert f"Exported to {out / (stem + '.md')}" in messages
+
+
+async def test_fork_copies_the_whole_session(history, tmp_path) -> None:
+    store, ids = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"rust", "down", "f")
+        await settle(pilot)
+        assert sorted(titles(app)) == ["Rust borrow checker", "Rust borrow checker (fork)"]
+    sessions = await store.list_sessions()
+    fork = next(s for s in sessions if s.title == "Rust borrow checker (fork)")
+    assert fork.id not in ids and fork.item_count == 2
+
+
+async def test_escape_clears_the_filter_then_closes(history, tmp_path) -> None:
+    store, _ = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"zzz")
+        await settle(pilot)
+        assert titles(app) == []
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(titles(app)) == 4 and app.results == []
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [None]
+
+
+async def test_list_keys_are_hidden_while_typing_in_the_filter(history, tmp_path) -> None:
+    store, _ = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.check_action("delete", ()) is False
+        await pilot.press("d")  # typed into the filter, not a delete
+        assert screen.query_one("#browser-filter", Input).value == "d"
+        await pilot.press("backspace", "down")
+        assert screen.check_action("delete", ()) is True
+
+
+class BrowserHost(App[None]):
+    """Opens the store on the app's own loop (snapshot tests run their own loop)."""
+
+    CSS = DialogHost.CSS
+
+    def __init__(self, db: Path) -> None:
+        super().__init__()
+        self.db = db
+
+    def compose(self) -> ComposeResult:
+        yield Static("host app behind the dialog")
+
+    async def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.store = await AsyncSessionStore.open(self.db)
+        await self.push_screen(SessionBrowser(self.store, export_dir=self.db.parent))
+
+    async def on_unmount(self) -> None:
+        await self.store.close()
+
+
+def test_snapshot_session_browser(snap_compare, tmp_path, utc) -> None:
+    build_history(tmp_path / "history.db")
+
+    async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await steady(pilot)
+
+    assert snap_compare(BrowserHost(tmp_path / "history.db"), terminal_size=SIZE, run_before=ready)
+
+
+def test_snapshot_session_browser_search(snap_compare, tmp_path, utc) -> None:
+    build_history(tmp_path / "history.db")
+
+    async def search(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press(*"/borrow")
+        await settle(pilot)
+        await pilot.press("down")
+        await steady(pilot)
+
+    assert snap_compare(BrowserHost(tmp_path / "history.db"), terminal_size=SIZE, run_before=search)
