@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from typing import Any
 
 # Text the chat screen shows once it has drawn its first frame: the status bar's model.
 FIRST_FRAME_TEXT = "bench-model"
@@ -46,6 +47,15 @@ def app_args(base_url: str, data_dir: str) -> list[str]:
     ]
 
 
-def render_runner(client: object) -> None:
-    """The real app's render run (see render_bench); None until the app exists."""
-    return None
+def render_runner(data_dir: str) -> Any:
+    """The real app's render run for render_bench: (base_url, expected, key_delays) -> seconds."""
+    from bench.app_driver import render_reply
+
+    counter = 0
+
+    async def run(base_url: str, expected: str, key_delays: list[float]) -> float:
+        nonlocal counter
+        counter += 1  # a fresh data folder per run: every run starts from an empty history
+        return await render_reply(base_url, f"{data_dir}/run{counter}", expected, key_delays)
+
+    return run

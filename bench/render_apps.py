@@ -20,7 +20,9 @@ from textual.widgets import Markdown
 from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 
 PROBE_KEY = "f19"  # bound to nothing: it only travels through the app's queue
-FRAME = 1 / 60
+FRAME = 1 / 30  # the chat screen's frame (ui/screens/chat.py)
+KEY_EVERY = 0.020  # a probe key this often while a reply streams (a fast typist)
+SCREEN = (120, 40)
 
 
 class KeyProbe:
@@ -79,20 +81,25 @@ class WidgetStreamApp(KeyProbe, App[None]):
             yield StreamingMarkdown()
 
     async def show(self, deltas: asyncio.Queue[str | None]) -> str:
-        """Collects deltas and feeds the widget once per frame, then finishes it."""
+        """Collects deltas and feeds the widget once per frame, as the chat screen does,
+        until the stream has ended and the widget's backlog is drawn."""
         widget = self.query_one(StreamingMarkdown)
         self.query_one(VerticalScroll).anchor()
         pending: list[str] = []
 
-        def flush() -> None:
+        def frame() -> None:
             if pending:
                 widget.feed("".join(pending))
                 pending.clear()
+            else:
+                widget.flush()
 
-        timer = self.set_interval(FRAME, flush)
+        timer = self.set_interval(FRAME, frame)
         while (delta := await deltas.get()) is not None:
             pending.append(delta)
-        timer.stop()
-        flush()
+        frame()
         widget.finish()
+        while widget.has_backlog:
+            await asyncio.sleep(FRAME / 4)
+        timer.stop()
         return widget.source

@@ -16,6 +16,7 @@ While the largest reply streams into each app, a probe key is posted every
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,7 +26,14 @@ import httpx
 
 from bench import app_probe
 from bench.common import Result, Timings, interleave_async, ms, percentile, times
-from bench.render_apps import KeyProbe, TextualStreamApp, WidgetStreamApp, press_keys_while
+from bench.render_apps import (
+    KEY_EVERY,
+    SCREEN,
+    KeyProbe,
+    TextualStreamApp,
+    WidgetStreamApp,
+    press_keys_while,
+)
 from bench.sse_server import serve
 from bench.streams import markdown_tokens, openai_stream
 from llmx_tui.core.events import TextDelta
@@ -34,8 +42,6 @@ from llmx_tui.providers.transport import HttpRequest, Transport
 
 COMMAND = ".venv/bin/python -m bench --only render"
 RENDER_LIMIT, KEY_LIMIT = 1.3, 0.050
-KEY_EVERY = 0.020
-SCREEN = (120, 40)
 TEXTUAL = "Textual MarkdownStream"
 BODY = {
     "model": "bench-model",
@@ -114,15 +120,19 @@ def run(config: RenderConfig = RenderConfig()) -> list[Result]:
 
 
 async def _run(config: RenderConfig) -> list[Result]:
+    with tempfile.TemporaryDirectory() as data_dir:
+        return await _measure(config, data_dir)
+
+
+async def _measure(config: RenderConfig, data_dir: str) -> list[Result]:
     per_size: dict[int, Timings] = {}
-    key_delays: dict[str, list[float]] = {}
     notes: list[str] = []
     async with httpx.AsyncClient(timeout=60) as client:
         runners: dict[str, Runner] = {
             TEXTUAL: _small_app_runner(TextualStreamApp, client),
             "StreamingMarkdown widget": _small_app_runner(WidgetStreamApp, client),
         }
-        app_runner = app_probe.render_runner(client) if app_probe.app_available() else None
+        app_runner = app_probe.render_runner(data_dir) if app_probe.app_available() else None
         if app_runner is not None:
             runners["llmx-tui app"] = app_runner
         else:

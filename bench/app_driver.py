@@ -1,0 +1,116 @@
+"""Drives the real app in process: built the way ``llmx-tui`` builds it, run headless.
+
+The conversation comes from ``session_setup.open_conversation`` with the same
+flags a user would pass, so the engine, store, recorder and transport are the
+real ones; the app is ``LlmxApp`` with a key probe mixed in. A turn is started
+the way the chat screen starts one when the composer submits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from bench.app_probe import app_args
+from bench.render_apps import KEY_EVERY, SCREEN, KeyProbe, press_keys_while
+from llmx_tui.cli import build_parser
+from llmx_tui.core.bus import EventBus
+from llmx_tui.session_setup import open_conversation
+from llmx_tui.ui.app import LlmxApp
+from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+
+PROMPT = "Say it all."
+POLL = 0.002
+
+
+class ProbedApp(KeyProbe, LlmxApp):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.init_probe()
+
+
+@asynccontextmanager
+async def running_app(
+    base_url: str, data_dir: str, *, resume: str | None = None
+) -> AsyncIterator[tuple[ProbedApp, Any]]:
+    """The app, mounted headless at the benchmark's screen size, and its pilot."""
+    os.environ["LLMX_TUI_CONFIG_DIR"] = data_dir  # never a developer's own config
+    argv = [*app_args(base_url, data_dir), "--no-tools"]
+    if resume:
+        argv += ["--resume", resume]
+    setup = await open_conversation(build_parser().parse_args(argv), EventBus(), interactive=True)
+    try:
+        app = ProbedApp(
+            setup.conversation,
+            theme=setup.settings.theme,
+            context_window=setup.conversation.engine.provider.context_window,
+            cursor_blink=False,
+        )
+        async with app.run_test(size=SCREEN) as pilot:
+            await pilot.pause()
+            yield app, pilot
+    finally:
+        await setup.close()
+
+
+async def render_reply(
+    base_url: str, data_dir: str, expected: str, key_delays: list[float]
+) -> float:
+    """Seconds from submitting a prompt until the whole reply is drawn and the app idle."""
+    async with running_app(base_url, data_dir) as (app, pilot):
+        screen: Any = app.screen
+        started = time.perf_counter()
+        screen.start_turn(app.conversation.submit(PROMPT))
+        rendered = asyncio.ensure_future(_rendered(app, expected))
+        keys = asyncio.ensure_future(press_keys_while(app, rendered, KEY_EVERY))
+        await rendered
+        await keys
+        await pilot.pause()
+        elapsed = time.perf_counter() - started
+        key_delays.extend(app.key_delays)
+    return elapsed
+
+
+async def _rendered(app: LlmxApp, expected: str) -> None:
+    """Until the turn is over and the reply's widget holds all of it, nothing held back."""
+    while True:
+        if not app.conversation.busy:
+            replies = list(app.screen.query(StreamingMarkdown))
+            if replies:
+                reply = replies[-1]
+                if reply.finished and not reply.has_backlog:
+                    if reply.source != expected:
+                        raise AssertionError("the app showed different text")
+                    return
+        await asyncio.sleep(POLL)
+
+
+# --- the memory benchmark's in-app cases ------------------------------------------------
+
+
+async def idle(base_url: str, data_dir: str) -> dict[str, object]:
+    async with running_app(base_url, data_dir) as (app, _pilot):
+        return {"screen": type(app.screen).__name__}
+
+
+async def stream_reply(base_url: str, data_dir: str) -> dict[str, object]:
+    async with running_app(base_url, data_dir) as (app, pilot):
+        screen: Any = app.screen
+        screen.start_turn(app.conversation.submit(PROMPT))
+        while True:
+            replies = list(app.screen.query(StreamingMarkdown))
+            if not app.conversation.busy and replies and not replies[-1].has_backlog:
+                break
+            await asyncio.sleep(0.01)
+        await pilot.pause()
+        return {"reply_chars": len(replies[-1].source)}
+
+
+async def resume(base_url: str, data_dir: str, session_id: str) -> dict[str, object]:
+    async with running_app(base_url, data_dir, resume=session_id) as (app, pilot):
+        await pilot.pause()
+        return {"history_items": len(app.conversation.history)}
