@@ -43,14 +43,14 @@ class ChatScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_turn", "Cancel", id="llmx.cancel", priority=True),
         Binding("ctrl+r", "retry", "Retry", id="llmx.retry", priority=True),
-        Binding("f2", "toggle_reasoning", "Reasoning", id="llmx.toggle_reasoning"),
-        Binding("f3", "toggle_tools", "Tools", id="llmx.toggle_tools"),
-        Binding("f6", "copy_reply", "Copy reply", id="llmx.copy_reply"),
-        Binding("f7", "copy_code", "Copy code", id="llmx.copy_code"),
+        Binding("f2", "toggle_reasoning", "Reasoning", id="llmx.toggle_reasoning", priority=True),
+        Binding("f3", "toggle_tools", "Tools", id="llmx.toggle_tools", priority=True),
+        Binding("f6", "copy_reply", "Copy reply", id="llmx.copy_reply", priority=True),
+        Binding("f7", "copy_code", "Copy code", id="llmx.copy_code", priority=True),
         Binding("ctrl+n", "new_chat", "New", id="llmx.new_chat", priority=True),
         Binding("ctrl+s", "sessions", "Sessions", id="llmx.sessions", priority=True),
-        Binding("f4", "model", "Model", id="llmx.model"),
-        Binding("f5", "app.change_theme", "Theme", id="llmx.theme"),
+        Binding("f4", "model", "Model", id="llmx.model", priority=True),
+        Binding("f5", "app.change_theme", "Theme", id="llmx.theme", priority=True),
     ]
 
     app: LlmxApp  # type: ignore[assignment]

@@ -1,0 +1,237 @@
+"""Pilot tests of the chat screen's key paths, driven by a scripted conversation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llmx_tui.core.events import ApprovalDecided, TextDelta
+from llmx_tui.ui.app import LlmxApp
+from llmx_tui.ui.screens.approval import ApprovalScreen
+from llmx_tui.ui.widgets.composer import Composer
+from llmx_tui.ui.widgets.notice_line import NoticeLine
+from llmx_tui.ui.widgets.tool_call_line import ToolCallLine
+from llmx_tui.ui.widgets.tool_call_view import ToolCallView
+from tests.ui_helpers import (
+    Pause,
+    ScriptedConversation,
+    error_turn,
+    screen_text,
+    text_turn,
+    tool_turn,
+)
+
+SIZE = (120, 40)
+
+
+def make_app(*scripts: list[Any], **kwargs: Any) -> tuple[LlmxApp, ScriptedConversation]:
+    conversation = ScriptedConversation(list(scripts))
+    return LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False, **kwargs), conversation
+
+
+async def settle(pilot: Any, conversation: ScriptedConversation) -> None:
+    """Wait until the scripted turn has ended and the UI has applied every event."""
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if not conversation.busy and not conversation.bus._subscriptions[0].pending():
+            break
+    await pilot.pause(0.1)
+
+
+async def send(pilot: Any, text: str) -> None:
+    composer = pilot.app.screen.query_one(Composer)
+    composer.load_text(text)
+    await pilot.press("enter")
+
+
+async def test_send_streams_markdown_reasoning_and_usage() -> None:
+    reply = "# Title\n\nSome **bold** text.\n\n```python\nprint('hi')\n```\n\nThe end."
+    app, conv = make_app(text_turn(reply, reasoning="First I consider the question."))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"hello", "enter")
+        await settle(pilot, conv)
+        assert conv.submitted == ["hello"]
+        screen = app.screen
+        assert screen.composer.text == ""
+        text = screen_text(app)
+        assert "hello" in text and "Title" in text and "print('hi')" in text
+        assert "The end." in text and "**" not in text  # rendered, not raw
+        assert "turn 1 · thought for" in text
+        entry = screen.reasoning.query("ReasoningEntry").last()
+        assert entry.text == "First I consider the question." and entry.collapsed
+        assert "in 120 (cached 20) out 80 (reasoning 30)" in screen.status.status_text()
+        assert screen.renderer.last_reply == reply
+
+
+async def test_untrusted_text_is_shown_literally() -> None:
+    nasty = (
+        "A [bold red]x[/] and [link=http://x]y[/link] then \x1b[31mred and [@click=app.quit]q[/]"
+    )
+    app, conv = make_app(
+        text_turn(nasty, reasoning="[bold]think[/bold] \x1b[2J"),
+        tool_turn(
+            "shell",
+            {"cmd": "[red]ls[/]"},
+            "ok",
+            approval=False,
+            output="[/bold] out \x1b]0;title\x07",
+        ),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "one")
+        await settle(pilot, conv)
+        app.screen.reasoning.query("ReasoningEntry").last().collapsed = False
+        await send(pilot, "two")
+        await settle(pilot, conv)
+        text = screen_text(app)
+        assert "[bold red]x[/]" in text
+        assert "[link=http://x]y[/link]" in text
+        assert "␛[31mred" in text and "\x1b" not in text
+        assert "[@click=app.quit]q[/]" in text
+        assert "[bold]think[/bold] ␛[2J" in text
+        assert "[/bold] out ␛]0;title␇" in text
+        assert app.is_running
+
+
+async def test_escape_cancels_and_keeps_partial_reply_and_typed_text() -> None:
+    pause = Pause()
+    script = [
+        *text_turn("Partial answer here", reasoning="")[:3],
+        pause,
+        TextDelta(text=" never shown"),
+    ]
+    app, conv = make_app(script, text_turn("Second reply"))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "question")
+        await pilot.pause(0.2)
+        assert conv.busy
+        await pilot.press(*"draft")
+        await pilot.press("escape")
+        await settle(pilot, conv)
+        assert not conv.busy
+        text = screen_text(app)
+        assert "Partial" in text and "never shown" not in text
+        assert "cancelled" in text
+        assert app.screen.composer.text == "draft"
+        await send(pilot, "next")
+        await settle(pilot, conv)
+        assert "Second reply" in screen_text(app)
+
+
+async def test_error_is_inline_then_retry_key_reruns_and_next_prompt_works() -> None:
+    app, conv = make_app(
+        error_turn("upstream exploded [b]500[/b]"), text_turn("Recovered"), text_turn("Fine again")
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "try")
+        await settle(pilot, conv)
+        notices = list(app.screen.query(NoticeLine))
+        assert len(notices) == 1 and notices[0].kind == "error"
+        assert "upstream exploded [b]500[/b]" in screen_text(app)
+        assert "ctrl+r" in screen_text(app)
+        await pilot.press("ctrl+r")
+        await settle(pilot, conv)
+        assert conv.retries == 1 and "Recovered" in screen_text(app)
+        await send(pilot, "again")
+        await settle(pilot, conv)
+        assert "Fine again" in screen_text(app)
+
+
+async def test_approval_allow_once_runs_the_tool() -> None:
+    app, conv = make_app(
+        tool_turn(
+            "write_file",
+            {"path": "notes.txt", "text": "hi"},
+            "Written.",
+            approval=True,
+            output="wrote 2 bytes",
+        )
+    )
+    decisions = conv.bus.subscribe(ApprovalDecided)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "write it")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, ApprovalScreen):
+                break
+        assert isinstance(app.screen, ApprovalScreen)
+        modal_text = screen_text(app)
+        assert "write_file" in modal_text and '"path": "notes.txt"' in modal_text
+        await pilot.press("a")
+        await settle(pilot, conv)
+        assert [d.decision for d in decisions.drain()] == ["allow_once"]
+        view = app.screen.query_one(ToolCallView)
+        assert view.state == "done" and view.output == "wrote 2 bytes"
+        assert app.screen.query_one(ToolCallLine).state == "done"
+        assert "Written." in screen_text(app)
+
+
+async def test_approval_deny_and_allow_for_session() -> None:
+    app, conv = make_app(
+        tool_turn("shell", {"cmd": "rm -rf build"}, "Not run.", approval=True),
+        tool_turn("shell", {"cmd": "ls"}, "Listed.", approval=True, call_id="call_2"),
+    )
+    decisions = conv.bus.subscribe(ApprovalDecided)
+    async with app.run_test(size=SIZE) as pilot:
+        for text, key in (("delete", "d"), ("list", "s")):
+            await send(pilot, text)
+            for _ in range(100):
+                await pilot.pause(0.02)
+                if isinstance(app.screen, ApprovalScreen):
+                    break
+            assert "rm -rf build" in screen_text(app) or text == "list"
+            await pilot.press(key)
+            await settle(pilot, conv)
+        assert [d.decision for d in decisions.drain()] == ["deny", "allow_session"]
+        states = [v.state for v in app.screen.query(ToolCallView)]
+        assert states == ["denied", "done"]
+
+
+async def test_toggle_panes_and_copy_reply_and_code() -> None:
+    reply = "Use this:\n\n```sh\nmake test\n```\n\nDone."
+    app, conv = make_app(text_turn(reply))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "how")
+        await settle(pilot, conv)
+        screen = app.screen
+        await pilot.press("f2")
+        assert not screen.reasoning.display and screen.query_one("#side").display
+        await pilot.press("f3")
+        assert not screen.tools.display and not screen.query_one("#side").display
+        await pilot.press("f2")
+        assert screen.reasoning.display and screen.query_one("#side").display
+        await pilot.press("f6")
+        assert app.clipboard == reply
+        await pilot.press("f7")
+        assert app.clipboard == "make test\n"
+
+
+async def test_composer_newline_and_prompt_recall() -> None:
+    app, conv = make_app(text_turn("a"), text_turn("b"))
+    async with app.run_test(size=SIZE) as pilot:
+        composer = app.screen.composer
+        await pilot.press(*"line1", "ctrl+j", *"line2")
+        assert composer.text == "line1\nline2" and conv.submitted == []
+        await pilot.press("enter")
+        await settle(pilot, conv)
+        await send(pilot, "second")
+        await settle(pilot, conv)
+        await pilot.press(*"dra")
+        await pilot.press("up")
+        assert composer.text == "second"
+        await pilot.press("up")
+        assert composer.text == "line1\nline2"
+        await pilot.press("down", "down")
+        assert composer.text == "dra"
+
+
+async def test_typing_while_busy_keeps_text_and_does_not_send() -> None:
+    pause = Pause()
+    app, conv = make_app([*text_turn("x")[:2], pause])
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "first")
+        await pilot.pause(0.1)
+        await send(pilot, "second")
+        await pilot.pause(0.1)
+        assert conv.submitted == ["first"] and app.screen.composer.text == "second"
+        pause.gate.set()
+        await settle(pilot, conv)
