@@ -1,0 +1,95 @@
+"""Slash commands, the command palette provider and the status bar."""
+
+from __future__ import annotations
+
+from llmx_tui.core.events import Retrying, StepStarted, Usage
+from llmx_tui.ui.app import LlmxApp
+from llmx_tui.ui.commands import COMMANDS
+from llmx_tui.ui.screens.chat import ChatScreen
+from tests.ui_helpers import Pause, ScriptedConversation, text_turn
+
+
+async def run_command(pilot, text: str) -> list[str]:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    app.screen.composer.load_text(text)
+    await pilot.press("enter")
+    await pilot.pause()
+    return [n.message for n in app._notifications]
+
+
+async def test_slash_commands_report_help_and_missing_features() -> None:
+    conv = ScriptedConversation()
+    app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        notes = await run_command(pilot, "/help")
+        assert "/new" in notes[-1] and "ctrl+r" in notes[-1]
+        notes = await run_command(pilot, "/new")
+        assert "not available yet" in notes[-1]
+        notes = await run_command(pilot, "/model")
+        assert "gpt-test" in notes[-1]
+        notes = await run_command(pilot, "/bogus")
+        assert "Unknown command" in notes[-1]
+        assert conv.submitted == []
+        assert app.screen.composer.text == ""
+
+
+async def test_slash_system_and_model_use_the_conversation_when_it_supports_them() -> None:
+    conv = ScriptedConversation()
+    calls: list[tuple[str, str]] = []
+
+    async def set_system_prompt(text: str) -> None:
+        calls.append(("system", text))
+
+    async def set_model(name: str) -> None:
+        calls.append(("model", name))
+        conv.model = name
+
+    conv.set_system_prompt = set_system_prompt  # type: ignore[attr-defined]
+    conv.set_model = set_model  # type: ignore[attr-defined]
+    app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, "/system Be terse.")
+        await run_command(pilot, "/model other-model")
+        await pilot.pause(0.1)
+        assert calls == [("system", "Be terse."), ("model", "other-model")]
+        assert "other-model" in app.screen.status.status_text()
+
+
+async def test_palette_commands_name_real_screen_actions() -> None:
+    for _label, _help, action in COMMANDS:
+        assert callable(getattr(ChatScreen, f"action_{action}"))
+
+
+async def test_status_bar_counts_tokens_and_counts_down_a_retry() -> None:
+    now = [100.0]
+    pause = Pause()
+    script = [
+        StepStarted(step=0, provider="p", model="m"),
+        Retrying(attempt=2, delay=5.0, reason="HTTP 429"),
+        pause,
+        *text_turn(
+            "ok",
+            usage=Usage(
+                input_tokens=50_000,
+                cached_input_tokens=10_000,
+                output_tokens=300,
+                reasoning_tokens=100,
+            ),
+        ),
+    ]
+    conv = ScriptedConversation([script])
+    app = LlmxApp(conv, clock=lambda: now[0], cursor_blink=False, context_window=200_000)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.screen.composer.load_text("hi")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        status = app.screen.status
+        assert "retry 2: HTTP 429 in 5s" in status.status_text()
+        now[0] += 3
+        assert "in 2s" in status.status_text()
+        pause.gate.set()
+        await pilot.pause(0.3)
+        text = status.status_text()
+        assert "retry" not in text
+        assert "in 50.0k (cached 10.0k) out 300 (reasoning 100)" in text
+        assert "ctx 25% of 200.0k" in text
