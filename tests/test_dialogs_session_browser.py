@@ -201,6 +201,30 @@ async def test_delete_asks_first(history, tmp_path) -> None:
     assert [s.id for s in await store.list_sessions()] == [ids[2], ids[1], ids[0]]
 
 
+async def test_open_session_is_marked_and_not_deletable(history, tmp_path) -> None:
+    store, ids = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path, current_session_id=ids[1]))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Rust borrow checker  (open)" in titles(app)
+        await pilot.press(*"rust", "down", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionBrowser)
+        assert any("open in the chat" in n.message for n in app._notifications)
+    assert len(await store.list_sessions()) == 4
+
+
+async def test_delete_question_shows_the_title_literally(history, tmp_path) -> None:
+    store, _ = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"markup", "down", "d")
+        await pilot.pause()
+        question = str(app.screen.query_one("#confirm-question", Static).render())
+        assert "“[bold]Markup[/] in a title” (3 items)" in question
+
+
 async def test_export_markdown_and_json_never_overwrite(history, tmp_path) -> None:
     store, ids = history
     out = tmp_path / "out"

@@ -1,8 +1,9 @@
 """Browse saved sessions: fuzzy filter over titles, full-text search, open, rename,
 delete (confirmed), export (Markdown or JSON into the working folder), fork.
 
-``SessionBrowser(store, export_dir=None)`` dismisses with the id of the session
-to open, or None when closed.
+``SessionBrowser(store, *, export_dir=None, current_session_id=None)`` dismisses
+with the id of the session to open, or None when closed. The session the app
+has open (``current_session_id``) is marked and cannot be deleted from here.
 """
 
 from __future__ import annotations
@@ -60,10 +61,17 @@ class SessionBrowser(ModalScreen[str | None]):
         Binding("escape", "close", "Close", id="sessions.close"),
     ]
 
-    def __init__(self, store: AsyncSessionStore, *, export_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        store: AsyncSessionStore,
+        *,
+        export_dir: Path | None = None,
+        current_session_id: str | None = None,
+    ) -> None:
         super().__init__()
         self._store = store
         self._export_dir = export_dir
+        self._current = current_session_id
         self._sessions: list[SessionInfo] = []
         self._full_text = False
         self._renaming: str | None = None
@@ -132,7 +140,8 @@ class SessionBrowser(ModalScreen[str | None]):
             found = f"{count} matching session{'' if count == 1 else 's'}"
             self._say(f"Full-text search · {found if query else 'type to search every message'}")
         else:
-            self._show(session_rows(self._sessions, self.query_text.strip()), LIST_COLUMNS, select)
+            rows = session_rows(self._sessions, self.query_text.strip(), current=self._current)
+            self._show(rows, LIST_COLUMNS, select)
             self._say(f"{self._count()} of {len(self._sessions)} sessions · enter opens")
 
     def _count(self) -> int:
@@ -241,6 +250,13 @@ class SessionBrowser(ModalScreen[str | None]):
     def action_delete(self) -> None:
         info = self._info(self.selected_id)
         if info is None:
+            return
+        if info.id == self._current:
+            self.notify(
+                "This session is open in the chat; start a new chat to delete it.",
+                severity="warning",
+                markup=False,
+            )
             return
         question = Content.from_markup(
             "Delete the session “$title” ($count items)? This cannot be undone.",

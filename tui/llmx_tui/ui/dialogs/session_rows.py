@@ -40,14 +40,16 @@ def when(timestamp: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
 
 
-def session_rows(sessions: list[SessionInfo], query: str) -> list[Row]:
+def session_rows(
+    sessions: list[SessionInfo], query: str, *, current: str | None = None
+) -> list[Row]:
     """Sessions whose title fuzzy-matches ``query`` (best first; all, newest first, if empty)."""
     matching = fuzzy_filter(query, sessions, key=lambda info: info.title or UNTITLED)
     return [
         Row(
             info.id,
             (
-                _title_cell(info),
+                _title_cell(info, current=info.id == current),
                 Text(when(info.updated)),
                 Text(one_line(info.model, 28, empty="—")),
                 Text(str(info.item_count), justify="right"),
@@ -57,10 +59,12 @@ def session_rows(sessions: list[SessionInfo], query: str) -> list[Row]:
     ]
 
 
-def _title_cell(info: SessionInfo) -> Text:
+def _title_cell(info: SessionInfo, *, current: bool = False) -> Text:
     cell = Text(one_line(info.title, 48, empty=UNTITLED))
     if not info.title:
         cell.stylize("italic dim")
+    if current:
+        cell.append("  (open)", style="bold")
     if info.demo:
         cell.append("  demo", style="dim")
     return cell
