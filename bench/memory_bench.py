@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +36,13 @@ class MemoryConfig:
     messages: int = 2_000
     small_messages: int = 20
     rounds: int = 3
+    # Run the processes of a round side by side (peaks are per process; only for the smoke
+    # test, where the time matters more than a quiet machine).
+    parallel: bool = False
 
 
 QUICK = MemoryConfig(rounds=1)
-SMOKE = MemoryConfig(tokens=200, messages=40, small_messages=4, rounds=1)
+SMOKE = MemoryConfig(tokens=200, messages=40, small_messages=4, rounds=1, parallel=True)
 
 
 def peak_rss_mb(argv: list[str]) -> tuple[float, dict[str, object]]:
@@ -91,12 +95,14 @@ def run(config: MemoryConfig = MemoryConfig()) -> list[Result]:
             ]
             pairs += [(stream, idle), (resumed, resumed_small)]
         peaks: dict[str, list[float]] = {name: [] for name in cases}
-        for _ in range(config.rounds):
-            for name, argv in cases.items():
-                peak, report = peak_rss_mb(argv)
-                if report.get("exit_code", 0) != 0:
-                    raise RuntimeError(f"{name}: exit code {report['exit_code']}")
-                peaks[name].append(peak)
+        workers = len(cases) if config.parallel else 1
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for _ in range(config.rounds):
+                measured = dict(zip(cases, pool.map(peak_rss_mb, cases.values()), strict=True))
+                for name, (peak, report) in measured.items():
+                    if report.get("exit_code", 0) != 0:
+                        raise RuntimeError(f"{name}: exit code {report['exit_code']}")
+                    peaks[name].append(peak)
     return [_result(config, peaks, pairs, app_ready)]
 
 

@@ -57,10 +57,11 @@ class RenderConfig:
     rounds: tuple[int, ...] = (5, 5, 3)
     # Textual's MarkdownStream takes minutes at 20,000 tokens: this many rounds there.
     textual_rounds_at_largest: int = 1
+    warmup: int = 1
 
 
 QUICK = RenderConfig(rounds=(3, 3, 2), textual_rounds_at_largest=0)
-SMOKE = RenderConfig(sizes=(100, 200), rounds=(1, 1))
+SMOKE = RenderConfig(sizes=(100, 200), rounds=(1, 1), warmup=0)
 
 Runner = Callable[[str, str, list[float]], Awaitable[None]]
 
@@ -149,7 +150,7 @@ async def _measure(config: RenderConfig, data_dir: str) -> list[Result]:
                     candidates[name] = _timed(runner, base_url, expected, sink)
                 capped = {TEXTUAL: config.textual_rounds_at_largest} if largest else {}
                 per_size[size] = await interleave_async(
-                    candidates, rounds, self_timed=True, capped=capped
+                    candidates, rounds, self_timed=True, capped=capped, warmup=config.warmup
                 )
     return [_result(config, per_size, key_delays, notes, app_runner is not None)]
 

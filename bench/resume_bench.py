@@ -28,10 +28,11 @@ class ResumeConfig:
     messages: int = 2_000
     small_messages: int = 20
     rounds: int = 7
+    warmup: int = 1
 
 
 QUICK = ResumeConfig(rounds=3)
-SMOKE = ResumeConfig(messages=40, small_messages=4, rounds=1)
+SMOKE = ResumeConfig(messages=40, small_messages=4, rounds=1, warmup=0)
 
 
 def run(config: ResumeConfig = ResumeConfig()) -> list[Result]:
@@ -48,7 +49,7 @@ def run(config: ResumeConfig = ResumeConfig()) -> list[Result]:
             session = make_session(data, count)
             argv = [*llmx, *app_probe.app_args(base_url, data), "--resume", session]
             launches[name] = lambda argv=argv: time_to_screen(argv, END_MARKER, env=env)
-        timings = interleave(launches, config.rounds, self_timed=True)
+        timings = interleave(launches, config.rounds, self_timed=True, warmup=config.warmup)
     medians = {name: timings.median(name) for name in launches}
     return [_result(config, medians, timings.ratio(large, small), None)]
 

@@ -26,10 +26,11 @@ LIMIT = 0.5
 class StartupConfig:
     rounds: int = 9
     top_imports: int = 8
+    warmup: int = 1
 
 
 QUICK = StartupConfig(rounds=5)
-SMOKE = StartupConfig(rounds=1, top_imports=3)
+SMOKE = StartupConfig(rounds=1, top_imports=3, warmup=0)
 
 
 def run(config: StartupConfig = StartupConfig()) -> list[Result]:
@@ -50,7 +51,7 @@ def run(config: StartupConfig = StartupConfig()) -> list[Result]:
             )
         else:
             notes.append(f"first frame not measured: {app_probe.missing_reason()}")
-        timings = interleave(candidates, config.rounds, self_timed=True)
+        timings = interleave(candidates, config.rounds, self_timed=True, warmup=config.warmup)
     rows = []
     figures: dict[str, float] = {}
     for name in candidates:
