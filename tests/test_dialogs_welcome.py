@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 import tomllib
 from pathlib import Path
@@ -10,8 +11,10 @@ import pytest
 from textual.widgets import Input, Select, Static
 
 from llmx_tui.config import load_settings
+from llmx_tui.providers.detect import probe_local
 from llmx_tui.providers.resolve import resolve_provider
 from llmx_tui.ui.dialogs.welcome import WelcomeScreen
+from tests.loopback import LoopbackServer, Reply
 from tests.test_dialogs_harness import SIZE, DialogHost, steady
 
 
@@ -160,6 +163,50 @@ async def test_escape_leaves_without_a_choice(tmp_path: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
     assert app.results == [None]
+
+
+async def test_finds_a_local_server_and_saves_it(tmp_path: Path, loopback: LoopbackServer) -> None:
+    loopback.add(
+        Reply(
+            body=json.dumps({"data": [{"id": "qwen3:8b"}, {"id": "llama3.2"}]}).encode(),
+            content_type="application/json",
+        )
+    )
+    config = tmp_path / "config.toml"
+    app = DialogHost(
+        lambda: WelcomeScreen(
+            config_path=config, probe=lambda: probe_local({"ollama": loopback.port}, timeout=2.0)
+        )
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Found Ollama" in status(app) and "2 models" in status(app)
+        assert app.screen.query_one("#welcome-preset", Select).value == "ollama"
+        assert app.screen.query_one("#welcome-model", Input).value == "qwen3:8b"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == ["configured"]
+    resolved = resolve_provider(load_settings(config))
+    assert (resolved.name, resolved.base_url, resolved.model) == (
+        "ollama",
+        loopback.base_url,
+        "qwen3:8b",
+    )
+
+
+async def test_no_local_server_is_explained(tmp_path: Path) -> None:
+    async def nothing() -> None:
+        return None
+
+    app = DialogHost(lambda: WelcomeScreen(config_path=tmp_path / "c.toml", probe=nothing))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "No server answered on ports 11434" in status(app)
+        assert app.results == []
 
 
 def test_snapshot_welcome(snap_compare) -> None:

@@ -5,6 +5,8 @@
   (a local server, or a key variable that is set in this environment);
 - ``"demo"`` when the user picks the demo;
 - ``None`` on escape (the user left without choosing).
+ctrl+r looks for a local server (Ollama, llama.cpp, LM Studio, vLLM) and fills
+the form from what answers.
 The form asks for the *name* of the variable that holds the key, never a key.
 """
 
@@ -12,10 +14,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,6 +29,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 from llmx_tui import paths
 from llmx_tui.config import ConfigError
 from llmx_tui.config_write import add_provider
+from llmx_tui.providers.detect import LOCAL_PORTS, Detected, probe_local
 from llmx_tui.providers.registry import KEY_ENV_ALIASES, PRESETS
 from llmx_tui.providers.resolve import DEFAULT_MODELS
 from llmx_tui.ui.dialogs.welcome_text import INTRO, STEPS
@@ -41,12 +45,19 @@ class WelcomeScreen(Screen[WelcomeResult | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save provider", priority=True, id="welcome.save"),
         Binding("ctrl+t", "demo", "Try the demo", priority=True, id="welcome.demo"),
+        Binding("ctrl+r", "find_local", "Find local server", priority=True, id="welcome.find"),
         Binding("escape", "leave", "Quit", id="welcome.leave"),
     ]
 
-    def __init__(self, *, config_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        config_path: Path | None = None,
+        probe: Callable[[], Awaitable[Detected | None]] = probe_local,
+    ) -> None:
         super().__init__()
         self._config_path = config_path
+        self._probe = probe
 
     @property
     def config_path(self) -> Path:
@@ -182,6 +193,28 @@ class WelcomeScreen(Screen[WelcomeResult | None]):
             )
             return
         self.dismiss("configured")
+
+    @work(exclusive=True, group="welcome-probe")
+    async def action_find_local(self) -> None:
+        self._say("Looking for a model server on this machine…", problem=False)
+        try:
+            found = await self._probe()
+        except Exception as exc:  # a probe failure is only a message
+            self._say(f"Could not look for local servers: {exc}", problem=True)
+            return
+        if found is None or found.base_url is None:
+            ports = ", ".join(str(port) for port in LOCAL_PORTS.values())
+            self._say(
+                f"No server answered on ports {ports}. Start one, then press ctrl+r.", problem=True
+            )
+            return
+        self.query_one("#welcome-preset", Select).value = found.preset
+        self.query_one("#welcome-base-url", Input).value = found.base_url
+        if found.models:
+            self.query_one("#welcome-model", Input).value = found.models[0]
+        label = PRESETS[found.preset].label
+        models = f"{len(found.models)} model{'' if len(found.models) == 1 else 's'}"
+        self._say(f"Found {label} at {found.base_url} ({models}). ctrl+s saves it.", problem=False)
 
     def action_demo(self) -> None:
         self.dismiss("demo")

@@ -19,7 +19,7 @@ STEPS: tuple[tuple[str, str], ...] = (
     (
         "Or run a model on this machine",
         "Start Ollama (ollama serve, port 11434), a llama.cpp server (8080), LM Studio "
-        "(1234) or vLLM (8000), then start llmx-tui again.",
+        "(1234) or vLLM (8000), then press ctrl+r here to find it.",
     ),
     (
         "Or save a provider with the form below",
