@@ -29,9 +29,9 @@ async def choose_preset(pilot, name: str) -> None:  # type: ignore[no-untyped-de
 
 async def fill(pilot, field: str, text: str) -> None:  # type: ignore[no-untyped-def]
     widget = pilot.app.screen.query_one(f"#welcome-{field}", Input)
-    widget.value = ""
     widget.focus()
-    await pilot.press(*text)
+    widget.value = text
+    await pilot.pause()
 
 
 def status(app: DialogHost) -> str:
