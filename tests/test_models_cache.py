@@ -216,6 +216,22 @@ async def test_models_for_without_a_key_explains_and_uses_cache() -> None:
     assert "OPENAI_API_KEY" in (listing.error or "")
 
 
+async def test_models_for_uses_a_fresh_cache_without_resolving_the_key(
+    tmp_path: Path,
+) -> None:
+    marker = tmp_path / "ran"
+    settings = Settings(
+        providers={
+            "vault": ProviderConfig(preset="openai", api_key_cmd=f"touch {marker} && echo sk-x")
+        }
+    )
+    cache = ModelsCache(tmp_path / "c.json")
+    cache.put("vault", PRESETS["openai"].base_url, ["gpt-4o"], 1000.0)
+    listing = await models_for(settings, "vault", cache=cache, clock=Clock(1060.0))
+    assert (listing.models, listing.source) == (("gpt-4o",), "cache")
+    assert not marker.exists()  # the key command never ran
+
+
 def test_request_shapes_are_pure() -> None:
     url, headers, params = models_request("openai-chat", "http://h/v1/", None)
     assert (url, headers, params) == ("http://h/v1/models", {}, {})

@@ -209,8 +209,25 @@ def _fallback(name: str, cached: tuple[float, tuple[str, ...]] | None, error: st
     return ModelListing(name, (), "none", None, error)
 
 
-async def models_for(settings: Settings, provider: str, refresh: bool = False) -> ModelListing:
-    """The picker's default fetcher: resolve the provider (key included), then list_models."""
+async def models_for(
+    settings: Settings,
+    provider: str,
+    refresh: bool = False,
+    *,
+    cache: ModelsCache | None = None,
+    max_age: float = DEFAULT_MAX_AGE,
+    clock: Callable[[], float] = time.time,
+) -> ModelListing:
+    """The picker's default fetcher: a fresh cache entry, else resolve the key and fetch.
+
+    The cache is checked before resolving, so browsing providers does not run
+    every ``api_key_cmd``.
+    """
+    cache = cache or ModelsCache()
+    base_url = _base_url(settings, provider)
+    cached = await asyncio.to_thread(cache.get, provider, base_url) if base_url else None
+    if cached and not refresh and clock() - cached[0] < max_age:
+        return ModelListing(provider, cached[1], "cache", cached[0])
     try:
         # api_key_cmd may run a command: keep it off the event loop.
         # Listing needs no model; a placeholder keeps resolve_provider from asking for one.
@@ -218,11 +235,11 @@ async def models_for(settings: Settings, provider: str, refresh: bool = False) -
             resolve_provider, settings, provider=provider, model=_LISTING_ONLY
         )
     except (ProviderSetupError, ValueError) as exc:
-        configured = settings.providers.get(provider)
-        preset = PRESETS.get((configured.preset if configured else None) or provider)
-        base_url = (configured.base_url if configured else None) or (
-            preset.base_url if preset else None
-        )
-        cached = ModelsCache().get(provider, base_url) if base_url else None
         return _fallback(provider, cached, str(exc))
-    return await list_models(resolved, refresh=refresh)
+    return await list_models(resolved, cache=cache, refresh=True, max_age=max_age, clock=clock)
+
+
+def _base_url(settings: Settings, provider: str) -> str | None:
+    configured = settings.providers.get(provider)
+    preset = PRESETS.get((configured.preset if configured else None) or provider)
+    return (configured.base_url if configured else None) or (preset.base_url if preset else None)
