@@ -94,12 +94,14 @@ def tool_turn(
     approval: bool,
     output: str = "file contents",
     call_id: str = "call_1",
+    reasoning: str = "",
 ) -> list[Any]:
     args = json.dumps(arguments)
-    events: list[Any] = [
-        StepStarted(step=0, provider="openai", model="gpt-test"),
-        ToolCallStarted(index=0, call_id=call_id, name=name),
-    ]
+    events: list[Any] = [StepStarted(step=0, provider="openai", model="gpt-test")]
+    events += [ReasoningDelta(text=c) for c in chunks(reasoning)]
+    if reasoning:
+        events.append(ItemDone(item=Reasoning(text=reasoning)))
+    events += [ToolCallStarted(index=0, call_id=call_id, name=name)]
     events += [ToolCallArgumentsDelta(index=0, fragment=c) for c in chunks(args, 5)]
     events += [
         ItemDone(item=ToolCall(call_id=call_id, name=name, arguments=args)),
@@ -237,3 +239,57 @@ def screen_text(app: Any) -> str:
     """What the terminal shows, as plain text lines (for assertions)."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+DEMO_REASONING = (
+    "The user wants the project's test command. I should read the Makefile first "
+    "rather than guess, then answer with the exact command and a short explanation."
+)
+DEMO_ANSWER = """## Running the tests
+
+The `Makefile` defines two targets:
+
+| target | what it does |
+|---|---|
+| `test` | unit and Pilot tests |
+| `lint` | ruff check and format |
+
+```sh
+make test
+```
+
+- Tests use a **loopback** server, never a real provider.
+- Snapshot files live in `tests/__snapshots__/`.
+"""
+DEMO_MAKEFILE = "test:\n\tpytest -q\nlint:\n\truff check .\n"
+
+
+def demo_scripts(*, pause_mid_answer: Pause | None = None) -> list[list[Any]]:
+    """A turn with reasoning, a tool call and a Markdown answer (optionally held
+    halfway through the answer, for mid-stream pictures)."""
+    turn = tool_turn(
+        "read_file",
+        {"path": "Makefile"},
+        DEMO_ANSWER,
+        approval=False,
+        output=DEMO_MAKEFILE,
+        reasoning=DEMO_REASONING,
+    )
+    if pause_mid_answer is not None:
+        first_text = next(i for i, e in enumerate(turn) if isinstance(e, TextDelta))
+        turn.insert(first_text + len(DEMO_ANSWER) // 14, pause_mid_answer)
+    return [turn]
+
+
+async def wait_for(pilot: Any, condition: Any, tries: int = 200) -> None:
+    for _ in range(tries):
+        await pilot.pause(0.02)
+        if condition():
+            return
+    raise AssertionError("condition never became true")
+
+
+async def send_prompt(pilot: Any, text: str) -> None:
+    composer = pilot.app.screen.composer
+    composer.load_text(text)
+    await pilot.press("enter")

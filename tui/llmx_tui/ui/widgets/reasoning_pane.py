@@ -38,7 +38,10 @@ class ReasoningPane(FollowScroll):
             self.current.tick()
 
     def begin_turn(self, turn: int) -> None:
+        """Earlier turns fold away when a new one starts; the last stays open till then."""
         self.end_turn()
+        for entry in self.query(ReasoningEntry):
+            entry.collapsed = True
         self._turn = turn
 
     def append(self, text: str) -> None:
@@ -58,7 +61,6 @@ class ReasoningPane(FollowScroll):
     def end_turn(self) -> None:
         if self.current is not None:
             self.current.finish()
-            self.current.collapsed = True
             self.current = None
 
     def add_past(self, turn: int, text: str) -> None:
