@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Static
 
 from llmx_tui.engine.turn import LastRequest
 from llmx_tui.providers.base import ReportEntry
+from llmx_tui.ui.dialogs.json_view import JsonView
 from llmx_tui.ui.dialogs.payload_inspector import PayloadInspector, payload_json
 from llmx_tui.ui.dialogs.redact import REDACTED, redact, redact_url
 from tests.test_dialogs_harness import SIZE, DialogHost, steady
@@ -149,3 +150,21 @@ def test_snapshot_payload_inspector_empty(snap_compare) -> None:
     assert snap_compare(
         DialogHost(lambda: PayloadInspector(None)), terminal_size=SIZE, run_before=steady
     )
+
+
+async def test_json_view_wraps_long_lines_and_highlights_visible_ones() -> None:
+    long_text = "word " * 100
+    request = LastRequest(url="u", payload={"messages": [{"role": "user", "content": long_text}]})
+    app = DialogHost(lambda: PayloadInspector(request))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(JsonView)
+        line_count = len(view.text.splitlines())
+        assert view.virtual_size.height > line_count  # the long line took several rows
+        rows = [view.render_line(y) for y in range(view.virtual_size.height)]
+        shown = "".join(strip.text.rstrip() for strip in rows)
+        assert "".join(long_text.split()) in "".join(shown.split())
+        colours = {
+            seg.style.color for strip in rows for seg in strip if seg.style and seg.text.strip()
+        }
+        assert len(colours) >= 2  # keys, strings and punctuation are told apart

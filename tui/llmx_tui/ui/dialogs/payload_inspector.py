@@ -10,16 +10,16 @@ import re
 from collections.abc import Sequence
 from typing import ClassVar
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from llmx_tui.engine.turn import LastRequest
+from llmx_tui.ui.dialogs.json_view import JsonView
 from llmx_tui.ui.dialogs.redact import redact, redact_url
 from llmx_tui.ui.dialogs.text import one_line
 
@@ -65,11 +65,7 @@ class PayloadInspector(ModalScreen[None]):
                     Content.from_markup("[b]POST[/b] $url", url=one_line(url)),
                     id="inspector-title",
                 )
-                with VerticalScroll(id="inspector-json"):
-                    yield Static(
-                        Syntax(self._json, "json", theme="ansi_dark", word_wrap=True),
-                        id="inspector-json-body",
-                    )
+                yield JsonView(self._json, id="inspector-json")
                 yield Static(self._report_heading(), id="inspector-report-title")
                 if self._request.report:
                     yield DataTable(id="inspector-report", cursor_type="row", zebra_stripes=True)
