@@ -328,3 +328,16 @@ def test_snapshot_session_browser_search(snap_compare, tmp_path, utc) -> None:
         await steady(pilot)
 
     assert snap_compare(BrowserHost(tmp_path / "history.db"), terminal_size=SIZE, run_before=search)
+
+
+async def test_long_lists_are_capped_and_say_so(history, tmp_path, monkeypatch) -> None:
+    from llmx_tui.ui.dialogs import session_browser
+
+    monkeypatch.setattr(session_browser, "MAX_ROWS", 2)
+    store, _ = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(titles(app)) == 2
+        status = str(app.screen.query_one("#browser-status", Static).render())
+        assert "first 2 of 4 matching sessions" in status

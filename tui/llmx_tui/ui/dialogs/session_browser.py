@@ -40,6 +40,7 @@ from llmx_tui.ui.dialogs.session_rows import (
 LIST_COLUMNS = ("Title", "Updated", "Model", "Items")
 SEARCH_COLUMNS = ("Session", "Match", "Where", "Items")
 SEARCH_PREFIX = "/"
+MAX_ROWS = 300  # a table of thousands re-renders slowly; typing narrows it instead
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a full-text query runs
 # Actions that need the list focused (their keys are letters the filter would type).
 _LIST_ACTIONS = {"rename", "delete", "export_markdown", "export_json", "fork", "focus_filter"}
@@ -142,7 +143,10 @@ class SessionBrowser(ModalScreen[str | None]):
         else:
             rows = session_rows(self._sessions, self.query_text.strip(), current=self._current)
             self._show(rows, LIST_COLUMNS, select)
-            self._say(f"{self._count()} of {len(self._sessions)} sessions · enter opens")
+            shown = f"{len(rows)} of {len(self._sessions)} sessions"
+            if len(rows) > MAX_ROWS:
+                shown = f"first {MAX_ROWS} of {len(rows)} matching sessions (type to narrow)"
+            self._say(f"{shown} · enter opens")
 
     def _count(self) -> int:
         return self.query_one("#browser-table", DataTable).row_count
@@ -150,6 +154,7 @@ class SessionBrowser(ModalScreen[str | None]):
     def _show(self, rows: list[Row], columns: tuple[str, ...], select: str | None) -> None:
         table = self.query_one("#browser-table", DataTable)
         previous = select or self.selected_id
+        rows = rows[:MAX_ROWS]
         table.clear(columns=True)
         table.add_columns(*columns)
         for row in rows:
