@@ -67,6 +67,19 @@ async def test_demo_key_and_button(tmp_path: Path) -> None:
     assert app.results == ["demo"]
 
 
+async def test_preset_is_chosen_with_the_keyboard_and_fills_the_key_variable(
+    tmp_path: Path,
+) -> None:
+    app = host(tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "down", "enter")  # open the list, next preset, choose
+        await pilot.pause()
+        assert app.screen.query_one("#welcome-preset", Select).value == "openrouter"
+        assert app.screen.query_one("#welcome-key-env", Input).value == "OPENROUTER_API_KEY"
+        await pilot.press("tab")
+        assert app.screen.query_one("#welcome-base-url", Input).has_focus
+
+
 async def test_local_server_form_writes_a_usable_private_config(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     app = host(config)
