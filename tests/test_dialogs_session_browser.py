@@ -341,3 +341,24 @@ async def test_long_lists_are_capped_and_say_so(history, tmp_path, monkeypatch) 
         assert len(titles(app)) == 2
         status = str(app.screen.query_one("#browser-status", Static).render())
         assert "first 2 of 4 matching sessions" in status
+
+
+async def test_a_failing_search_is_reported_and_the_app_keeps_running(history, tmp_path) -> None:
+    from llmx_tui.store.errors import StoreError
+
+    store, _ = history
+
+    async def broken_search(*args: object, **kwargs: object) -> list:
+        raise StoreError("the history database is damaged")
+
+    store.search = broken_search  # type: ignore[method-assign]
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"/x")
+        await settle(pilot)
+        status = str(app.screen.query_one("#browser-status", Static).render())
+        assert "Search failed: the history database is damaged" in status
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+    assert app.results == [None]

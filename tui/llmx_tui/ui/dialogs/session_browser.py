@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.events import DescendantFocus
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
@@ -134,7 +135,11 @@ class SessionBrowser(ModalScreen[str | None]):
     async def _refresh_rows(self, select: str | None = None) -> None:
         if self.searching:
             query = self.query_text.removeprefix(SEARCH_PREFIX).strip()
-            hits = await self._store.search(query, limit=200, mark=(MARK_START, MARK_END))
+            try:
+                hits = await self._store.search(query, limit=200, mark=(MARK_START, MARK_END))
+            except StoreError as exc:  # an unhandled worker error would quit the app
+                self._say(f"Search failed: {exc}")
+                return
             by_id = {s.id: s for s in self._sessions}
             self._show(search_rows(hits, by_id), SEARCH_COLUMNS, select)
             count = self._count()
@@ -180,7 +185,10 @@ class SessionBrowser(ModalScreen[str | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self._renaming is not None:
             return action in {"close", "open"}
-        table = self.query_one("#browser-table", DataTable)
+        try:
+            table = self.query_one("#browser-table", DataTable)
+        except NoMatches:  # asked before the screen is composed
+            return True
         if action in _LIST_ACTIONS:
             if not table.has_focus:
                 return False  # hidden: while the filter has focus these keys type text
