@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Input, Static
+from textual.worker import WorkerCancelled
 
 from llmx_tui.core.items import AssistantMessage, Reasoning, UserMessage
 from llmx_tui.store import queries
@@ -105,12 +106,23 @@ def titles(app: DialogHost) -> list[str]:
     return [str(grid.get_row_at(i)[0]) for i in range(grid.row_count)]
 
 
+async def type_filter(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Set the filter at once (typing key by key is covered by the fuzzy filter test)."""
+    pilot.app.screen.query_one("#browser-filter", Input).value = text
+    await settle(pilot)
+
+
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     for _ in range(100):  # the browser is pushed once the store has opened
         if isinstance(pilot.app.screen, SessionBrowser | ConfirmDialog):
             break
         await pilot.pause(0.01)
-    await pilot.app.workers.wait_for_complete()
+    for _ in range(10):  # a worker replaced by a newer one reports itself cancelled
+        try:
+            await pilot.app.workers.wait_for_complete()
+            break
+        except WorkerCancelled:
+            continue
     await pilot.pause()
 
 
@@ -147,13 +159,13 @@ async def test_full_text_search_by_prefix_and_by_toggle(history, tmp_path) -> No
     app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press(*"/nata")
+        await type_filter(pilot, "/nata")
         await settle(pilot)
         assert titles(app) == ["Trip plans for Lisbon"]
         assert "nata" in str(table(app).get_row_at(0)[1])
-        app.screen.query_one("#browser-filter", Input).value = ""
-        await pilot.press("ctrl+t", *"mutable")
-        await settle(pilot)
+        await type_filter(pilot, "")
+        await pilot.press("ctrl+t")
+        await type_filter(pilot, "mutable")
         assert titles(app) == ["Rust borrow checker"]
         assert "Full-text" in str(app.screen.query_one("#browser-status", Static).render())
         await pilot.press("down", "enter")
@@ -169,8 +181,7 @@ async def test_rename_inline(history, tmp_path) -> None:
         await pilot.press("down", "down", "r")  # focus the list, move to the second row
         editor = app.screen.query_one("#browser-rename", Input)
         assert editor.has_focus and editor.value == "[bold]Markup[/] in a title"
-        editor.value = ""
-        await pilot.press(*"Greetings")
+        editor.value = "Greetings"
         await pilot.press("enter")
         await settle(pilot)
         assert not editor.display
@@ -207,7 +218,8 @@ async def test_open_session_is_marked_and_not_deletable(history, tmp_path) -> No
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "Rust borrow checker  (open)" in titles(app)
-        await pilot.press(*"rust", "down", "d")
+        await type_filter(pilot, "rust")
+        await pilot.press("down", "d")
         await pilot.pause()
         assert isinstance(app.screen, SessionBrowser)
         assert any("open in the chat" in n.message for n in app._notifications)
@@ -219,7 +231,8 @@ async def test_delete_question_shows_the_title_literally(history, tmp_path) -> N
     app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press(*"markup", "down", "d")
+        await type_filter(pilot, "markup")
+        await pilot.press("down", "d")
         await pilot.pause()
         question = str(app.screen.query_one("#confirm-question", Static).render())
         assert "“[bold]Markup[/] in a title” (3 items)" in question
@@ -232,7 +245,8 @@ async def test_export_markdown_and_json_never_overwrite(history, tmp_path) -> No
     app = DialogHost(lambda: SessionBrowser(store, export_dir=out))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press(*"lisbon", "down", "e", "e", "j")
+        await type_filter(pilot, "lisbon")
+        await pilot.press("down", "e", "e", "j")
         await settle(pilot)
         messages = [n.message for n in app._notifications]
     files = sorted(p.name for p in out.iterdir())
@@ -249,7 +263,8 @@ async def test_fork_copies_the_whole_session(history, tmp_path) -> None:
     app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press(*"rust", "down", "f")
+        await type_filter(pilot, "rust")
+        await pilot.press("down", "f")
         await settle(pilot)
         assert sorted(titles(app)) == ["Rust borrow checker", "Rust borrow checker (fork)"]
     sessions = await store.list_sessions()
@@ -262,7 +277,7 @@ async def test_escape_clears_the_filter_then_closes(history, tmp_path) -> None:
     app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press(*"zzz")
+        await type_filter(pilot, "zzz")
         await settle(pilot)
         assert titles(app) == []
         await pilot.press("escape")
@@ -322,7 +337,7 @@ def test_snapshot_session_browser_search(snap_compare, tmp_path, utc) -> None:
 
     async def search(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
-        await pilot.press(*"/borrow")
+        await type_filter(pilot, "/borrow")
         await settle(pilot)
         await pilot.press("down")
         await steady(pilot)
@@ -355,7 +370,7 @@ async def test_a_failing_search_is_reported_and_the_app_keeps_running(history, t
     app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press(*"/x")
+        await type_filter(pilot, "/x")
         await settle(pilot)
         status = str(app.screen.query_one("#browser-status", Static).render())
         assert "Search failed: the history database is damaged" in status
