@@ -9,6 +9,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static, TextArea
+from textual.worker import WorkerCancelled
 
 SIZE = (120, 40)
 
@@ -29,6 +30,17 @@ class DialogHost(App[None]):
     async def on_mount(self) -> None:
         self.theme = "textual-dark"
         await self.push_screen(self._make_screen(), self.results.append)
+
+
+async def workers_done(pilot: Pilot[Any]) -> None:
+    """Wait for the screen's workers; one replaced by a newer one reports itself cancelled."""
+    for _ in range(10):
+        try:
+            await pilot.app.workers.wait_for_complete()
+            break
+        except WorkerCancelled:
+            continue
+    await pilot.pause()
 
 
 async def steady(pilot: Pilot[Any]) -> None:

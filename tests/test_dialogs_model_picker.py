@@ -11,7 +11,7 @@ from llmx_tui.config import ProviderConfig, Settings
 from llmx_tui.models_cache import ModelListing
 from llmx_tui.ui.dialogs.model_picker import ModelPicker, candidate_models
 from tests.loopback import LoopbackServer, Reply
-from tests.test_dialogs_harness import SIZE, DialogHost, steady
+from tests.test_dialogs_harness import SIZE, DialogHost, steady, workers_done
 
 
 def models_reply(*names: str, status: int = 200) -> Reply:
@@ -38,8 +38,7 @@ def status(app: DialogHost) -> str:
 
 
 async def wait_loaded(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await workers_done(pilot)
 
 
 async def test_lists_server_and_configured_models_and_filters(loopback: LoopbackServer) -> None:

@@ -12,7 +12,6 @@ from types import SimpleNamespace
 import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Input, Static
-from textual.worker import WorkerCancelled
 
 from llmx_tui.core.items import AssistantMessage, Reasoning, UserMessage
 from llmx_tui.store import queries
@@ -20,7 +19,7 @@ from llmx_tui.store.async_store import AsyncSessionStore
 from llmx_tui.store.sqlite import SessionStore
 from llmx_tui.ui.dialogs.confirm import ConfirmDialog
 from llmx_tui.ui.dialogs.session_browser import SessionBrowser
-from tests.test_dialogs_harness import SIZE, DialogHost, steady
+from tests.test_dialogs_harness import SIZE, DialogHost, steady, workers_done
 
 START = 1_763_900_000.0  # 2025-11-23 12:13 UTC
 
@@ -117,13 +116,7 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
         if isinstance(pilot.app.screen, SessionBrowser | ConfirmDialog):
             break
         await pilot.pause(0.01)
-    for _ in range(10):  # a worker replaced by a newer one reports itself cancelled
-        try:
-            await pilot.app.workers.wait_for_complete()
-            break
-        except WorkerCancelled:
-            continue
-    await pilot.pause()
+    await workers_done(pilot)
 
 
 async def test_lists_sessions_newest_first_with_date_model_size(history, tmp_path) -> None:
