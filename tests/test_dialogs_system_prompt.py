@@ -49,11 +49,15 @@ async def test_confirm_dialog_defaults_to_cancel() -> None:
 
 def test_snapshot_system_prompt_editor(snap_compare) -> None:
     text = "You are a careful reviewer.\nAnswer in [bold]plain[/] English.\n"
-    assert snap_compare(DialogHost(lambda: SystemPromptEditor(text)), terminal_size=SIZE,
-                        run_before=steady)
+    assert snap_compare(
+        DialogHost(lambda: SystemPromptEditor(text)), terminal_size=SIZE, run_before=steady
+    )
 
 
 def test_snapshot_confirm_dialog(snap_compare) -> None:
     question = "Delete the session “[red]Trip[/] plans”? This cannot be undone."
-    assert snap_compare(DialogHost(lambda: ConfirmDialog(question, confirm_label="Delete")),
-                        terminal_size=SIZE, run_before=steady)
+    assert snap_compare(
+        DialogHost(lambda: ConfirmDialog(question, confirm_label="Delete")),
+        terminal_size=SIZE,
+        run_before=steady,
+    )
