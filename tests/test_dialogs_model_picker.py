@@ -56,6 +56,8 @@ async def test_lists_server_and_configured_models_and_filters(loopback: Loopback
         ]
         assert "from the server" in status(app)
         assert loopback.requests[0].path == "/v1/models"
+        await pilot.press("down", "down", "up")  # from the filter, arrows move through models
+        assert app.screen.query_one("#picker-models", OptionList).highlighted == 1
         await pilot.press(*"qwcod")
         assert shown_models(app) == ["model:qwen2.5-coder-32b", "typed:qwcod"]
         await pilot.press("enter")
