@@ -50,7 +50,7 @@ def test_json_response_completed_matches_every_corpus_stream(
     code, out, err = run_cli(capsys, "--print", "hi", "--json", "--base-url", loopback.base_url,
                              "--model", "m", "--max-steps", "1", *PROVIDER_FLAGS[dialect])
     lines = json_lines(out)
-    assert len(loopback.requests) == 1
+    assert len(loopback.requests) == 1, err
     if expected["error"]:
         [failed] = [line for line in lines if line["type"] == "turn_failed"]
         assert failed["error"]["message"] == expected["error"]
