@@ -159,3 +159,14 @@ def test_awkward_names_and_values_are_quoted(tmp_path: Path) -> None:
     # Updating the same awkward name finds its table again.
     add_provider('my "box".lan', preset="vllm", path=target)
     assert tomllib.loads(target.read_text())["providers"]['my "box".lan']["preset"] == "vllm"
+
+
+def test_a_symlinked_config_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "dotfiles" / "llmx.toml"
+    real.parent.mkdir()
+    real.write_text('theme = "nord"\n')
+    link = tmp_path / "config.toml"
+    link.symlink_to(real)
+    add_provider("groq", preset="groq", path=link)
+    assert link.is_symlink()
+    assert tomllib.loads(real.read_text())["providers"]["groq"] == {"preset": "groq"}

@@ -225,6 +225,8 @@ def _verify(path: Path, text: str, expected: dict[str, Any]) -> None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    # A symlinked config (dotfiles) is written through: the link itself survives.
+    path = path.resolve() if path.is_symlink() else path
     path.parent.mkdir(parents=True, exist_ok=True)
     # A temporary file beside the target, renamed over it: a crash mid-write
     # never leaves half a config, and the file is private from its first byte.
