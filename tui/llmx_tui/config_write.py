@@ -221,7 +221,11 @@ def _verify(path: Path, text: str, expected: dict[str, Any]) -> None:
         raise ConfigError(
             f"not changing {path}: its layout is too unusual to edit safely; change it by hand"
         )
-    Settings.model_validate(written)
+    try:
+        Settings.model_validate(written)
+    except ValidationError as exc:
+        problem = exc.errors()[0]["msg"]
+        raise ConfigError(f"not changing {path}: the result would be invalid ({problem})") from None
 
 
 def _write_atomically(path: Path, text: str) -> None:
