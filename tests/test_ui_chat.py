@@ -18,6 +18,8 @@ from tests.ui_helpers import (
     screen_text,
     text_turn,
     tool_turn,
+    ui_settled,
+    wait_for,
 )
 
 SIZE = (120, 40)
@@ -30,11 +32,7 @@ def make_app(*scripts: list[Any], **kwargs: Any) -> tuple[LlmxApp, ScriptedConve
 
 async def settle(pilot: Any, conversation: ScriptedConversation) -> None:
     """Wait until the scripted turn has ended and the UI has applied every event."""
-    for _ in range(200):
-        await pilot.pause(0.02)
-        if not conversation.busy and not conversation.bus._subscriptions[0].pending():
-            break
-    await pilot.pause(0.1)
+    await wait_for(pilot, lambda: ui_settled(pilot.app, conversation), tries=500)
 
 
 async def send(pilot: Any, text: str) -> None:
@@ -225,7 +223,7 @@ async def test_composer_newline_and_prompt_recall() -> None:
 
 async def test_typing_while_busy_keeps_text_and_does_not_send() -> None:
     pause = Pause()
-    app, conv = make_app([*text_turn("x")[:2], pause])
+    app, conv = make_app([*text_turn("x")[:2], pause, *text_turn("x")[2:]])
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "first")
         await pilot.pause(0.1)

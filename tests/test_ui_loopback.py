@@ -95,3 +95,29 @@ async def test_send_stream_cancel_and_retry_end_to_end(loopback: Any) -> None:
         await wait_idle(pilot, conversation)
         assert "Back again." in screen_text(app)
         assert app.is_running
+
+
+async def test_tool_call_approval_end_to_end(loopback: Any, tmp_path: Any) -> None:
+    from llmx_tui.ui.screens.approval import ApprovalScreen
+    from llmx_tui.ui.widgets.tool_call_view import ToolCallView
+    from tests.ui_helpers import loopback_text_step, loopback_tool_step, make_loopback_conversation
+
+    args = '{"path": "notes.txt", "content": "hello"}'
+    loopback.add_stream(loopback_tool_step("I will write the file.", "call_w", "write_file", args))
+    loopback.add_stream(loopback_text_step("Wrote **notes.txt**."))
+    conversation = make_loopback_conversation(loopback, tmp_path)
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"write it", "enter")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, ApprovalScreen):
+                break
+        assert isinstance(app.screen, ApprovalScreen)
+        assert "notes.txt" in screen_text(app)
+        await pilot.press("a")
+        await wait_idle(pilot, conversation)
+        assert (tmp_path / "notes.txt").read_text() == "hello"
+        view = app.screen.query_one(ToolCallView)
+        assert view.state == "done"
+        assert "Wrote notes.txt." in screen_text(app)

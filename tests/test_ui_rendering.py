@@ -11,7 +11,7 @@ from llmx_tui.ui.safe_text import neutralise
 from llmx_tui.ui.widgets.conversation import WINDOW
 from llmx_tui.ui.widgets.markdown_chunk import MarkdownChunk
 from llmx_tui.ui.widgets.streaming_markdown import FRAME_BUDGET, StreamingMarkdown
-from tests.ui_helpers import ScriptedConversation, screen_text
+from tests.ui_helpers import ScriptedConversation, screen_text, wait_for
 
 
 def split(text: str) -> tuple[str, str]:
@@ -103,15 +103,10 @@ async def test_resuming_a_long_session_mounts_only_the_newest_window() -> None:
     conversation = ScriptedConversation(history=history)
     app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: "answer 999" in screen_text(app))
         view = app.screen.conversation
         assert len(view.entries) == 2000
         assert len(view.children) == WINDOW
-        assert "answer 999" in screen_text(app)
         view.scroll_home(animate=False)
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if len(view.children) > WINDOW:
-                break
-        assert len(view.children) > WINDOW
+        await wait_for(pilot, lambda: len(view.children) > WINDOW)
         assert view.entries[view.first_mounted].widget is view.children[0]

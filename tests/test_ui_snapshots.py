@@ -14,6 +14,7 @@ from tests.ui_helpers import (
     demo_scripts,
     send_prompt,
     tool_turn,
+    ui_settled,
     wait_for,
 )
 
@@ -31,7 +32,7 @@ def finished(theme: str, snap_compare: Any) -> bool:
 
     async def run_before(pilot: Any) -> None:
         await send_prompt(pilot, "How do I run the tests?")
-        await wait_for(pilot, lambda: not conversation.busy)
+        await wait_for(pilot, lambda: ui_settled(app, conversation))
         await pilot.pause(0.2)
 
     return snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -39,7 +40,7 @@ def finished(theme: str, snap_compare: Any) -> bool:
 
 def mid_stream(theme: str, snap_compare: Any) -> bool:
     pause = Pause()
-    app, conversation = demo_app(theme, pause)
+    app, _conversation = demo_app(theme, pause)
 
     async def run_before(pilot: Any) -> None:
         await send_prompt(pilot, "How do I run the tests?")

@@ -289,7 +289,92 @@ async def wait_for(pilot: Any, condition: Any, tries: int = 200) -> None:
     raise AssertionError("condition never became true")
 
 
+def ui_settled(app: Any, conversation: Any) -> bool:
+    """The turn is over and the screen has applied every event it was sent."""
+    screen = app.screen
+    return (
+        not conversation.busy
+        and not screen._subscription.pending()
+        and screen.renderer.assistant is None
+        and screen.status.state == "idle"
+    )
+
+
 async def send_prompt(pilot: Any, text: str) -> None:
     composer = pilot.app.screen.composer
     composer.load_text(text)
     await pilot.press("enter")
+
+
+def make_loopback_conversation(server: Any, workdir: Any, *, model: str = "loop-model") -> Any:
+    """The real Conversation (engine, transport, built-in tools behind the bus
+    approval gate) talking to the loopback server; no store."""
+    import httpx
+
+    from llmx_tui.engine.conversation import Conversation
+    from llmx_tui.engine.tool_runner import RegistryToolRunner
+    from llmx_tui.engine.tools.approval import BusApprovalGate
+    from llmx_tui.engine.tools.registry import ToolRegistry
+    from llmx_tui.engine.turn import TurnEngine, TurnOptions
+    from llmx_tui.providers.registry import get_preset
+    from llmx_tui.providers.resolve import ResolvedProvider
+    from llmx_tui.providers.transport import RetryPolicy, Timeouts, Transport
+
+    bus = EventBus()
+    provider = ResolvedProvider(
+        name="deepseek",
+        preset=get_preset("deepseek"),
+        base_url=server.base_url,
+        model=model,
+        api_key="k",
+    )
+    transport = Transport(
+        httpx.AsyncClient(),
+        retry=RetryPolicy(max_attempts=1),
+        timeouts=Timeouts(idle=5, finish_grace=0.2),
+    )
+    tools = RegistryToolRunner(ToolRegistry.with_builtins(workdir), BusApprovalGate(bus))
+    engine = TurnEngine(
+        bus=bus, provider=provider, transport=transport, tools=tools, options=TurnOptions()
+    )
+    return Conversation(engine=engine)
+
+
+def loopback_tool_step(reasoning: str, call_id: str, name: str, arguments: str) -> bytes:
+    """One streamed step: reasoning, then a tool call (OpenAI-style, DeepSeek field)."""
+    from tests.loopback import sse_body
+
+    call = {
+        "index": 0,
+        "id": call_id,
+        "type": "function",
+        "function": {"name": name, "arguments": arguments},
+    }
+    return sse_body(
+        {"choices": [{"index": 0, "delta": {"reasoning_content": reasoning}}]},
+        {"choices": [{"index": 0, "delta": {"tool_calls": [call]}}]},
+        {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
+        {
+            "choices": [],
+            "usage": {
+                "prompt_tokens": 812,
+                "completion_tokens": 64,
+                "completion_tokens_details": {"reasoning_tokens": 41},
+            },
+        },
+    )
+
+
+def loopback_text_step(text: str, pieces: int = 40) -> bytes:
+    from tests.loopback import sse_body
+
+    size = max(1, len(text) // pieces)
+    deltas = [
+        {"choices": [{"index": 0, "delta": {"content": text[i : i + size]}}]}
+        for i in range(0, len(text), size)
+    ]
+    return sse_body(
+        *deltas,
+        {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+        {"choices": [], "usage": {"prompt_tokens": 905, "completion_tokens": 153}},
+    )

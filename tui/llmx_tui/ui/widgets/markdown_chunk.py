@@ -10,7 +10,9 @@ from llmx_tui.ui.rich_markdown import SafeMarkdown
 class MarkdownChunk(Static):
     """Neutralised Markdown text rendered with the app's dark/light code theme."""
 
-    DEFAULT_CSS = "MarkdownChunk { height: auto; padding: 0 1; }"
+    # Rich separates blocks with one blank line; the margin keeps that spacing
+    # between chunks, so a reply looks the same however the stream was cut.
+    DEFAULT_CSS = "MarkdownChunk { height: auto; padding: 0 1; margin: 0 0 1 0; }"
 
     def __init__(self, text: str = "", *, classes: str | None = None) -> None:
         super().__init__("", classes=classes)
@@ -23,6 +25,7 @@ class MarkdownChunk(Static):
 
     def set_text(self, text: str) -> None:
         self.text = text
+        self.display = bool(text.strip())
         if self._ready:
             self.update(SafeMarkdown(text, dark=self.app.current_theme.dark))
 

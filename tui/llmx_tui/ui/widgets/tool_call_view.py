@@ -25,6 +25,10 @@ def pretty_arguments(arguments: str) -> str:
         return arguments
 
 
+def format_duration(seconds: float) -> str:
+    return "<0.1s" if seconds < 0.1 else f"{seconds:.1f}s"
+
+
 class ToolCallView(Vertical, can_focus=True):
     DEFAULT_CSS = """
     ToolCallView { height: auto; padding: 0 1; margin: 0 0 1 0; border-left: wide $primary 40%; }
@@ -98,7 +102,7 @@ class ToolCallView(Vertical, can_focus=True):
         icon = STATE_ICONS.get(self.state, "·")
         header = f"{icon} {neutralise(self.tool_name)} · {self.state}"
         if self.duration is not None:
-            header += f" · {self.duration:.2f}s"
+            header += f" · {format_duration(self.duration)}"
         self._header.update(Content(header))
         shown = self.arguments if self.state == "streaming" else pretty_arguments(self.arguments)
         self._args.update(Content(neutralise(shown)))
