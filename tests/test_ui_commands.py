@@ -93,3 +93,34 @@ async def test_status_bar_counts_tokens_and_counts_down_a_retry() -> None:
         assert "retry" not in text
         assert "in 50.0k (cached 10.0k) out 300 (reasoning 100)" in text
         assert "ctx 25% of 200.0k" in text
+
+
+async def test_slash_system_without_text_opens_the_editor_and_saves() -> None:
+    from llmx_tui.ui.dialogs.system_prompt import SystemPromptEditor
+    from tests.ui_helpers import wait_for
+
+    conv = ScriptedConversation()
+    saved: list[str] = []
+
+    async def set_system_prompt(text: str) -> None:
+        saved.append(text)
+
+    conv.set_system_prompt = set_system_prompt  # type: ignore[attr-defined]
+    conv.system_prompt = "Old prompt"  # type: ignore[attr-defined]
+    app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, "/system")
+        assert isinstance(app.screen, SystemPromptEditor)
+        await pilot.press(*" and more", "ctrl+s")
+        await wait_for(pilot, lambda: bool(saved))
+        assert saved == ["Old prompt and more"]
+
+
+async def test_model_key_uses_the_pick_model_hook() -> None:
+    opened: list[object] = []
+    conv = ScriptedConversation()
+    app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False, on_pick_model=opened.append)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        assert opened == [app]

@@ -46,6 +46,7 @@ class LlmxApp(App[None]):
         theme: str | None = None,
         on_theme_saved: Callable[[str], None] | None = None,
         on_open_sessions: Callable[[LlmxApp], Any] | None = None,
+        on_pick_model: Callable[[LlmxApp], Any] | None = None,
         user_theme_dir: Path | None = None,
         context_window: int | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -55,6 +56,7 @@ class LlmxApp(App[None]):
         self.conversation = conversation
         self.on_theme_saved = on_theme_saved
         self.on_open_sessions = on_open_sessions
+        self.on_pick_model = on_pick_model
         self.context_window = context_window
         self.clock = clock
         self.cursor_blink = cursor_blink

@@ -46,6 +46,25 @@ def _call(
     screen.run_worker(run(), exit_on_error=False)
 
 
+def _edit_system_prompt(screen: ChatScreen, method: Callable[..., Any]) -> None:
+    """Opens the system prompt editor; an empty result clears the prompt."""
+    from llmx_tui.ui.dialogs.system_prompt import SystemPromptEditor
+
+    def chosen(text: str | None) -> None:
+        if text is not None:
+            _call(
+                screen,
+                method,
+                text,
+                done=lambda _: screen.notify(
+                    "System prompt set." if text else "System prompt cleared.", markup=False
+                ),
+            )
+
+    current = getattr(screen.app.conversation, "system_prompt", None)
+    screen.app.push_screen(SystemPromptEditor(current), chosen)
+
+
 def run_slash_command(screen: ChatScreen, line: str) -> None:
     name, _, arg = line.partition(" ")
     arg = arg.strip()
@@ -71,6 +90,8 @@ def run_slash_command(screen: ChatScreen, line: str) -> None:
     elif name == "/model":
         method = getattr(conv, "set_model", None)
         if not arg:
+            if screen.app.on_pick_model is not None:
+                return screen.app.on_pick_model(screen.app)
             return screen.notify(
                 f"Model: {conv.provider} · {conv.model}. Change it with /model NAME.", markup=False
             )
@@ -83,6 +104,8 @@ def run_slash_command(screen: ChatScreen, line: str) -> None:
         method = getattr(conv, "set_system_prompt", None)
         if method is None:
             return _not_available(screen, "/system (the system prompt)")
+        if not arg:
+            return _edit_system_prompt(screen, method)
         _call(
             screen,
             method,

@@ -66,6 +66,7 @@ class TurnRenderer:
         self._turn_noted = False
         self.screen.reasoning.begin_turn(self.turn)
         self.screen.status.set_state("streaming")
+        self.screen.refresh_bindings()  # the footer now offers Esc to cancel
 
     def _on_step_started(self, event: ev.StepStarted) -> None:
         self._close_step_usage()
