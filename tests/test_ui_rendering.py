@@ -110,3 +110,26 @@ async def test_resuming_a_long_session_mounts_only_the_newest_window() -> None:
         view.scroll_home(animate=False)
         await wait_for(pilot, lambda: len(view.children) > WINDOW)
         assert view.entries[view.first_mounted].widget is view.children[0]
+
+
+async def test_long_reasoning_is_split_so_only_the_tail_is_rewrapped() -> None:
+    from llmx_tui.ui.widgets.reasoning_entry import TAIL_LIMIT, ReasoningEntry
+
+    class ReasoningApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ReasoningEntry(1, clock=lambda: 0.0, text="Start.\n\n" + "x" * TAIL_LIMIT)
+
+    app = ReasoningApp()
+    async with app.run_test(size=(80, 40)) as pilot:
+        entry = app.query_one(ReasoningEntry)
+        paragraph = "Another thought about \x1b[2J the problem.\n\n"
+        for _ in range(200):
+            entry.append(paragraph)
+        await pilot.pause()
+        chunks = list(entry.query(".reasoning-text"))
+        assert len(chunks) > 3
+        assert all(len(str(c.content)) <= TAIL_LIMIT + len(paragraph) for c in chunks[1:])
+        joined = "\n\n".join(str(c.content) for c in chunks)
+        assert joined.rstrip("\n") == entry.text.replace("\x1b", "␛").rstrip("\n")
+        entry.finish()
+        assert not entry.live and "thought for 0.0s" in str(entry.title)

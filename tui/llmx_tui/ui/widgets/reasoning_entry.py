@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Collapsible, Static
 
 from llmx_tui.ui.safe_text import neutralise
+
+# Long reasoning is kept as runs of paragraphs in several Statics: only the
+# last run (at most about this many characters) is re-wrapped as text arrives.
+TAIL_LIMIT = 2000
 
 
 class ReasoningEntry(Collapsible):
     DEFAULT_CSS = """
     ReasoningEntry { height: auto; padding: 0; border-top: none; background: transparent; }
     ReasoningEntry > Contents { padding: 0 0 0 1; }
+    ReasoningEntry .reasoning-body { height: auto; }
     ReasoningEntry .reasoning-text { color: $text-muted; text-style: italic; }
     ReasoningEntry.-live CollapsibleTitle { color: $text-accent; }
     """
@@ -28,18 +34,23 @@ class ReasoningEntry(Collapsible):
         elapsed: float | None = None,
     ) -> None:
         self.turn = turn
-        self.text = text
+        self.text = ""
         self.live = live
         self._clock = clock
         self._started = clock()
         self._elapsed = elapsed
-        self._body = Static(Content(neutralise(text)), classes="reasoning-text")
+        self._tail = Static("", classes="reasoning-text")
+        self._tail_text = ""
+        self._body = Vertical(self._tail, classes="reasoning-body")
+        self._body_ready = False
         super().__init__(
             self._body,
             title=Content(self._heading()),
             collapsed=not live,
             classes="-live" if live else "",
         )
+        if text:
+            self.append(text)
 
     def _heading(self) -> str:
         if self.live:
@@ -48,9 +59,24 @@ class ReasoningEntry(Collapsible):
             return f"turn {self.turn} · thought for {self._elapsed:.1f}s"
         return f"turn {self.turn} · reasoning ({len(self.text)} chars)"
 
+    def on_mount(self) -> None:
+        self._body_ready = True
+
     def append(self, text: str) -> None:
         self.text += text
-        self._body.update(Content(neutralise(self.text)))
+        tail = self._tail_text + text
+        cut = tail.rfind("\n\n", 0, len(tail) - 1)
+        if len(tail) > TAIL_LIMIT and cut > 0:
+            self._tail.update(Content(neutralise(tail[:cut])))
+            self._tail = Static("", classes="reasoning-text")
+            self._tail.styles.margin = (1, 0, 0, 0)
+            if self._body_ready:
+                self._body.mount(self._tail)
+            else:
+                self._body.compose_add_child(self._tail)
+            tail = tail[cut + 2 :]
+        self._tail_text = tail
+        self._tail.update(Content(neutralise(tail)))
 
     def tick(self) -> None:
         if self.live:
@@ -59,7 +85,9 @@ class ReasoningEntry(Collapsible):
     def finish(self, final_text: str | None = None) -> None:
         """The turn's reasoning ended: freeze the time; ``final_text`` wins if given."""
         if final_text and final_text != self.text:
-            self.text = ""
+            for chunk in list(self._body.children)[:-1]:
+                chunk.remove()
+            self._tail_text = self.text = ""
             self.append(final_text)
         if self.live:
             self._elapsed = self._clock() - self._started
