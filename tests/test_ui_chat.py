@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmx_tui.core.events import ApprovalDecided, TextDelta
+from llmx_tui.core.events import ApprovalDecided, ItemDone, ReasoningDelta, TextDelta
+from llmx_tui.core.items import Reasoning
 from llmx_tui.ui.app import LlmxApp
 from llmx_tui.ui.screens.approval import ApprovalScreen
 from llmx_tui.ui.widgets.composer import Composer
@@ -232,3 +233,22 @@ async def test_typing_while_busy_keeps_text_and_does_not_send() -> None:
         assert conv.submitted == ["first"] and app.screen.composer.text == "second"
         pause.gate.set()
         await settle(pilot, conv)
+
+
+async def test_reasoning_of_every_step_stays_in_one_entry_per_turn() -> None:
+    first = tool_turn("read_file", {"path": "a"}, "Answer.", approval=False, reasoning="Step one.")
+    # the answer step (after the tool) reasons too
+    answer_step = next(i for i, e in enumerate(first) if i > 0 and e.type == "step_started")
+    first.insert(answer_step + 1, ReasoningDelta(text="Step two."))
+    first.insert(answer_step + 2, ItemDone(item=Reasoning(text="Step two.")))
+    app, conv = make_app(first, text_turn("Next.", reasoning="Turn two."))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "go")
+        await settle(pilot, conv)
+        entries = list(app.screen.reasoning.query("ReasoningEntry"))
+        assert [e.text for e in entries] == ["Step one.\n\nStep two."]
+        await send(pilot, "again")
+        await settle(pilot, conv)
+        entries = list(app.screen.reasoning.query("ReasoningEntry"))
+        assert [e.text for e in entries] == ["Step one.\n\nStep two.", "Turn two."]
+        assert entries[0].collapsed and not entries[1].collapsed

@@ -133,3 +133,24 @@ async def test_long_reasoning_is_split_so_only_the_tail_is_rewrapped() -> None:
         assert joined.rstrip("\n") == entry.text.replace("\x1b", "␛").rstrip("\n")
         entry.finish()
         assert not entry.live and "thought for 0.0s" in str(entry.title)
+
+
+async def test_mounted_widgets_are_pruned_while_following_the_bottom() -> None:
+    from llmx_tui.ui.entries import user_entry
+    from llmx_tui.ui.widgets.conversation import MAX_MOUNTED, ConversationView
+
+    class ViewApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ConversationView()
+
+    app = ViewApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        view = app.query_one(ConversationView)
+        for i in range(MAX_MOUNTED + 30):
+            view.add(user_entry(f"message {i}"))
+            if i % 20 == 0:
+                await pilot.pause()
+        await pilot.pause()
+        assert len(view.entries) == MAX_MOUNTED + 30
+        assert len(view.children) <= MAX_MOUNTED
+        assert view.children[-1] is view.entries[-1].widget

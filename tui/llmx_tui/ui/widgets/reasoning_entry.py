@@ -43,6 +43,7 @@ class ReasoningEntry(Collapsible):
         self._tail_text = ""
         self._body = Vertical(self._tail, classes="reasoning-body")
         self._body_ready = False
+        self._segment_start = 0  # where the current step's reasoning begins
         super().__init__(
             self._body,
             title=Content(self._heading()),
@@ -78,17 +79,28 @@ class ReasoningEntry(Collapsible):
         self._tail_text = tail
         self._tail.update(Content(neutralise(tail)))
 
+    def resume(self) -> None:
+        """A later step of the same turn reasons again: continue below, live."""
+        if not self.live:
+            self.live = True
+            self.add_class("-live")
+            if self.text:
+                self.append("\n\n")
+            self._segment_start = len(self.text)
+
     def tick(self) -> None:
         if self.live:
             self.title = Content(self._heading())
 
     def finish(self, final_text: str | None = None) -> None:
         """The turn's reasoning ended: freeze the time; ``final_text`` wins if given."""
-        if final_text and final_text != self.text:
+        if final_text and final_text != self.text[self._segment_start :]:
+            # the finished item is authoritative for this step's part of the text
+            whole = self.text[: self._segment_start] + final_text
             for chunk in list(self._body.children)[:-1]:
                 chunk.remove()
             self._tail_text = self.text = ""
-            self.append(final_text)
+            self.append(whole)
         if self.live:
             self._elapsed = self._clock() - self._started
             self.live = False

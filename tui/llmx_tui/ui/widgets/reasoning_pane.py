@@ -48,6 +48,7 @@ class ReasoningPane(FollowScroll):
         if self.current is None:
             self.current = ReasoningEntry(self._turn, clock=self._clock)
             self._mount_entry(self.current)
+        self.current.resume()
         self.current.append(text)
 
     def finish_item(self, text: str) -> None:

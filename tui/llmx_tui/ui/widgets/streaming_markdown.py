@@ -16,7 +16,7 @@ from llmx_tui.ui.markdown_split import finished_prefix_length
 from llmx_tui.ui.safe_text import neutralise
 from llmx_tui.ui.widgets.markdown_chunk import MarkdownChunk
 
-FRAME_BUDGET = 4000
+FRAME_BUDGET = 2000
 
 
 class StreamingMarkdown(Vertical):
