@@ -38,6 +38,7 @@ async def settle(pilot: Any, conversation: ScriptedConversation) -> None:
 
 async def send(pilot: Any, text: str) -> None:
     composer = pilot.app.screen.query_one(Composer)
+    composer.focus()
     composer.load_text(text)
     await pilot.press("enter")
 
@@ -252,3 +253,31 @@ async def test_reasoning_of_every_step_stays_in_one_entry_per_turn() -> None:
         entries = list(app.screen.reasoning.query("ReasoningEntry"))
         assert [e.text for e in entries] == ["Step one.\n\nStep two.", "Turn two."]
         assert entries[0].collapsed and not entries[1].collapsed
+
+
+async def test_tool_output_is_truncated_and_expands_and_skipped_calls_show() -> None:
+    from llmx_tui.core.events import ToolFinished
+
+    long_output = "\n".join(f"line {i}" for i in range(30))
+    turn = tool_turn("list_directory", {"path": "."}, "Listed.", approval=False, output=long_output)
+    skipped = ToolFinished(
+        call_id="call_2", name="write_file", output="bad JSON", is_error=True, status="skipped"
+    )
+    second = tool_turn("write_file", {"path": "x"}, "Skipped it.", approval=False, call_id="call_2")
+    finished_at = next(i for i, e in enumerate(second) if isinstance(e, ToolFinished))
+    second[finished_at] = skipped
+    app, conv = make_app(turn, second)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "list")
+        await settle(pilot, conv)
+        view = app.screen.query(ToolCallView).first()
+        assert "22 more lines" in view.output_text() and "line 29" not in view.output_text()
+        view.focus()
+        await pilot.press("enter")
+        assert view.expanded and "line 29" in view.output_text()
+        await send(pilot, "write")
+        await settle(pilot, conv)
+        views = list(app.screen.query(ToolCallView))
+        assert views[-1].state == "skipped"
+        lines = list(app.screen.query(ToolCallLine))
+        assert lines[-1].state == "skipped"
