@@ -42,7 +42,7 @@ def time_command(argv: list[str], env: dict[str, str] | None = None) -> float:
 
 
 def time_to_screen(
-    argv: list[str], marker: str, env: dict[str, str] | None = None, timeout: float = 30.0
+    argv: list[str], marker: str, env: dict[str, str] | None = None, timeout: float = 60.0
 ) -> float:
     """Seconds from starting ``argv`` on a terminal until ``marker`` is on the screen.
 
@@ -75,18 +75,16 @@ def time_to_screen(
         while True:
             left = timeout - (time.perf_counter() - started)
             if left <= 0:
-                raise TimeoutError(
-                    f"{marker!r} never appeared; screen tail: {_visible(seen)[-400:]!r}"
-                )
+                raise TimeoutError(f"{marker!r} never appeared; drawn: {_words(seen)[-600:]!r}")
             ready, _, _ = select.select([master], [], [], min(left, 0.5))
             if not ready:
                 if child.poll() is not None:
-                    raise RuntimeError(f"exited with {child.returncode}: {_visible(seen)[-400:]!r}")
+                    raise RuntimeError(f"exited with {child.returncode}: {_words(seen)[-600:]!r}")
                 continue
             try:
                 data = os.read(master, 65536)
             except OSError:  # the child closed the terminal
-                raise RuntimeError(f"exited: {_visible(seen)[-400:]!r}") from None
+                raise RuntimeError(f"exited: {_words(seen)[-600:]!r}") from None
             seen += data
             if wanted in _visible(seen):
                 return time.perf_counter() - started
@@ -97,6 +95,11 @@ def time_to_screen(
 
 def _visible(raw: bytes) -> bytes:
     return _ESCAPES.sub(b"", raw)
+
+
+def _words(raw: bytes) -> str:
+    """What was drawn, for an error message: escapes gone, runs of blanks squeezed."""
+    return " ".join(_visible(raw).decode(errors="replace").split())
 
 
 def _end(child: subprocess.Popen[bytes]) -> None:

@@ -32,7 +32,14 @@ def _figures_are_positive(results: list[Result]) -> dict[str, float]:
 def test_parse_benchmark_reports_ours_sdk_and_floor() -> None:
     figures = _figures_are_positive(run_benchmark("parse", "smoke"))
     for prefix in ("network", "memory", "openai"):
-        for suffix in ("ours_s", "sdk_s", "floor_s", "sdk_over_ours", "ours_over_floor"):
+        for suffix in (
+            "ours_s",
+            "sdk_s",
+            "floor_s",
+            "sdk_over_ours",
+            "ours_over_floor",
+            "proposal_over_floor",
+        ):
             assert f"{prefix}_{suffix}" in figures
     for dialect in ("anthropic", "gemini"):
         assert f"{dialect}_ours_over_floor" in figures
