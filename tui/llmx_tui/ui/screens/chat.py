@@ -43,10 +43,10 @@ class ChatScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_turn", "Cancel", id="llmx.cancel", priority=True),
         Binding("ctrl+r", "retry", "Retry", id="llmx.retry", priority=True),
-        Binding("f2", "toggle_reasoning", "Reasoning", id="llmx.toggle_reasoning", priority=True),
+        Binding("f2", "toggle_reasoning", "Think", id="llmx.toggle_reasoning", priority=True),
         Binding("f3", "toggle_tools", "Tools", id="llmx.toggle_tools", priority=True),
-        Binding("f6", "copy_reply", "Copy reply", id="llmx.copy_reply", priority=True),
-        Binding("f7", "copy_code", "Copy code", id="llmx.copy_code", priority=True),
+        Binding("f6", "copy_reply", "Copy", id="llmx.copy_reply", priority=True),
+        Binding("f7", "copy_code", "Code", id="llmx.copy_code", priority=True),
         Binding("ctrl+n", "new_chat", "New", id="llmx.new_chat", priority=True),
         Binding("ctrl+s", "sessions", "Sessions", id="llmx.sessions", priority=True),
         Binding("f4", "model", "Model", id="llmx.model", priority=True),
@@ -64,7 +64,7 @@ class ChatScreen(Screen[None]):
                 yield ToolPane(id="tools")
         yield Composer(id="composer")
         yield StatusBar(clock=app.clock, context_window=app.context_window, id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def conversation(self) -> ConversationView:
