@@ -124,3 +124,18 @@ async def test_model_key_uses_the_pick_model_hook() -> None:
         await pilot.press("f4")
         await pilot.pause()
         assert opened == [app]
+
+
+async def test_command_palette_runs_chat_actions() -> None:
+    from tests.ui_helpers import wait_for
+
+    conv = ScriptedConversation()
+    app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert screen.reasoning.display
+        await pilot.press("ctrl+p")
+        await pilot.press(*"toggle reasoning")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.reasoning.display)
