@@ -52,7 +52,8 @@ class Terminal:
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
     name = f"llmx-e2e-{uuid.uuid4().hex[:8]}"
     env_args = []
-    for key in ("LLMX_TUI_DATA_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+    # A tmux server keeps the environment it started with: pass every setting explicitly.
+    for key in ("LLMX_TUI_DATA_DIR", "LLMX_TUI_CONFIG_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
         env_args += ["-e", f"{key}={os.environ[key]}"]
     subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40",
                     *env_args, "-c", str(tmp_path)], check=True)
