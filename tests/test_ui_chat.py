@@ -281,3 +281,26 @@ async def test_tool_output_is_truncated_and_expands_and_skipped_calls_show() -> 
         assert views[-1].state == "skipped"
         lines = list(app.screen.query(ToolCallLine))
         assert lines[-1].state == "skipped"
+
+
+async def test_switching_conversation_shows_its_history_and_follows_its_bus() -> None:
+    from llmx_tui.core.items import AssistantMessage, UserMessage
+
+    app, conv = make_app(text_turn("Old reply"))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "old question")
+        await settle(pilot, conv)
+        other = ScriptedConversation(
+            [text_turn("Fresh reply")],
+            history=[UserMessage(text="resumed question"), AssistantMessage(text="Resumed answer")],
+        )
+        app.switch_conversation(other)
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "Resumed answer" in text and "Old reply" not in text
+        assert app.screen.renderer.last_reply == "Resumed answer"
+        await send(pilot, "new question")
+        await settle(pilot, other)
+        assert other.submitted == ["new question"] and conv.submitted == ["old question"]
+        assert "Fresh reply" in screen_text(app)
+        assert "in 120" in app.screen.status.status_text()

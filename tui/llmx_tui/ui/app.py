@@ -85,6 +85,15 @@ class LlmxApp(App[None]):
             except Exception as exc:
                 self.notify(f"Could not save the theme: {exc}", severity="error", markup=False)
 
+    def switch_conversation(self, conversation: ConversationLike) -> None:
+        """Show another conversation (a resumed or new session) in the chat screen."""
+        if self.conversation.busy:
+            self.conversation.cancel()
+        self.conversation = conversation
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                screen.attach()
+
     def open_sessions(self) -> None:
         if self.on_open_sessions is None:
             self.notify("The sessions list is not available yet.", markup=False, severity="warning")

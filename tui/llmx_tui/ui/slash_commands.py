@@ -86,7 +86,7 @@ def run_slash_command(screen: ChatScreen, line: str) -> None:
             return _not_available(screen, "/new (a new session)")
         if conv.busy:
             return screen.notify("Cancel the running turn first (Esc).", markup=False)
-        _call(screen, method, done=lambda _: screen.show_history())
+        _call(screen, method, done=lambda _: screen.attach())
     elif name == "/model":
         method = getattr(conv, "set_model", None)
         if not arg:

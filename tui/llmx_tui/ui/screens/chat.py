@@ -87,16 +87,25 @@ class ChatScreen(Screen[None]):
         return self.query_one(Composer)
 
     def on_mount(self) -> None:
-        conv = self.app.conversation
-        self.renderer = TurnRenderer(self)
         self._approvals: list[ApprovalRequested] = []
         self._approval_open = False
         self.composer.cursor_blink = self.app.cursor_blink
+        self.attach()
+        self.composer.focus()
+
+    def attach(self) -> None:
+        """Show ``app.conversation`` (again): its history, model, and its bus from now on."""
+        old = getattr(self, "_subscription", None)
+        if old is not None:
+            old.close()  # ends the old pump
+        conv = self.app.conversation
+        self.renderer = TurnRenderer(self)
         self.status.set_model(conv.provider, conv.model)
+        self.status.reset_session()
+        self.status.set_state("idle")
         self.show_history()
         self._subscription = conv.bus.subscribe()
         self.run_worker(self._pump(), group="pump", exit_on_error=False)
-        self.composer.focus()
 
     def show_history(self) -> None:
         history = list(self.app.conversation.history)
@@ -109,12 +118,11 @@ class ChatScreen(Screen[None]):
                 turn += 1
                 self.reasoning.add_past(item.turn or turn, item.text)
         replies = [i.text for i in history if i.type == "assistant_message" and i.text]
-        if replies:
-            self.renderer.last_reply = replies[-1]
+        self.renderer.last_reply = replies[-1] if replies else ""
 
     async def _pump(self) -> None:
         sub = self._subscription
-        while True:
+        while sub is self._subscription:  # a newer attach() replaces this pump
             try:
                 if self.renderer.has_backlog:
                     batch = sub.drain()
