@@ -227,3 +227,22 @@ def test_snapshot_welcome(snap_compare) -> None:
     assert snap_compare(
         DialogHost(lambda: WelcomeScreen(config_path=fixed)), terminal_size=SIZE, run_before=steady
     )
+
+
+async def test_the_reason_is_shown_literally_above_the_steps() -> None:
+    from textual.app import App
+    from textual.widgets import Static
+
+    from llmx_tui.ui.dialogs.welcome import WelcomeScreen
+
+    problem = "invalid TOML in /x/config.toml: Expected '=' (at line 3, column 7) [b]x[/b]"
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(WelcomeScreen(problem=problem))
+
+    app = Host()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        shown = app.screen.query_one("#welcome-problem", Static)
+        assert str(shown.render()) == problem

@@ -23,8 +23,6 @@ COMMAND = Path(sys.executable).with_name("llmx-tui")
 pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
     pytest.mark.skipif(not COMMAND.exists(), reason="llmx-tui is not installed here"),
-    # Until the app opens WelcomeScreen when no provider is found (launch.py / ui/app.py).
-    pytest.mark.xfail(strict=False, reason="WelcomeScreen not yet wired into the app"),
 ]
 
 
@@ -116,3 +114,7 @@ def test_first_run_without_a_provider_shows_the_welcome_screen(
         assert needle in text
     assert "LLMX-EXITED" not in text
     assert not config.exists()  # nothing is written until the user saves the form
+    assert "no provider configured" in text  # why the welcome screen is shown
+    # ctrl+t picks the demo: the chat app opens on the scripted provider.
+    subprocess.run(["tmux", "send-keys", "-t", name, "C-t"], check=True)
+    wait_for(name, "demo · demo")

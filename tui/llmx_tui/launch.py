@@ -23,11 +23,18 @@ async def _run(args: argparse.Namespace) -> int:
     from llmx_tui.ui.app import LlmxApp
 
     bus = EventBus()
-    try:
-        setup = await open_conversation(args, bus, interactive=True)
-    except SetupError as exc:
-        stderr_line(str(exc))
-        return 1
+    while True:
+        try:
+            setup = await open_conversation(args, bus, interactive=True)
+            break
+        except SetupError as exc:
+            # First run, or a config to fix: the welcome screen says why and how.
+            choice = await _welcome(str(exc), args)
+            if choice is None:
+                stderr_line(str(exc))
+                return 1
+            if choice == "demo":
+                args.demo = True
     provider = setup.conversation.engine.provider
 
     def persist_theme(name: str) -> None:
@@ -45,3 +52,9 @@ async def _run(args: argparse.Namespace) -> int:
     finally:
         await setup.close()
     return 0
+
+
+async def _welcome(problem: str, args: argparse.Namespace) -> str | None:
+    from llmx_tui.ui.first_run import FirstRunApp
+
+    return await FirstRunApp(problem, config_path=args.config).run_async()

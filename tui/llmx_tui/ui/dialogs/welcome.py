@@ -54,8 +54,11 @@ class WelcomeScreen(Screen[WelcomeResult | None]):
         *,
         config_path: Path | None = None,
         probe: Callable[[], Awaitable[Detected | None]] = probe_local,
+        problem: str | None = None,
     ) -> None:
         super().__init__()
+        # Why no provider could be used (e.g. the config's own error, with file and line).
+        self._problem = problem
         self._config_path = config_path
         self._probe = probe
 
@@ -66,6 +69,8 @@ class WelcomeScreen(Screen[WelcomeResult | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="welcome-body"):
             yield Static(Content("Welcome to llmx-tui"), id="welcome-title")
+            if self._problem:
+                yield Static(Content(self._problem), id="welcome-problem")
             yield Static(Content(INTRO), id="welcome-intro")
             for number, (heading, body) in enumerate(STEPS, start=1):
                 yield Static(
@@ -107,7 +112,7 @@ class WelcomeScreen(Screen[WelcomeResult | None]):
 
     def on_mount(self) -> None:
         self._apply_preset(DEFAULT_PRESET)
-        self.query_one("#welcome-preset", Select).focus()
+        self.query_one("#welcome-preset", Select).focus(scroll_visible=False)
 
     @on(Select.Changed, "#welcome-preset")
     def _preset_changed(self, event: Select.Changed) -> None:
