@@ -8,7 +8,10 @@ import sys
 from tests.conftest import REPO
 
 CORE_PACKAGES = ("core", "providers", "engine", "store", "demo")
-CORE_TOP_MODULES = ("config", "headless", "run_print", "session_setup", "paths", "cli_sessions")
+CORE_TOP_MODULES = (
+    "config", "headless", "run_print", "session_setup", "paths", "cli_sessions", "models_cache",
+    "config_write", "logs",
+)
 
 
 def core_modules() -> list[str]:
