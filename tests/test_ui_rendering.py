@@ -154,3 +154,14 @@ async def test_mounted_widgets_are_pruned_while_following_the_bottom() -> None:
         assert len(view.entries) == MAX_MOUNTED + 30
         assert len(view.children) <= MAX_MOUNTED
         assert view.children[-1] is view.entries[-1].widget
+
+
+async def test_a_short_window_is_topped_up_until_it_fills_the_screen() -> None:
+    history = [UserMessage(text=f"q{i}") for i in range(100)]
+    conversation = ScriptedConversation(history=history)
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 150)) as pilot:
+        view = app.screen.conversation
+        await wait_for(pilot, lambda: view.max_scroll_y > 0 or view.first_mounted == 0)
+        assert len(view.children) > WINDOW
+        await wait_for(pilot, lambda: "q99" in screen_text(app))

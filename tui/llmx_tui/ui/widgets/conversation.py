@@ -65,7 +65,22 @@ class ConversationView(FollowScroll):
         widgets = [self._materialise(e) for e in self.entries[self.first_mounted :]]
         if widgets:
             self.mount_all(widgets)
+        self.follow = True
         self.call_after_refresh(self.scroll_end, animate=False)
+        self.call_after_refresh(self._fill_viewport)
+
+    def _fill_viewport(self) -> None:
+        """Short messages may not fill the screen, and then there is no scrolling up
+        to ask for more: older pages are mounted until they do."""
+        if self.first_mounted > 0 and self.max_scroll_y == 0 and not self._loading_older:
+            self._loading_older = True
+            self.load_older()
+            self.call_after_refresh(self._back_to_bottom)
+
+    def _back_to_bottom(self) -> None:
+        self.follow = True
+        self.scroll_end(animate=False, immediate=True)
+        self._fill_viewport()
 
     def clear(self) -> None:
         self.load([])
