@@ -114,3 +114,43 @@ async def test_retry_sends_the_last_prompt_again(loopback: Any, tmp_path: Path) 
     assert messages[1]["content"] == "please"
     await recorder.close()
     await store.close()
+
+
+async def test_set_model_new_session_and_export(loopback: Any, tmp_path: Path,
+                                                monkeypatch: Any) -> None:
+    from llmx_tui.config import Settings
+    from llmx_tui.providers.resolve import resolve_provider
+
+    loopback.add_stream(openai_text_stream("one"))
+    loopback.add_stream(openai_text_stream("two"))
+    conversation, store, recorder = await open_conversation(loopback, tmp_path)
+    first = conversation.engine.provider
+
+    def resolve(name: str, model: str) -> ResolvedProvider:
+        if name == first.name:
+            return ResolvedProvider(name=name, preset=first.preset, base_url=first.base_url,
+                                    model=model, api_key=first.api_key)
+        return resolve_provider(Settings(), provider=name, model=model,
+                                base_url=loopback.base_url)
+
+    conversation.resolve = resolve
+    await conversation.set_model("qwen3:8b")  # a colon inside an Ollama-style name
+    assert (conversation.provider, conversation.model) == ("deepseek", "qwen3:8b")
+    await conversation.set_model("ollama:llama3")
+    assert (conversation.provider, conversation.model) == ("ollama", "llama3")
+    assert await conversation.submit("hello there") == "completed"
+    await recorder.flush()
+    monkeypatch.chdir(tmp_path)
+    exported = await conversation.export()
+    assert exported.parent == tmp_path and exported.suffix == ".md"
+    text = exported.read_text()
+    assert "hello there" in text and "one" in text
+    assert (await conversation.export()) != exported  # never overwrites an earlier export
+    first_session = conversation.session_id
+    await conversation.new_session()
+    assert conversation.session_id is None and conversation.history == []
+    assert await conversation.submit("fresh start") == "completed"
+    assert conversation.session_id != first_session
+    assert [m["role"] for m in loopback.requests[-1].json()["messages"]] == ["system", "user"]
+    await recorder.close()
+    await store.close()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,9 +123,31 @@ async def open_conversation(
                 await closer()
         raise
     conversation = Conversation(
-        engine=engine, store=store, session_id=session_id, history=history, demo=demo
+        engine=engine,
+        store=store,
+        session_id=session_id,
+        history=history,
+        demo=demo,
+        resolve=_resolver(settings, args, provider),
     )
     return Setup(conversation, settings, store, problems + settings.warnings, closers)
+
+
+def _resolver(
+    settings: Settings, args: argparse.Namespace, first: ResolvedProvider
+) -> Callable[[str, str], ResolvedProvider]:
+    """How the app turns "provider, model" into a provider, with the flags that started it."""
+
+    def resolve(name: str, model: str) -> ResolvedProvider:
+        if name == first.name:
+            # Same provider: keep its URL and key (flags such as --base-url included).
+            return dataclasses.replace(first, model=model)
+        try:
+            return resolve_provider(settings, provider=name, model=model)
+        except ProviderSetupError as exc:
+            raise SetupError(str(exc)) from None
+
+    return resolve
 
 
 async def _resumed(store: Any, args: argparse.Namespace) -> tuple[str | None, list[Item]]:

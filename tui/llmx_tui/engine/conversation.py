@@ -8,11 +8,14 @@ runs each turn as a task that ``cancel()`` can stop at any moment.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from llmx_tui.core.bus import EventBus
 from llmx_tui.core.items import Item, UserMessage
 from llmx_tui.engine.turn import TurnEngine
+from llmx_tui.providers.registry import UnknownProviderError
 from llmx_tui.providers.resolve import ResolvedProvider
 
 
@@ -26,8 +29,11 @@ class Conversation:
         history: list[Item] | None = None,
         demo: bool = False,
         title: str | None = None,
+        resolve: Callable[[str, str], ResolvedProvider] | None = None,
     ) -> None:
         self.engine = engine
+        # (provider name, model) -> a usable provider; set by whoever knows the config.
+        self.resolve = resolve
         self.store = store
         self.session_id = session_id
         self.history: list[Item] = list(history or [])
@@ -108,6 +114,48 @@ class Conversation:
                 self.session_id, provider=provider.name, model=provider.model
             )
 
+    async def set_model(self, spec: str) -> None:
+        """``/model NAME`` (same provider) or ``/model PROVIDER:NAME``.
+
+        Ollama-style names hold colons too (``qwen3:8b``): the part before the
+        first colon counts as a provider only when it names one.
+        """
+        if self.resolve is None:
+            raise RuntimeError("switching models needs the app's configuration")
+        spec = spec.strip()
+        if not spec:
+            raise ValueError("no model given")
+        head, sep, tail = spec.partition(":")
+        if sep and head and tail:
+            try:
+                await self.switch_provider(self.resolve(head, tail))
+                return
+            except UnknownProviderError:
+                pass
+        await self.switch_provider(self.resolve(self.engine.provider.name, spec))
+
+    async def new_session(self) -> None:
+        """Start afresh: the next prompt opens a new saved session."""
+        if self.busy:
+            raise RuntimeError("cannot start a new chat while a turn is running")
+        self.session_id = None
+        self.history = []
+        self.title = None
+
+    async def export(self, path: str | None = None) -> Path:
+        """Markdown export of this session into ``path`` (default: a new file in the cwd)."""
+        if self.store is None or self.session_id is None:
+            raise RuntimeError("nothing to export yet: send a prompt first")
+        from llmx_tui.store.export import session_to_markdown
+
+        info = await self.store.get_session(self.session_id)
+        items = await self.store.export_items(self.session_id)
+        target = (
+            Path(path) if path else _free_path(Path.cwd(), f"llmx-{self.session_id[:8]}", ".md")
+        )
+        target.write_text(session_to_markdown(info, items), encoding="utf-8")
+        return target
+
     async def set_system_prompt(self, text: str | None) -> None:
         self.engine.options.system_prompt = text or None
         if self.store is not None and self.session_id is not None:
@@ -124,6 +172,16 @@ class Conversation:
             system_prompt=self.engine.options.system_prompt,
             demo=self.demo,
         )
+
+
+def _free_path(folder: Path, stem: str, suffix: str) -> Path:
+    """A file name in ``folder`` that does not exist yet (never overwrite an export)."""
+    candidate = folder / f"{stem}{suffix}"
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = folder / f"{stem}-{number}{suffix}"
+    return candidate
 
 
 async def load_history(store: Any, session_id: str) -> list[Item]:
