@@ -23,6 +23,10 @@ async def _run(args: argparse.Namespace) -> int:
     from llmx_tui.ui.app import LlmxApp
 
     bus = EventBus()
+    # --resume without an id: the app opens the session browser instead of the latest.
+    pick_session = args.resume == ""
+    if pick_session:
+        args.resume = None
     while True:
         try:
             setup = await open_conversation(args, bus, interactive=True)
@@ -41,11 +45,17 @@ async def _run(args: argparse.Namespace) -> int:
         with contextlib.suppress(ConfigError, OSError):
             save_theme(name, args.config)
 
+    from llmx_tui.ui.wiring import open_sessions_hook, pick_model_hook
+
     app = LlmxApp(
         setup.conversation,
         theme=setup.settings.theme,
         on_theme_saved=persist_theme,
+        on_open_sessions=open_sessions_hook(setup.store),
+        on_pick_model=pick_model_hook(setup.settings),
         context_window=provider.context_window,
+        notices=setup.problems,
+        start_with_sessions=pick_session,
     )
     try:
         await app.run_async()

@@ -4,7 +4,7 @@ Conversation (engine) and shows what its event bus publishes."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -51,6 +51,8 @@ class LlmxApp(App[None]):
         context_window: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         cursor_blink: bool = True,
+        notices: Sequence[str] = (),
+        start_with_sessions: bool = False,
     ) -> None:
         super().__init__()
         self.conversation = conversation
@@ -60,6 +62,9 @@ class LlmxApp(App[None]):
         self.context_window = context_window
         self.clock = clock
         self.cursor_blink = cursor_blink
+        # Load problems to report once (MCP servers that failed, config warnings).
+        self.notices = list(notices)
+        self.start_with_sessions = start_with_sessions
         loaded = load_themes(user_theme_dir)
         self.theme_errors = loaded.errors
         for loaded_theme in loaded.themes:
@@ -71,10 +76,12 @@ class LlmxApp(App[None]):
         self.theme = wanted
 
     def on_mount(self) -> None:
-        for message in self.theme_errors:
+        for message in [*self.theme_errors, *self.notices]:
             self.notify(message, severity="warning", markup=False, timeout=10)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.push_screen(ChatScreen())
+        if self.start_with_sessions:
+            self.call_after_refresh(self.open_sessions)
 
     def _theme_changed(self, theme: Theme) -> None:
         for widget in self.screen.query("MarkdownChunk"):
@@ -93,6 +100,22 @@ class LlmxApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, ChatScreen):
                 screen.attach()
+
+    def refresh_model(self) -> None:
+        """The status bar shows the conversation's current provider and model."""
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                screen.status.set_model(self.conversation.provider, self.conversation.model)
+
+    def inspect_payload(self) -> None:
+        """The exact last request and what the payload builder changed, keys redacted."""
+        from llmx_tui.ui.dialogs.payload_inspector import PayloadInspector
+
+        engine = getattr(self.conversation, "engine", None)
+        last = getattr(engine, "last_request", None)
+        provider = getattr(engine, "provider", None)
+        secrets = tuple(getattr(provider, "secrets", ()))
+        self.push_screen(PayloadInspector(last, secrets=secrets))
 
     def open_sessions(self) -> None:
         if self.on_open_sessions is None:

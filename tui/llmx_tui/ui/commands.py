@@ -17,6 +17,11 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("New chat", "Start a new session (ctrl+n)", "new_chat"),
     ("Sessions", "Open the sessions list (ctrl+s)", "sessions"),
     ("Model", "Show or change the model (F4)", "model"),
+    ("Payload inspector", "The exact last request and what the builder changed (F8)",
+     "inspect_payload"),
+    ("System prompt", "Edit this session's system prompt (/system)", "system_prompt"),
+    ("Export session", "Write this session as Markdown in the working folder (/export)",
+     "export"),
 ]
 
 

@@ -51,6 +51,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+s", "sessions", "Sessions", id="llmx.sessions", priority=True),
         Binding("f4", "model", "Model", id="llmx.model", priority=True),
         Binding("f5", "app.change_theme", "Theme", id="llmx.theme", priority=True),
+        Binding("f8", "inspect_payload", "Payload", id="llmx.payload", show=False),
     ]
 
     app: LlmxApp  # type: ignore[assignment]
@@ -241,3 +242,12 @@ class ChatScreen(Screen[None]):
 
     def action_model(self) -> None:
         run_slash_command(self, "/model")
+
+    def action_inspect_payload(self) -> None:
+        self.app.inspect_payload()
+
+    def action_system_prompt(self) -> None:
+        run_slash_command(self, "/system")
+
+    def action_export(self) -> None:
+        run_slash_command(self, "/export")

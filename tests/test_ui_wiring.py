@@ -1,0 +1,89 @@
+"""The app's hooks into the screens around it, with the real store and conversation."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from llmx_tui.config import Settings
+from llmx_tui.core.items import AssistantMessage, UserMessage
+from llmx_tui.store.async_store import AsyncSessionStore
+from llmx_tui.ui.app import LlmxApp
+from llmx_tui.ui.dialogs.model_picker import ModelPicker
+from llmx_tui.ui.dialogs.payload_inspector import PayloadInspector
+from llmx_tui.ui.dialogs.session_browser import SessionBrowser
+from llmx_tui.ui.wiring import open_sessions_hook, pick_model_hook
+from tests.loopback import openai_text_stream
+from tests.test_ui_loopback import make_conversation, wait_idle
+from tests.ui_helpers import screen_text
+
+
+async def test_sessions_hook_resumes_the_chosen_session(loopback: Any, tmp_path: Path) -> None:
+    store = await AsyncSessionStore.open(tmp_path / "history.db")
+    old = await store.create_session(title="Old talk", provider="deepseek", model="m",
+                                     system_prompt=None)
+    await store.append_items(old, [UserMessage(text="what is a pelican?"),
+                                   AssistantMessage(text="A large water bird.")])
+    conversation = make_conversation(loopback)
+    conversation.store = store
+    app = LlmxApp(conversation, cursor_blink=False, on_open_sessions=open_sessions_hook(store),
+                  notices=["MCP server 'files' failed to start: boom [b]"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "failed to start: boom [b]" in "".join(str(n.message) for n in app._notifications)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionBrowser)
+        app.screen.dismiss(old)
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app.conversation.session_id == old:
+                break
+        assert app.conversation.session_id == old
+        assert [i.type for i in app.conversation.history] == ["user_message", "assistant_message"]
+        await pilot.pause(0.2)
+        assert "A large water bird." in screen_text(app)
+        # The next prompt continues that session with its history.
+        loopback.add_stream(openai_text_stream("Yes, pelicans."))
+        await pilot.press(*"and?", "enter")
+        await wait_idle(pilot, app.conversation)
+        sent = loopback.requests[-1].json()["messages"]
+        assert [m["content"] for m in sent if m["role"] == "user"] == ["what is a pelican?", "and?"]
+    await store.close()
+
+
+async def test_model_hook_switches_provider_and_model(loopback: Any) -> None:
+    conversation = make_conversation(loopback)
+    conversation.resolve = lambda provider, model: dataclasses.replace(
+        conversation.engine.provider, model=model
+    )
+    app = LlmxApp(conversation, cursor_blink=False, on_pick_model=pick_model_hook(Settings()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, ModelPicker)
+        app.screen.dismiss(("deepseek", "deepseek-reasoner"))
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if conversation.model == "deepseek-reasoner":
+                break
+        assert conversation.model == "deepseek-reasoner"
+        await pilot.pause(0.1)
+        assert "deepseek-reasoner" in screen_text(app)
+
+
+async def test_payload_inspector_shows_the_last_request(loopback: Any) -> None:
+    conversation = make_conversation(loopback)
+    app = LlmxApp(conversation, cursor_blink=False)
+    loopback.add_stream(openai_text_stream("hello back"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"hi", "enter")
+        await wait_idle(pilot, conversation)
+        await pilot.press("f8")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, PayloadInspector)
+        text = screen_text(app)
+        assert "loop-model" in text and "chat/completions" in text

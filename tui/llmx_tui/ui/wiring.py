@@ -1,0 +1,74 @@
+"""Hooks that connect the chat app to the screens around it (issue 7).
+
+Kept apart from the app so the app stays testable with a conversation double:
+these hooks need the real store, settings and engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from llmx_tui.engine.conversation import Conversation, load_history
+
+if TYPE_CHECKING:
+    from llmx_tui.config import Settings
+    from llmx_tui.ui.app import LlmxApp
+
+
+def open_sessions_hook(store: Any) -> Callable[[LlmxApp], None]:
+    """ctrl+s: the session browser; the chosen session replaces the one on screen."""
+
+    def open_sessions(app: LlmxApp) -> None:
+        from llmx_tui.ui.dialogs.session_browser import SessionBrowser
+
+        current: Conversation = app.conversation  # type: ignore[assignment]
+
+        async def chosen(session_id: str | None) -> None:
+            if session_id is None or session_id == current.session_id:
+                return
+            if current.busy:
+                app.notify("Cancel the running turn first (Esc).", markup=False)
+                return
+            history = await load_history(store, session_id)
+            resumed = Conversation(
+                engine=current.engine,
+                store=store,
+                session_id=session_id,
+                history=history,
+                resolve=current.resolve,
+            )
+            app.switch_conversation(resumed)
+            info = await store.get_session(session_id)
+            app.notify(f"Resumed: {info.title or session_id[:8]}", markup=False)
+
+        app.push_screen(SessionBrowser(store, current_session_id=current.session_id), chosen)
+
+    return open_sessions
+
+
+def pick_model_hook(settings: Settings) -> Callable[[LlmxApp], None]:
+    """F4 and /model: the provider and model picker."""
+
+    def pick_model(app: LlmxApp) -> None:
+        from llmx_tui.ui.dialogs.model_picker import ModelPicker
+
+        conversation: Conversation = app.conversation  # type: ignore[assignment]
+
+        async def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            provider, model = choice
+            if conversation.resolve is None:
+                return
+            try:
+                await conversation.switch_provider(conversation.resolve(provider, model))
+            except Exception as exc:
+                app.notify(str(exc), title="Cannot switch", severity="error", markup=False)
+                return
+            app.refresh_model()
+            app.notify(f"Now using {provider} · {model}", markup=False)
+
+        app.push_screen(ModelPicker(settings, conversation.provider, conversation.model), chosen)
+
+    return pick_model
