@@ -154,3 +154,30 @@ async def test_set_model_new_session_and_export(loopback: Any, tmp_path: Path,
     assert [m["role"] for m in loopback.requests[-1].json()["messages"]] == ["system", "user"]
     await recorder.close()
     await store.close()
+
+
+async def test_branch_before_an_earlier_prompt_keeps_the_old_branch(
+    loopback: Any, tmp_path: Path
+) -> None:
+    for text in ("one", "two", "three"):
+        loopback.add_stream(openai_text_stream(text))
+    conversation, store, recorder = await open_conversation(loopback, tmp_path)
+    await conversation.submit("first")
+    await conversation.submit("second")
+    await recorder.flush()
+    prompts = conversation.earlier_prompts()
+    assert [text for _, text in prompts] == ["first", "second"]
+    branch = await conversation.branch_before(prompts[1][0])
+    assert branch.session_id not in (None, conversation.session_id)
+    assert [i.type for i in branch.history] == ["user_message", "assistant_message"]
+    assert await branch.submit("second, edited") == "completed"
+    await recorder.flush()
+    sent = loopback.requests[-1].json()["messages"]
+    assert [m["content"] for m in sent if m["role"] == "user"] == ["first", "second, edited"]
+    old = await load_history(store, conversation.session_id)
+    new = await load_history(store, branch.session_id)
+    assert [i.text for i in old if isinstance(i, UserMessage)] == ["first", "second"]
+    assert [i.text for i in new if isinstance(i, UserMessage)] == ["first", "second, edited"]
+    assert (await store.get_session(branch.session_id)).title == "first (edited)"
+    await recorder.close()
+    await store.close()

@@ -87,3 +87,42 @@ async def test_payload_inspector_shows_the_last_request(loopback: Any) -> None:
         assert isinstance(app.screen, PayloadInspector)
         text = screen_text(app)
         assert "loop-model" in text and "chat/completions" in text
+
+
+async def test_edit_an_earlier_prompt_forks_and_prefills_the_composer(
+    loopback: Any, tmp_path: Path
+) -> None:
+    from llmx_tui.ui.dialogs.prompt_picker import PromptPicker
+
+    store = await AsyncSessionStore.open(tmp_path / "history.db")
+    conversation = make_conversation(loopback)
+    conversation.store = store
+    for text in ("red", "green", "blue"):
+        loopback.add_stream(openai_text_stream(text))
+    app = LlmxApp(conversation, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for prompt in ("colour one [b]", "colour two"):
+            await pilot.press(*prompt, "enter")
+            await wait_idle(pilot, conversation)
+        old_session = conversation.session_id
+        await pilot.press("f9")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptPicker)
+        assert "colour one [b]" in screen_text(app)  # shown literally
+        await pilot.press("down", "enter")  # newest first: the second entry is the first prompt
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app.conversation is not conversation:
+                break
+        branch = app.conversation
+        assert branch is not conversation and branch.history == []
+        chat = app.screen
+        assert chat.composer.text == "colour one [b]"
+        await pilot.press("end", *" again", "enter")
+        await wait_idle(pilot, branch)
+        sent = loopback.requests[-1].json()["messages"]
+        assert [m["content"] for m in sent if m["role"] == "user"] == ["colour one [b] again"]
+        assert conversation.session_id == old_session
+        assert len(conversation.history) == 4  # the old branch is untouched
+    await store.close()

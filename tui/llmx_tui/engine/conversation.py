@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from llmx_tui.core.bus import EventBus
-from llmx_tui.core.items import Item, UserMessage
+from llmx_tui.core.items import Item, UserMessage, new_id
 from llmx_tui.engine.turn import TurnEngine
 from llmx_tui.providers.registry import UnknownProviderError
 from llmx_tui.providers.resolve import ResolvedProvider
@@ -133,6 +133,43 @@ class Conversation:
             except UnknownProviderError:
                 pass
         await self.switch_provider(self.resolve(self.engine.provider.name, spec))
+
+    def earlier_prompts(self) -> list[tuple[int, str]]:
+        """(history index, text) of every user prompt, oldest first."""
+        return [
+            (i, item.text) for i, item in enumerate(self.history) if isinstance(item, UserMessage)
+        ]
+
+    async def branch_before(self, index: int) -> Conversation:
+        """Edit and resend: a new conversation holding the items before ``history[index]``.
+
+        The current session stays as it is (its own branch); the new one is saved
+        as a session of its own when it has anything in it.
+        """
+        if self.busy:
+            raise RuntimeError("cannot branch while a turn is running")
+        if not 0 <= index < len(self.history):
+            raise IndexError(f"no item {index} in this conversation")
+        kept = [item.model_copy(update={"id": new_id()}) for item in self.history[:index]]
+        branch = Conversation(
+            engine=self.engine, store=self.store, demo=self.demo, resolve=self.resolve
+        )
+        branch.history = kept
+        if self.store is not None and kept:
+            provider = self.engine.provider
+            title = f"{self.title or 'Untitled'} (edited)"
+            if self.session_id is not None:
+                info = await self.store.get_session(self.session_id)
+                title = f"{info.title or 'Untitled'} (edited)"
+            branch.session_id = await self.store.create_session(
+                title=title,
+                provider=provider.name,
+                model=provider.model,
+                system_prompt=self.engine.options.system_prompt,
+                demo=self.demo,
+            )
+            await self.store.append_items(branch.session_id, kept)
+        return branch
 
     async def new_session(self) -> None:
         """Start afresh: the next prompt opens a new saved session."""

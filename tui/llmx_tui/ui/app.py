@@ -107,6 +107,33 @@ class LlmxApp(App[None]):
             if isinstance(screen, ChatScreen):
                 screen.status.set_model(self.conversation.provider, self.conversation.model)
 
+    def edit_earlier_prompt(self) -> None:
+        """Pick an earlier prompt; the chat continues from it in a new session, text in the
+        composer for editing. The old session stays as its own branch."""
+        from llmx_tui.ui.dialogs.prompt_picker import PromptPicker
+
+        conversation = self.conversation
+        prompts = getattr(conversation, "earlier_prompts", lambda: [])()
+        if not prompts or not hasattr(conversation, "branch_before"):
+            self.notify("There is no earlier prompt to edit.", markup=False)
+            return
+        if conversation.busy:
+            self.notify("Cancel the running turn first (Esc).", markup=False)
+            return
+        texts = dict(prompts)
+
+        async def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            branch = await conversation.branch_before(index)  # type: ignore[attr-defined]
+            self.switch_conversation(branch)
+            for screen in self.screen_stack:
+                if isinstance(screen, ChatScreen):
+                    screen.composer.text = texts[index]
+                    screen.composer.focus()
+
+        self.push_screen(PromptPicker(prompts), chosen)
+
     def inspect_payload(self) -> None:
         """The exact last request and what the payload builder changed, keys redacted."""
         from llmx_tui.ui.dialogs.payload_inspector import PayloadInspector

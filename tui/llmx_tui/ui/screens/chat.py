@@ -52,6 +52,7 @@ class ChatScreen(Screen[None]):
         Binding("f4", "model", "Model", id="llmx.model", priority=True),
         Binding("f5", "app.change_theme", "Theme", id="llmx.theme", priority=True),
         Binding("f8", "inspect_payload", "Payload", id="llmx.payload", show=False),
+        Binding("f9", "edit_prompt", "Edit", id="llmx.edit_prompt", show=False, priority=True),
     ]
 
     app: LlmxApp  # type: ignore[assignment]
@@ -242,6 +243,9 @@ class ChatScreen(Screen[None]):
 
     def action_model(self) -> None:
         run_slash_command(self, "/model")
+
+    def action_edit_prompt(self) -> None:
+        self.app.edit_earlier_prompt()
 
     def action_inspect_payload(self) -> None:
         self.app.inspect_payload()
