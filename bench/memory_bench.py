@@ -82,7 +82,14 @@ def run(config: MemoryConfig = MemoryConfig()) -> list[Result]:
             idle = "app idle (first frame)"
             resumed = f"app resumed {config.messages:,} messages"
             resumed_small = f"app resumed {config.small_messages} messages"
-            cases[stream] = [python, CHILD, "app-stream", base_url, str(Path(data) / "stream")]
+            cases[stream] = [
+                python,
+                CHILD,
+                "app-stream",
+                base_url,
+                str(Path(data) / "stream"),
+                str(config.tokens),
+            ]
             cases[idle] = [python, CHILD, "app-idle", base_url, str(Path(data) / "idle")]
             cases[resumed] = [python, CHILD, "app-resume", base_url, str(Path(data) / "big"), big]
             cases[resumed_small] = [

@@ -3,7 +3,7 @@
     python bench/memory_child.py client BASE_URL       # our client reads one stream, no UI
     python bench/memory_child.py headless ARGS...      # ``llmx-tui ARGS...`` in this process
     python bench/memory_child.py app-idle BASE_URL DATA_DIR
-    python bench/memory_child.py app-stream BASE_URL DATA_DIR
+    python bench/memory_child.py app-stream BASE_URL DATA_DIR TOKENS
     python bench/memory_child.py app-resume BASE_URL DATA_DIR SESSION_ID
 
 Its last line of output is JSON: what it did and ``peak_mb``, the process's own
@@ -52,15 +52,15 @@ async def client(base_url: str) -> dict[str, object]:
     return {"text_chars": len(outcome.text), "events": published}
 
 
-async def app(mode: str, base_url: str, data_dir: str, session_id: str | None) -> dict[str, object]:
+async def app(mode: str, base_url: str, data_dir: str, extra: str | None) -> dict[str, object]:
     from bench import app_driver
 
     if mode == "app-idle":
         return await app_driver.idle(base_url, data_dir)
+    assert extra is not None
     if mode == "app-stream":
-        return await app_driver.stream_reply(base_url, data_dir)
-    assert session_id is not None
-    return await app_driver.resume(base_url, data_dir, session_id)
+        return await app_driver.stream_reply(base_url, data_dir, int(extra))
+    return await app_driver.resume(base_url, data_dir, extra)
 
 
 def peak_mb() -> float:
@@ -81,8 +81,8 @@ def main(argv: list[str]) -> int:
     elif mode == "client":
         report = asyncio.run(client(argv[1]))
     else:
-        session_id = argv[3] if len(argv) > 3 else None
-        report = asyncio.run(app(mode, argv[1], argv[2], session_id))
+        extra = argv[3] if len(argv) > 3 else None
+        report = asyncio.run(app(mode, argv[1], argv[2], extra))
     report["peak_mb"] = peak_mb()
     print("\n" + json.dumps(report), flush=True)
     return 0
