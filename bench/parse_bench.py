@@ -29,17 +29,20 @@ from bench.parse_clients import (
     sdk_fetch,
     split_chunks,
 )
-from bench.proposal_sse import proposal_decode, proposal_fetch
+from bench.proposal_sse import fast_decode, fast_fetch, proposal_decode, proposal_fetch
 from bench.sse_server import serve
 from bench.streams import markdown_tokens, openai_stream
 
 COMMAND = ".venv/bin/python -m bench --only parse"
 SDK_TARGET, FLOOR_TARGET = 2.0, 1.5
 PROPOSAL = "proposed splitter"
+FAST = "+ parser fast path"
 PROPOSAL_NOTE = (
     f"{PROPOSAL}: our parser fed by `bench/proposal_sse.py` (SSE split on bytes, every event of "
     "a read handed over at once) instead of httpx-sse — a measured proposal, not the app's path; "
-    "same outcome as the real path on every corpus file at 1-byte, 7-byte and 4 kB splits"
+    "same outcome as the real path on every corpus file at 1-byte, 7-byte and 4 kB splits; "
+    f"{FAST}: the splitter and `FastPathParser` (same file: plain content chunks skip the "
+    "full chunk walk), again with the same outcome on every corpus file"
 )
 
 
@@ -92,12 +95,16 @@ async def _network(base_url: str, expected: str, rounds: int) -> Timings:
             outcome = await proposal_fetch(base_url, client)
             _check(outcome.text == expected, "the proposal's text differs")
 
+        async def fast() -> None:
+            _check((await fast_fetch(base_url, client)).text == expected, "fast path differs")
+
         candidates = {
             "llmx-tui": ours,
             "openai SDK": openai_sdk,
             "floor": floor,
             "raw read": raw,
             PROPOSAL: proposal,
+            FAST: fast,
         }
         timings = await interleave_async(candidates, rounds)
     await sdk.close()
@@ -119,8 +126,18 @@ async def _memory(chunks: list[bytes], expected: str, rounds: int) -> Timings:
     async def proposal() -> None:
         _check((await proposal_decode(chunks)).text == expected, "the proposal's text differs")
 
+    async def fast() -> None:
+        _check((await fast_decode(chunks)).text == expected, "the fast path's text differs")
+
     timings = await interleave_async(
-        {"llmx-tui": ours, "openai SDK": openai_sdk, "floor": floor, PROPOSAL: proposal}, rounds
+        {
+            "llmx-tui": ours,
+            "openai SDK": openai_sdk,
+            "floor": floor,
+            PROPOSAL: proposal,
+            FAST: fast,
+        },
+        rounds,
     )
     await sdk.close()
     return timings
@@ -155,6 +172,13 @@ async def _corpus(config: ParseConfig) -> Result:
 
         return proposal
 
+    def fast_of(dialect: str):  # type: ignore[no-untyped-def]
+        async def fast() -> None:
+            for chunks in files[dialect] * passes:
+                await fast_decode(chunks, dialect)
+
+        return fast
+
     def floor_of(dialect: str):  # type: ignore[no-untyped-def]
         async def floor() -> None:
             for chunks in files[dialect] * passes:
@@ -172,6 +196,7 @@ async def _corpus(config: ParseConfig) -> Result:
             "openai SDK": openai_sdk,
             "floor": floor_of("openai-chat"),
             PROPOSAL: proposal_of("openai-chat"),
+            FAST: fast_of("openai-chat"),
         },
         config.corpus_rounds,
     )
@@ -182,6 +207,7 @@ async def _corpus(config: ParseConfig) -> Result:
                 "llmx-tui": ours_of(dialect),
                 "floor": floor_of(dialect),
                 PROPOSAL: proposal_of(dialect),
+                FAST: fast_of(dialect),
             },
             config.corpus_rounds,
         )
@@ -219,6 +245,8 @@ async def _corpus(config: ParseConfig) -> Result:
             "ours / floor",
             PROPOSAL,
             "proposal / floor",
+            FAST,
+            "+ fast path / floor",
         ],
         rows=rows,
         figures=figures,
@@ -257,6 +285,8 @@ def _synthetic_result(config: ParseConfig, network: Timings, memory: Timings) ->
             "ours / floor",
             PROPOSAL,
             "proposal / floor",
+            FAST,
+            "+ fast path / floor",
         ],
         rows=rows,
         figures=figures,
@@ -284,6 +314,8 @@ def _row(label: str, timings: Timings) -> list[str]:
         times(timings.ratio("llmx-tui", "floor")),
         ms(timings.median(PROPOSAL)),
         times(timings.ratio(PROPOSAL, "floor")),
+        ms(timings.median(FAST)),
+        times(timings.ratio(FAST, "floor")),
     ]
 
 
@@ -294,6 +326,8 @@ def _figures(prefix: str, timings: Timings) -> dict[str, float]:
         f"{prefix}_ours_over_floor": timings.ratio("llmx-tui", "floor"),
         f"{prefix}_proposal_s": timings.median(PROPOSAL),
         f"{prefix}_proposal_over_floor": timings.ratio(PROPOSAL, "floor"),
+        f"{prefix}_fast_s": timings.median(FAST),
+        f"{prefix}_fast_over_floor": timings.ratio(FAST, "floor"),
     }
     if "openai SDK" in timings.runs:
         figures[f"{prefix}_sdk_s"] = timings.median("openai SDK")

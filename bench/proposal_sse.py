@@ -12,12 +12,14 @@ as an extra candidate so the gain is measured beside the real client.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 
 from bench.parse_clients import CHAT_BODY, OPENAI_HEADERS, SSE_HEADERS, _Chunks, make_parser
 from llmx_tui.providers.base import StepOutcome
+from llmx_tui.providers.openai_chat.parse import OpenAIChatParser
 
 Event = tuple[str, str]
 
@@ -79,7 +81,10 @@ def _feed_all(parser: Any, events: list[Event], published: list[Any]) -> bool:
 
 async def proposal_decode(chunks: list[bytes], dialect: str = "openai-chat") -> StepOutcome:
     """As ``parse_clients.ours_decode``, with the splitter in place of httpx-sse."""
-    parser = make_parser(dialect)
+    return await _decode_with(make_parser(dialect), chunks)
+
+
+async def _decode_with(parser: Any, chunks: list[bytes]) -> StepOutcome:
     response = httpx.Response(200, headers=SSE_HEADERS, stream=_Chunks(chunks))
     splitter = EventSplitter()
     published: list[Any] = []
@@ -92,7 +97,10 @@ async def proposal_decode(chunks: list[bytes], dialect: str = "openai-chat") -> 
 
 async def proposal_fetch(base_url: str, client: httpx.AsyncClient) -> StepOutcome:
     """As ``parse_clients.ours_fetch`` (one POST, events published), with the splitter."""
-    parser = make_parser("openai-chat")
+    return await _fetch_with(make_parser("openai-chat"), base_url, client)
+
+
+async def _fetch_with(parser: Any, base_url: str, client: httpx.AsyncClient) -> StepOutcome:
     splitter = EventSplitter()
     published: list[Any] = []
     async with client.stream(
@@ -104,3 +112,61 @@ async def proposal_fetch(base_url: str, client: httpx.AsyncClient) -> StepOutcom
         else:
             _feed_all(parser, splitter.finish(), published)
     return parser.outcome()
+
+
+class FastPathParser(OpenAIChatParser):
+    """Measured proposal for ``OpenAIChatParser.feed``: the commonest chunk — one choice,
+    index 0, a ``delta`` of only ``content`` (and ``role``), no finish reason, usage, error
+    or extras — goes straight to the text; anything else takes the full path. Reads the
+    parser's private state, so it lives here only to be measured."""
+
+    def feed(self, event: str, data: str) -> list[Any]:
+        if event or self._ended or data.startswith("[DONE]"):
+            return super().feed(event, data)
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            return super().feed(event, data)
+        content = _plain_content(chunk)
+        if content is None:
+            return super().feed(event, data)
+        out: list[Any] = []
+        if content:
+            self._think.feed(content, out)
+        return out
+
+
+def _plain_content(chunk: Any) -> str | None:
+    """The text of a plain content chunk, or None when the chunk needs the full parser."""
+    if type(chunk) is not dict or chunk.get("usage") is not None:
+        return None
+    if "error" in chunk or "x_groq" in chunk:
+        return None
+    choices = chunk.get("choices")
+    if type(choices) is not list or len(choices) != 1:
+        return None
+    choice = choices[0]
+    if type(choice) is not dict or choice.get("index") or choice.get("finish_reason"):
+        return None
+    if "message" in choice:
+        return None
+    delta = choice.get("delta")
+    if type(delta) is not dict or not delta.keys() <= _PLAIN_DELTA_KEYS:
+        return None
+    content = delta.get("content", "")
+    return content if type(content) is str else None
+
+
+_PLAIN_DELTA_KEYS = frozenset({"content", "role"})
+
+
+async def fast_decode(chunks: list[bytes], dialect: str = "openai-chat") -> StepOutcome:
+    """The splitter and, for OpenAI-style streams, the fast-path parser."""
+    parser = (
+        FastPathParser(usage_requested=True) if dialect == "openai-chat" else make_parser(dialect)
+    )
+    return await _decode_with(parser, chunks)
+
+
+async def fast_fetch(base_url: str, client: httpx.AsyncClient) -> StepOutcome:
+    return await _fetch_with(FastPathParser(usage_requested=True), base_url, client)

@@ -39,6 +39,7 @@ def test_parse_benchmark_reports_ours_sdk_and_floor() -> None:
             "sdk_over_ours",
             "ours_over_floor",
             "proposal_over_floor",
+            "fast_over_floor",
         ):
             assert f"{prefix}_{suffix}" in figures
     for dialect in ("anthropic", "gemini"):
