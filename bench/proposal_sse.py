@@ -19,7 +19,7 @@ import httpx
 
 from bench.parse_clients import CHAT_BODY, OPENAI_HEADERS, SSE_HEADERS, _Chunks, make_parser
 from llmx_tui.providers.base import StepOutcome
-from llmx_tui.providers.openai_chat.parse import OpenAIChatParser
+from llmx_tui.providers.openai_chat.parse import OpenAIChatParser, _error_message
 
 Event = tuple[str, str]
 
@@ -127,12 +127,31 @@ class FastPathParser(OpenAIChatParser):
             chunk = json.loads(data)
         except ValueError:
             return super().feed(event, data)
+        out: list[Any] = []
         content = _plain_content(chunk)
         if content is None:
-            return super().feed(event, data)
-        out: list[Any] = []
+            return self._full_path(chunk, data, out)
         if content:
             self._think.feed(content, out)
+        return out
+
+    def _full_path(self, chunk: Any, data: str, out: list[Any]) -> list[Any]:
+        """The rest of ``OpenAIChatParser.feed``, on the chunk already decoded."""
+        if not isinstance(chunk, dict):
+            return out
+        choices = chunk.get("choices")
+        if choices and isinstance(choices, list):
+            for choice in choices:
+                if isinstance(choice, dict):
+                    self._choice(choice, out)
+        usage = chunk.get("usage")
+        if usage is not None:
+            self._merge_usage(self._usage, usage, out)
+        groq = chunk.get("x_groq")
+        if isinstance(groq, dict) and "usage" in groq:
+            self._merge_usage(self._groq_usage, groq["usage"], out)
+        if chunk.get("error"):
+            self._fail(_error_message(chunk, data), out)
         return out
 
 
