@@ -218,8 +218,9 @@ def _result(
         "baseline: `[item.model_dump() for item in history]`, the least a builder could do; "
         "it is linear by construction, so its own growth shows what the machine adds "
         "(caches, allocator, garbage collector) when the history grows 10x",
-        "GC paused: the same build inside `gc.disable()`/`gc.enable()` — the proposed fix, "
-        "measured (not what the app does today)",
+        "GC paused: the same build inside `gc.disable()`/`gc.enable()` — added as a proposed "
+        "fix; the builders now pause the collector themselves, so it should match the build "
+        "column",
         f"linear (judged): growth at most {RELATIVE_GROWTH_LIMIT:g}x the baseline's growth "
         "over the same step; the raw growth columns are shown beside it",
     ]
