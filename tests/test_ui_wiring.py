@@ -126,3 +126,25 @@ async def test_edit_an_earlier_prompt_forks_and_prefills_the_composer(
         assert conversation.session_id == old_session
         assert len(conversation.history) == 4  # the old branch is untouched
     await store.close()
+
+
+async def test_a_long_reply_that_ends_at_once_is_drawn_to_the_end(loopback: Any) -> None:
+    from llmx_tui.ui.widgets.streaming_markdown import FRAME_BUDGET, StreamingMarkdown
+
+    paragraphs = [f"Paragraph {n} " + "word " * 60 for n in range(80)]
+    reply = "\n\n".join(paragraphs) + "\n\nTHE LAST LINE"
+    assert len(reply) > 5 * FRAME_BUDGET
+    conversation = make_conversation(loopback)
+    loopback.add_stream(openai_text_stream(reply))  # one delta, then the turn ends
+    app = LlmxApp(conversation, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"go", "enter")
+        await wait_idle(pilot, conversation)
+        [widget] = list(app.screen.query(StreamingMarkdown))
+        for _ in range(100):  # no further bus event comes: the screen must finish by itself
+            if not widget.has_backlog:
+                break
+            await pilot.pause(0.05)
+        assert widget.finished and not widget.has_backlog
+        assert widget.source == reply

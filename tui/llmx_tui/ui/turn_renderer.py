@@ -43,14 +43,20 @@ class TurnRenderer:
         self._turn_noted = False  # an error/cancel notice is already shown
         self.turn = 0
         self.last_reply = ""
+        self._draining: list[StreamingMarkdown] = []
 
     @property
     def has_backlog(self) -> bool:
-        return self.assistant is not None and self.assistant.has_backlog
+        live = self.assistant is not None and self.assistant.has_backlog
+        return live or bool(self._draining)
 
     def tick(self) -> None:
         if self.assistant is not None:
             self.assistant.flush()
+        # Replies that ended with text still to draw keep drawing, a frame's budget at a time.
+        for reply in self._draining:
+            reply.flush()
+        self._draining = [reply for reply in self._draining if reply.has_backlog]
 
     def apply(self, batch: list[Any]) -> None:
         for event in batch:
@@ -129,6 +135,8 @@ class TurnRenderer:
         if self.assistant is None:
             return
         self.assistant.finish(final_text)
+        if self.assistant.has_backlog:
+            self._draining.append(self.assistant)
         if self._assistant_entry is not None:
             self._assistant_entry.data["text"] = self.assistant.source
         if self.assistant.source:
