@@ -29,7 +29,6 @@ from bench.common import Result, Timings, interleave_async, ms, percentile, time
 from bench.render_apps import (
     KEY_EVERY,
     SCREEN,
-    KeyProbe,
     TextualStreamApp,
     WidgetStreamApp,
     press_keys_while,
@@ -287,6 +286,3 @@ def _key(name: str) -> str:
 def _check(condition: bool, message: str) -> None:
     if not condition:
         raise AssertionError(message)
-
-
-__all__ = ["KeyProbe", "run"]
