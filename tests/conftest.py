@@ -19,9 +19,18 @@ def _isolated_dirs(
     monkeypatch.setenv("LLMX_TUI_CONFIG_DIR", str(home / "config" / "llmx-tui"))
     monkeypatch.delenv("LLMX_TUI_LOG", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
-    for var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENROUTER_API_KEY", "GEMINI_API_KEY",
-                "GOOGLE_API_KEY", "DEEPSEEK_API_KEY", "GROQ_API_KEY", "MISTRAL_API_KEY",
-                "XAI_API_KEY", "TOGETHER_API_KEY"):
+    for var in (
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "OPENROUTER_API_KEY",
+        "GEMINI_API_KEY",
+        "GOOGLE_API_KEY",
+        "DEEPSEEK_API_KEY",
+        "GROQ_API_KEY",
+        "MISTRAL_API_KEY",
+        "XAI_API_KEY",
+        "TOGETHER_API_KEY",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 

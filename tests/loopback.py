@@ -65,8 +65,16 @@ def openai_text_stream(text: str, *, pieces: int = 1, usage: bool = True) -> byt
 
 
 def openai_tool_call_stream(call_id: str, name: str, arguments: str) -> bytes:
-    delta = {"tool_calls": [{"index": 0, "id": call_id, "type": "function",
-                             "function": {"name": name, "arguments": arguments}}]}
+    delta = {
+        "tool_calls": [
+            {
+                "index": 0,
+                "id": call_id,
+                "type": "function",
+                "function": {"name": name, "arguments": arguments},
+            }
+        ]
+    }
     return sse_body(
         {"choices": [{"index": 0, "delta": delta}]},
         {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
@@ -145,14 +153,20 @@ class LoopbackServer:
         self.requests.append(Received(method, path, headers, body))
         reply = self.replies.popleft() if self.replies else self.default
         if reply is None:
-            reply = Reply(status=500, body=b'{"error": {"message": "no scripted reply"}}',
-                          content_type="application/json")
+            reply = Reply(
+                status=500,
+                body=b'{"error": {"message": "no scripted reply"}}',
+                content_type="application/json",
+            )
         await self._send(reply, writer)
 
     async def _send(self, reply: Reply, writer: asyncio.StreamWriter) -> None:
-        head = [f"HTTP/1.1 {reply.status} {_reason(reply.status)}",
-                f"content-type: {reply.content_type}", "transfer-encoding: chunked",
-                "connection: close"]
+        head = [
+            f"HTTP/1.1 {reply.status} {_reason(reply.status)}",
+            f"content-type: {reply.content_type}",
+            "transfer-encoding: chunked",
+            "connection: close",
+        ]
         head += [f"{k}: {v}" for k, v in reply.headers.items()]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode())
         await writer.drain()

@@ -9,8 +9,15 @@ from tests.conftest import REPO
 
 CORE_PACKAGES = ("core", "providers", "engine", "store", "demo")
 CORE_TOP_MODULES = (
-    "config", "headless", "run_print", "session_setup", "paths", "cli_sessions", "models_cache",
-    "config_write", "logs",
+    "config",
+    "headless",
+    "run_print",
+    "session_setup",
+    "paths",
+    "cli_sessions",
+    "models_cache",
+    "config_write",
+    "logs",
 )
 
 

@@ -22,8 +22,9 @@ from tests.loopback import Reply, openai_text_stream, sse_body
 
 
 def provider(server: Any, preset: str = "deepseek", model: str = "m") -> ResolvedProvider:
-    return ResolvedProvider(name=preset, preset=get_preset(preset), base_url=server.base_url,
-                            model=model, api_key="k")
+    return ResolvedProvider(
+        name=preset, preset=get_preset(preset), base_url=server.base_url, model=model, api_key="k"
+    )
 
 
 async def open_conversation(server: Any, tmp_path: Path) -> tuple[Conversation, Any, Any]:
@@ -31,10 +32,17 @@ async def open_conversation(server: Any, tmp_path: Path) -> tuple[Conversation, 
     bus = EventBus()
     recorder = SessionRecorder(store, bus)
     recorder.start()
-    transport = Transport(httpx.AsyncClient(), retry=RetryPolicy(max_attempts=1),
-                          timeouts=Timeouts(idle=5, finish_grace=0.2))
-    engine = TurnEngine(bus=bus, provider=provider(server), transport=transport,
-                        options=TurnOptions(system_prompt="sys"))
+    transport = Transport(
+        httpx.AsyncClient(),
+        retry=RetryPolicy(max_attempts=1),
+        timeouts=Timeouts(idle=5, finish_grace=0.2),
+    )
+    engine = TurnEngine(
+        bus=bus,
+        provider=provider(server),
+        transport=transport,
+        options=TurnOptions(system_prompt="sys"),
+    )
     return Conversation(engine=engine, store=store), store, recorder
 
 
@@ -46,8 +54,9 @@ def reasoning_stream(reasoning: str, text: str) -> bytes:
     )
 
 
-async def test_turns_are_saved_and_a_resumed_session_continues(loopback: Any,
-                                                               tmp_path: Path) -> None:
+async def test_turns_are_saved_and_a_resumed_session_continues(
+    loopback: Any, tmp_path: Path
+) -> None:
     loopback.add_stream(reasoning_stream("think", "first answer"))
     conversation, store, recorder = await open_conversation(loopback, tmp_path)
     assert conversation.session_id is None
@@ -62,10 +71,12 @@ async def test_turns_are_saved_and_a_resumed_session_continues(loopback: Any,
     await store.close()
 
 
-async def test_cancel_keeps_partial_text_and_the_next_prompt_works(loopback: Any,
-                                                                    tmp_path: Path) -> None:
-    loopback.add(Reply(body=openai_text_stream("slow " * 300, pieces=300), chunk_size=30,
-                       delay=0.01))
+async def test_cancel_keeps_partial_text_and_the_next_prompt_works(
+    loopback: Any, tmp_path: Path
+) -> None:
+    loopback.add(
+        Reply(body=openai_text_stream("slow " * 300, pieces=300), chunk_size=30, delay=0.01)
+    )
     loopback.add_stream(openai_text_stream("recovered"))
     conversation, store, recorder = await open_conversation(loopback, tmp_path)
     sub = conversation.bus.subscribe(TextDelta)
@@ -82,8 +93,7 @@ async def test_cancel_keeps_partial_text_and_the_next_prompt_works(loopback: Any
     await store.close()
 
 
-async def test_switching_model_stops_replaying_old_reasoning(loopback: Any,
-                                                             tmp_path: Path) -> None:
+async def test_switching_model_stops_replaying_old_reasoning(loopback: Any, tmp_path: Path) -> None:
     loopback.add_stream(reasoning_stream("old model thoughts", "one"))
     loopback.add_stream(openai_text_stream("two"))
     loopback.add_stream(openai_text_stream("three"))
@@ -116,8 +126,9 @@ async def test_retry_sends_the_last_prompt_again(loopback: Any, tmp_path: Path) 
     await store.close()
 
 
-async def test_set_model_new_session_and_export(loopback: Any, tmp_path: Path,
-                                                monkeypatch: Any) -> None:
+async def test_set_model_new_session_and_export(
+    loopback: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
     from llmx_tui.config import Settings
     from llmx_tui.providers.resolve import resolve_provider
 
@@ -128,10 +139,14 @@ async def test_set_model_new_session_and_export(loopback: Any, tmp_path: Path,
 
     def resolve(name: str, model: str) -> ResolvedProvider:
         if name == first.name:
-            return ResolvedProvider(name=name, preset=first.preset, base_url=first.base_url,
-                                    model=model, api_key=first.api_key)
-        return resolve_provider(Settings(), provider=name, model=model,
-                                base_url=loopback.base_url)
+            return ResolvedProvider(
+                name=name,
+                preset=first.preset,
+                base_url=first.base_url,
+                model=model,
+                api_key=first.api_key,
+            )
+        return resolve_provider(Settings(), provider=name, model=model, base_url=loopback.base_url)
 
     conversation.resolve = resolve
     await conversation.set_model("qwen3:8b")  # a colon inside an Ollama-style name

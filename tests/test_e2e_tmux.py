@@ -33,8 +33,12 @@ class Terminal:
         return done.returncode == 0
 
     def screen(self) -> str:
-        done = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], check=True,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         return done.stdout
 
     def wait_for(self, *needles: str, timeout: float = 30.0) -> str:
@@ -55,8 +59,23 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
     # A tmux server keeps the environment it started with: pass every setting explicitly.
     for key in ("LLMX_TUI_DATA_DIR", "LLMX_TUI_CONFIG_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
         env_args += ["-e", f"{key}={os.environ[key]}"]
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40",
-                    *env_args, "-c", str(tmp_path)], check=True)
+    subprocess.run(
+        [
+            "tmux",
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            *env_args,
+            "-c",
+            str(tmp_path),
+        ],
+        check=True,
+    )
     try:
         yield Terminal(name)
     finally:

@@ -45,8 +45,17 @@ class EchoTools:
         self.delay = delay
 
     def specs(self) -> tuple[ToolSpec, ...]:
-        return (ToolSpec("echo", "Echo the text back.", {
-            "type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}),)
+        return (
+            ToolSpec(
+                "echo",
+                "Echo the text back.",
+                {
+                    "type": "object",
+                    "properties": {"text": {"type": "string"}},
+                    "required": ["text"],
+                },
+            ),
+        )
 
     async def run(self, call: ToolCall) -> tuple[str, bool, str]:
         self.calls.append(call)
@@ -55,12 +64,20 @@ class EchoTools:
 
 
 def engine_for(server: Any, bus: EventBus, tools: Any = None, **options: Any) -> TurnEngine:
-    provider = ResolvedProvider(name="openai-compatible", preset=get_preset("openai-compatible"),
-                                base_url=server.base_url, model="m")
-    transport = Transport(httpx.AsyncClient(), retry=RetryPolicy(max_attempts=2, base_delay=0.01),
-                          timeouts=Timeouts(idle=5, finish_grace=0.2))
-    return TurnEngine(bus=bus, provider=provider, transport=transport, tools=tools,
-                      options=TurnOptions(**options))
+    provider = ResolvedProvider(
+        name="openai-compatible",
+        preset=get_preset("openai-compatible"),
+        base_url=server.base_url,
+        model="m",
+    )
+    transport = Transport(
+        httpx.AsyncClient(),
+        retry=RetryPolicy(max_attempts=2, base_delay=0.01),
+        timeouts=Timeouts(idle=5, finish_grace=0.2),
+    )
+    return TurnEngine(
+        bus=bus, provider=provider, transport=transport, tools=tools, options=TurnOptions(**options)
+    )
 
 
 def kinds(history: list[Item]) -> list[str]:
@@ -85,15 +102,33 @@ async def test_two_step_tool_loop_sends_the_exact_second_request(loopback: Any) 
         "messages": [
             {"role": "system", "content": "Be brief."},
             {"role": "user", "content": "Say hi via the tool"},
-            {"role": "assistant", "content": None, "tool_calls": [
-                {"id": "call_1", "type": "function",
-                 "function": {"name": "echo", "arguments": '{"text": "hi"}'}}]},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "echo", "arguments": '{"text": "hi"}'},
+                    }
+                ],
+            },
             {"role": "tool", "tool_call_id": "call_1", "content": "echo: hi"},
         ],
-        "tools": [{"type": "function", "function": {
-            "name": "echo", "description": "Echo the text back.",
-            "parameters": {"type": "object", "properties": {"text": {"type": "string"}},
-                           "required": ["text"]}}}],
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "echo",
+                    "description": "Echo the text back.",
+                    "parameters": {
+                        "type": "object",
+                        "properties": {"text": {"type": "string"}},
+                        "required": ["text"],
+                    },
+                },
+            }
+        ],
     }
     events = sub.drain()
     types = [e.type for e in events]
@@ -133,8 +168,9 @@ async def test_provider_error_keeps_partial_text_and_records_the_error(loopback:
 
 
 async def test_cancel_mid_stream_keeps_the_partial_reply_marked_cancelled(loopback: Any) -> None:
-    loopback.add(Reply(body=openai_text_stream("token " * 500, pieces=500), chunk_size=40,
-                       delay=0.01))
+    loopback.add(
+        Reply(body=openai_text_stream("token " * 500, pieces=500), chunk_size=40, delay=0.01)
+    )
     bus = EventBus()
     sub = bus.subscribe()
     history: list[Item] = []

@@ -20,20 +20,31 @@ from tests.conftest import CORPUS
 class WeatherTools:
     def specs(self) -> tuple[ToolSpec, ...]:
         params = {"type": "object", "properties": {"location": {"type": "string"}}}
-        return (ToolSpec("get_weather", "Weather now.", params),
-                ToolSpec("get_country", "The country.", {"type": "object", "properties": {}}))
+        return (
+            ToolSpec("get_weather", "Weather now.", params),
+            ToolSpec("get_country", "The country.", {"type": "object", "properties": {}}),
+        )
 
     async def run(self, call: ToolCall) -> tuple[str, bool, str]:
         return f"{call.name} says sunny", False, "done"
 
 
 def engine(server: Any, preset: str, model: str) -> TurnEngine:
-    provider = ResolvedProvider(name=preset, preset=get_preset(preset), base_url=server.root_url,
-                                model=model, api_key="k")
-    transport = Transport(httpx.AsyncClient(), retry=RetryPolicy(max_attempts=1),
-                          timeouts=Timeouts(idle=5, finish_grace=0.2))
-    return TurnEngine(bus=EventBus(), provider=provider, transport=transport,
-                      tools=WeatherTools(), options=TurnOptions(max_steps=3))
+    provider = ResolvedProvider(
+        name=preset, preset=get_preset(preset), base_url=server.root_url, model=model, api_key="k"
+    )
+    transport = Transport(
+        httpx.AsyncClient(),
+        retry=RetryPolicy(max_attempts=1),
+        timeouts=Timeouts(idle=5, finish_grace=0.2),
+    )
+    return TurnEngine(
+        bus=EventBus(),
+        provider=provider,
+        transport=transport,
+        tools=WeatherTools(),
+        options=TurnOptions(max_steps=3),
+    )
 
 
 async def test_anthropic_tool_use_is_answered_with_a_tool_result(loopback: Any) -> None:
@@ -49,13 +60,18 @@ async def test_anthropic_tool_use_is_answered_with_a_tool_result(loopback: Any) 
     assistant, results = second["messages"][1], second["messages"][2]
     assert assistant["role"] == "assistant"
     [use] = [b for b in assistant["content"] if b["type"] == "tool_use"]
-    assert use == {"type": "tool_use", "id": "toolu_018acGYLtfR52q9yDbWaEdQZ",
-                   "name": "get_weather",
-                   "input": {"location": "San Francisco, CA", "units": "f"}}
+    assert use == {
+        "type": "tool_use",
+        "id": "toolu_018acGYLtfR52q9yDbWaEdQZ",
+        "name": "get_weather",
+        "input": {"location": "San Francisco, CA", "units": "f"},
+    }
     assert results["role"] == "user"
-    assert results["content"][0] == {"type": "tool_result",
-                                     "tool_use_id": "toolu_018acGYLtfR52q9yDbWaEdQZ",
-                                     "content": "get_weather says sunny"}
+    assert results["content"][0] == {
+        "type": "tool_result",
+        "tool_use_id": "toolu_018acGYLtfR52q9yDbWaEdQZ",
+        "content": "get_weather says sunny",
+    }
 
 
 def spliced_thinking_then_tool_use() -> bytes:
@@ -92,16 +108,15 @@ async def test_anthropic_signed_thinking_is_replayed_verbatim_in_the_tool_loop(
 async def test_gemini_thought_signature_goes_back_on_the_function_call_part(loopback: Any) -> None:
     path = CORPUS / "gemini__functioncall-thought-signature__pydantic-ai.sse"
     raw = path.read_text()
-    signature = json.loads(raw.split("data: ", 2)[1].split("\r\n")[0])["candidates"][0][
-        "content"]["parts"][0]["thoughtSignature"]
+    signature = json.loads(raw.split("data: ", 2)[1].split("\r\n")[0])["candidates"][0]["content"][
+        "parts"
+    ][0]["thoughtSignature"]
     loopback.add_corpus(path)
     loopback.add_corpus(CORPUS / "gemini__text-crlf__pydantic-ai.sse")
     history: list[Item] = []
     model = "gemini-3-pro-preview"
     assert await engine(loopback, "gemini", model).run_turn(history, "where?") == "completed"
-    assert loopback.requests[0].path == (
-        f"/v1beta/models/{model}:streamGenerateContent?alt=sse"
-    )
+    assert loopback.requests[0].path == (f"/v1beta/models/{model}:streamGenerateContent?alt=sse")
     assert loopback.requests[0].headers["x-goog-api-key"] == "k"
     contents = loopback.requests[1].json()["contents"]
     assert [c["role"] for c in contents] == ["user", "model", "user"]

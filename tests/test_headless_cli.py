@@ -19,8 +19,11 @@ from tests.loopback import Reply, openai_text_stream, openai_tool_call_stream
 from tests.test_conformance import expected_usage
 
 STREAMS = sorted(CORPUS.glob("*.sse"))
-PROVIDER_FLAGS = {"openai-chat": [], "anthropic": ["--provider", "anthropic"],
-                  "gemini": ["--provider", "gemini"]}
+PROVIDER_FLAGS = {
+    "openai-chat": [],
+    "anthropic": ["--provider", "anthropic"],
+    "gemini": ["--provider", "gemini"],
+}
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:
@@ -47,8 +50,19 @@ def test_json_response_completed_matches_every_corpus_stream(
     expected = json.loads(path.with_name(path.stem + ".expected.json").read_text())
     dialect = expected["dialect"]
     loopback.add_corpus(path, chunk_size=97)
-    code, out, err = run_cli(capsys, "--print", "hi", "--json", "--base-url", loopback.base_url,
-                             "--model", "m", "--max-steps", "1", *PROVIDER_FLAGS[dialect])
+    code, out, err = run_cli(
+        capsys,
+        "--print",
+        "hi",
+        "--json",
+        "--base-url",
+        loopback.base_url,
+        "--model",
+        "m",
+        "--max-steps",
+        "1",
+        *PROVIDER_FLAGS[dialect],
+    )
     lines = json_lines(out)
     assert len(loopback.requests) == 1, err
     if expected["error"]:
@@ -81,11 +95,13 @@ def test_json_response_completed_matches_every_corpus_stream(
     assert code == (1 if calls else 0)  # tool calls at --max-steps 1: reported, not run
 
 
-def test_text_mode_streams_the_reply_to_stdout(loopback: Any,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_mode_streams_the_reply_to_stdout(
+    loopback: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     loopback.add_stream(openai_text_stream("Hello from the loopback.", pieces=4))
-    code, out, _err = run_cli(capsys, "--print", "hi", "--base-url", loopback.base_url,
-                             "--model", "m")
+    code, out, _err = run_cli(
+        capsys, "--print", "hi", "--base-url", loopback.base_url, "--model", "m"
+    )
     assert code == 0
     assert out == "Hello from the loopback.\n"
 
@@ -104,17 +120,21 @@ def test_no_tools_declares_no_tools_and_max_steps_default_sends_tools(
 
 
 def test_tool_loop_runs_read_only_tool_and_denies_writes_without_yes(
-    loopback: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    loopback: Any,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "notes.txt").write_text("the secret word is pelican\n")
     loopback.add_stream(openai_tool_call_stream("c1", "read_file", '{"path": "notes.txt"}'))
-    loopback.add_stream(openai_tool_call_stream("c2", "write_file",
-                                                '{"path": "out.txt", "content": "x"}'))
+    loopback.add_stream(
+        openai_tool_call_stream("c2", "write_file", '{"path": "out.txt", "content": "x"}')
+    )
     loopback.add_stream(openai_text_stream("pelican, and I could not write."))
-    code, out, _err = run_cli(capsys, "--print", "go", "--json", "--base-url", loopback.base_url,
-                             "--model", "m")
+    code, out, _err = run_cli(
+        capsys, "--print", "go", "--json", "--base-url", loopback.base_url, "--model", "m"
+    )
     assert code == 0
     results = [line for line in json_lines(out) if line["type"] == "tool_result"]
     assert results[0]["status"] == "done" and "pelican" in results[0]["output"]
@@ -124,14 +144,20 @@ def test_tool_loop_runs_read_only_tool_and_denies_writes_without_yes(
     assert "pelican" in last[-3]["content"] and "denied" in last[-1]["content"]
 
 
-def test_yes_approves_writes(loopback: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_yes_approves_writes(
+    loopback: Any,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.chdir(tmp_path)
-    loopback.add_stream(openai_tool_call_stream("c1", "write_file",
-                                                '{"path": "out.txt", "content": "written"}'))
+    loopback.add_stream(
+        openai_tool_call_stream("c1", "write_file", '{"path": "out.txt", "content": "written"}')
+    )
     loopback.add_stream(openai_text_stream("done"))
-    code, _, _ = run_cli(capsys, "--print", "go", "--yes", "--base-url", loopback.base_url,
-                         "--model", "m")
+    code, _, _ = run_cli(
+        capsys, "--print", "go", "--yes", "--base-url", loopback.base_url, "--model", "m"
+    )
     assert code == 0
     assert (tmp_path / "out.txt").read_text() == "written"
 
@@ -142,15 +168,24 @@ def test_yes_approves_writes(loopback: Any, capsys: pytest.CaptureFixture[str], 
         (["--provider", "nope"], {}, "unknown provider 'nope'"),
         (["--provider", "anthropic"], {}, "ANTHROPIC_API_KEY"),
         (["--provider", "openai"], {}, "OPENAI_API_KEY"),
-        (["--base-url", "http://127.0.0.1:9/v1", "--model", "m"], {},
-         "could not connect to 127.0.0.1:9"),
-        (["--api-key-env", "MY_MISSING_KEY", "--base-url", "http://127.0.0.1:9/v1"], {},
-         "MY_MISSING_KEY"),
+        (
+            ["--base-url", "http://127.0.0.1:9/v1", "--model", "m"],
+            {},
+            "could not connect to 127.0.0.1:9",
+        ),
+        (
+            ["--api-key-env", "MY_MISSING_KEY", "--base-url", "http://127.0.0.1:9/v1"],
+            {},
+            "MY_MISSING_KEY",
+        ),
     ],
 )
 def test_bad_input_gets_one_clear_line_and_exit_1(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-    args: list[str], env: dict[str, str], needle: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    env: dict[str, str],
+    needle: str,
 ) -> None:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -163,19 +198,36 @@ def test_bad_input_gets_one_clear_line_and_exit_1(
 @pytest.mark.parametrize(
     ("reply", "needle"),
     [
-        (Reply(status=400, body=b"this is not json", content_type="text/plain"),
-         "HTTP 400 Bad Request from 127.0.0.1"),
-        (Reply(status=403, body=b"<html><head><title>Access denied by proxy</title></head>"
-               b"<body>...</body></html>", content_type="text/html"), "Access denied by proxy"),
-        (Reply(status=401, body=b'{"error":{"message":"Invalid API key"}}',
-               content_type="application/json"), "Invalid API key"),
+        (
+            Reply(status=400, body=b"this is not json", content_type="text/plain"),
+            "HTTP 400 Bad Request from 127.0.0.1",
+        ),
+        (
+            Reply(
+                status=403,
+                body=b"<html><head><title>Access denied by proxy</title></head>"
+                b"<body>...</body></html>",
+                content_type="text/html",
+            ),
+            "Access denied by proxy",
+        ),
+        (
+            Reply(
+                status=401,
+                body=b'{"error":{"message":"Invalid API key"}}',
+                content_type="application/json",
+            ),
+            "Invalid API key",
+        ),
     ],
 )
-def test_error_bodies_become_one_line(loopback: Any, capsys: pytest.CaptureFixture[str],
-                                      reply: Reply, needle: str) -> None:
+def test_error_bodies_become_one_line(
+    loopback: Any, capsys: pytest.CaptureFixture[str], reply: Reply, needle: str
+) -> None:
     loopback.add(reply)
-    code, _out, err = run_cli(capsys, "--print", "hi", "--base-url", loopback.base_url,
-                             "--model", "m")
+    code, _out, err = run_cli(
+        capsys, "--print", "hi", "--base-url", loopback.base_url, "--model", "m"
+    )
     assert code == 1 and needle in err and err.count("\n") == 1
 
 
@@ -187,28 +239,54 @@ def _command() -> list[str]:
 def test_real_command_prints_response_completed(loopback: Any, tmp_path: Path) -> None:
     loopback.add_corpus(CORPUS / "openai-chat__deepseek-reasoning-content__pydantic-ai.sse")
     done = subprocess.run(
-        [*_command(), "--print", "hi", "--json", "--base-url", loopback.base_url, "--model", "m",
-         "--data-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            *_command(),
+            "--print",
+            "hi",
+            "--json",
+            "--base-url",
+            loopback.base_url,
+            "--model",
+            "m",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     lines = json_lines(done.stdout)
     [completed] = [line for line in lines if line["type"] == "response_completed"]
-    expected = json.loads((CORPUS / "openai-chat__deepseek-reasoning-content__pydantic-ai"
-                                     ".expected.json").read_text())
+    expected = json.loads(
+        (CORPUS / "openai-chat__deepseek-reasoning-content__pydantic-ai.expected.json").read_text()
+    )
     assert completed["text"] == expected["text"]
     assert completed["reasoning"] == expected["reasoning"]
     assert (tmp_path / "history.db").exists()
 
 
 def test_real_command_ctrl_c_exits_130_and_keeps_partial(loopback: Any, tmp_path: Path) -> None:
-    loopback.add(Reply(body=openai_text_stream("tick " * 2000, pieces=2000), chunk_size=60,
-                       delay=0.01))
+    loopback.add(
+        Reply(body=openai_text_stream("tick " * 2000, pieces=2000), chunk_size=60, delay=0.01)
+    )
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [*_command(), "--print", "count", "--base-url", loopback.base_url, "--model", "m",
-         "--data-dir", str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        [
+            *_command(),
+            "--print",
+            "count",
+            "--base-url",
+            loopback.base_url,
+            "--model",
+            "m",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     assert proc.stdout is not None
     first = proc.stdout.read(5)
@@ -222,7 +300,9 @@ def test_real_command_ctrl_c_exits_130_and_keeps_partial(loopback: Any, tmp_path
 
 
 def test_debug_log_records_skipped_data_without_keys(
-    loopback: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    loopback: Any,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import logging
@@ -232,9 +312,19 @@ def test_debug_log_records_skipped_data_without_keys(
     body = b"data: {not json\n\n" + openai_text_stream("fine")
     loopback.add(Reply(body=body))
     try:
-        code, out, _ = run_cli(capsys, "--print", "hi", "--base-url", loopback.base_url,
-                               "--model", "m", "--api-key-env", "SECRET_TEST_KEY",
-                               "--data-dir", str(tmp_path))
+        code, out, _ = run_cli(
+            capsys,
+            "--print",
+            "hi",
+            "--base-url",
+            loopback.base_url,
+            "--model",
+            "m",
+            "--api-key-env",
+            "SECRET_TEST_KEY",
+            "--data-dir",
+            str(tmp_path),
+        )
     finally:
         for handler in logging.getLogger("llmx_tui").handlers[:]:
             handler.close()

@@ -26,20 +26,44 @@ def messy_session(provider: str) -> dict[str, Any]:
     mine = {"provider": provider, "model": "m"}
     items = [
         {"type": "user_message", "text": "look at two files"},
-        {"type": "reasoning", "text": "I should read both.", **mine, "signature": "sig-1",
-         "details": [{"type": "thinking", "thinking": "I should read both.",
-                      "signature": "sig-1"}]},
-        {"type": "tool_call", "call_id": "c1", "name": "read_file",
-         "arguments": '{"path": "a.txt"}', **mine},
-        {"type": "tool_call", "call_id": "c2", "name": "read_file",
-         "arguments": '{"path": "b.txt"}', **mine},
+        {
+            "type": "reasoning",
+            "text": "I should read both.",
+            **mine,
+            "signature": "sig-1",
+            "details": [
+                {"type": "thinking", "thinking": "I should read both.", "signature": "sig-1"}
+            ],
+        },
+        {
+            "type": "tool_call",
+            "call_id": "c1",
+            "name": "read_file",
+            "arguments": '{"path": "a.txt"}',
+            **mine,
+        },
+        {
+            "type": "tool_call",
+            "call_id": "c2",
+            "name": "read_file",
+            "arguments": '{"path": "b.txt"}',
+            **mine,
+        },
         {"type": "tool_output", "call_id": "c1", "output": "contents of a"},
         {"type": "tool_output", "call_id": "c2", "output": "contents of b"},
         {"type": "tool_call", "call_id": "c3", "name": "search_text", "arguments": '{"pattern": '},
-        {"type": "tool_output", "call_id": "c3", "output": "arguments were not valid JSON",
-         "is_error": True},
-        {"type": "tool_call", "call_id": "c3", "name": "search_text",
-         "arguments": '{"pattern": "x"}'},
+        {
+            "type": "tool_output",
+            "call_id": "c3",
+            "output": "arguments were not valid JSON",
+            "is_error": True,
+        },
+        {
+            "type": "tool_call",
+            "call_id": "c3",
+            "name": "search_text",
+            "arguments": '{"pattern": "x"}',
+        },
         {"type": "tool_output", "call_id": "c3", "output": "no matches"},
         {"type": "assistant_message", "text": "Both files are short.", **mine},
         {"type": "assistant_message", "text": "Both files are short.", **mine},
@@ -57,7 +81,10 @@ def messy_session(provider: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_resumed_messy_history_sends_a_valid_payload(
-    preset: str, loopback: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    preset: str,
+    loopback: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for spec in PRESETS.values():
@@ -71,8 +98,23 @@ def test_resumed_messy_history_sends_a_valid_payload(
     session_id = capsys.readouterr().out.strip()
     dialect = PRESETS[preset].dialect
     loopback.add_corpus(CORPUS / REPLIES[dialect])
-    code = main(["--resume", session_id[:8], "--print", "one more thing", "--provider", preset,
-                 "--base-url", loopback.base_url, "--model", "m", "--max-steps", "1", *data])
+    code = main(
+        [
+            "--resume",
+            session_id[:8],
+            "--print",
+            "one more thing",
+            "--provider",
+            preset,
+            "--base-url",
+            loopback.base_url,
+            "--model",
+            "m",
+            "--max-steps",
+            "1",
+            *data,
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     payload = loopback.requests[0].json()
     settings = settings_for(preset, model="m")

@@ -67,8 +67,12 @@ async def test_streams_text_and_sends_the_request(loopback: Any) -> None:
 
 async def test_429_with_retry_after_seconds_is_retried(loopback: Any) -> None:
     loopback.add(
-        Reply(status=429, body=b'{"error":{"message":"slow down"}}', headers={"retry-after": "7"},
-              content_type="application/json"),
+        Reply(
+            status=429,
+            body=b'{"error":{"message":"slow down"}}',
+            headers={"retry-after": "7"},
+            content_type="application/json",
+        ),
         Reply(body=openai_text_stream("ok")),
     )
     rec = Recorder()
@@ -111,13 +115,26 @@ async def test_5xx_and_408_409_backoff_then_give_up_after_max_attempts(loopback:
 @pytest.mark.parametrize(
     ("status", "body", "ctype", "expected"),
     [
-        (401, b'{"error": {"message": "Incorrect API key provided: sk-test-secret"}}',
-         "application/json", "Incorrect API key provided: [redacted]"),
+        (
+            401,
+            b'{"error": {"message": "Incorrect API key provided: sk-test-secret"}}',
+            "application/json",
+            "Incorrect API key provided: [redacted]",
+        ),
         (400, b"model not found, plain text", "text/plain", "model not found, plain text"),
-        (404, b"<!DOCTYPE html><html><head><title>404 Not Found</title></head>"
-              b"<body><h1>Nope</h1></body></html>", "text/html", "404 Not Found"),
-        (422, b'{"detail": [{"msg": "Extra inputs are not permitted"}]}', "application/json",
-         "Extra inputs are not permitted"),
+        (
+            404,
+            b"<!DOCTYPE html><html><head><title>404 Not Found</title></head>"
+            b"<body><h1>Nope</h1></body></html>",
+            "text/html",
+            "404 Not Found",
+        ),
+        (
+            422,
+            b'{"detail": [{"msg": "Extra inputs are not permitted"}]}',
+            "application/json",
+            "Extra inputs are not permitted",
+        ),
     ],
 )
 async def test_other_4xx_fail_at_once_with_the_providers_message(
@@ -135,8 +152,10 @@ async def test_other_4xx_fail_at_once_with_the_providers_message(
 
 
 async def test_cut_before_content_is_retried(loopback: Any) -> None:
-    loopback.add(Reply(body=openai_text_stream("x"), cut_after=0),
-                 Reply(body=openai_text_stream("second try")))
+    loopback.add(
+        Reply(body=openai_text_stream("x"), cut_after=0),
+        Reply(body=openai_text_stream("second try")),
+    )
     rec = Recorder()
     outcome = await make(rec).stream(request(loopback), OpenAIChatParser(), rec.emit)
     assert outcome.text == "second try"
@@ -145,8 +164,10 @@ async def test_cut_before_content_is_retried(loopback: Any) -> None:
 
 async def test_cut_after_content_is_not_retried_and_keeps_partial_text(loopback: Any) -> None:
     body = openai_text_stream("abcdefghij" * 20, pieces=20)
-    loopback.add(Reply(body=body, cut_after=len(body) // 2, chunk_size=64),
-                 Reply(body=openai_text_stream("must not be used")))
+    loopback.add(
+        Reply(body=body, cut_after=len(body) // 2, chunk_size=64),
+        Reply(body=openai_text_stream("must not be used")),
+    )
     rec = Recorder()
     parser = OpenAIChatParser()
     with pytest.raises(ProviderError) as caught:
@@ -192,8 +213,10 @@ async def test_a_finished_stream_that_goes_quiet_does_not_hang(loopback: Any) ->
 
 
 async def test_in_band_error_ends_the_step_with_partial_text(loopback: Any) -> None:
-    body = sse_body({"choices": [{"index": 0, "delta": {"content": "partial "}}]},
-                    {"error": {"message": "Token limit reached", "code": 400}})
+    body = sse_body(
+        {"choices": [{"index": 0, "delta": {"content": "partial "}}]},
+        {"error": {"message": "Token limit reached", "code": 400}},
+    )
     loopback.add(Reply(body=body))
     rec = Recorder()
     outcome = await make(rec).stream(request(loopback), OpenAIChatParser(), rec.emit)
@@ -212,8 +235,9 @@ async def test_connection_refused_is_retried_then_reported() -> None:
 
 
 async def test_cancel_closes_the_stream_promptly_and_keeps_partial_text(loopback: Any) -> None:
-    loopback.add(Reply(body=openai_text_stream("word " * 400, pieces=400), chunk_size=50,
-                       delay=0.01))
+    loopback.add(
+        Reply(body=openai_text_stream("word " * 400, pieces=400), chunk_size=50, delay=0.01)
+    )
     rec = Recorder()
     parser = OpenAIChatParser()
     task = asyncio.create_task(make(rec).stream(request(loopback), parser, rec.emit))

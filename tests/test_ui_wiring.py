@@ -21,14 +21,20 @@ from tests.ui_helpers import screen_text
 
 async def test_sessions_hook_resumes_the_chosen_session(loopback: Any, tmp_path: Path) -> None:
     store = await AsyncSessionStore.open(tmp_path / "history.db")
-    old = await store.create_session(title="Old talk", provider="deepseek", model="m",
-                                     system_prompt=None)
-    await store.append_items(old, [UserMessage(text="what is a pelican?"),
-                                   AssistantMessage(text="A large water bird.")])
+    old = await store.create_session(
+        title="Old talk", provider="deepseek", model="m", system_prompt=None
+    )
+    await store.append_items(
+        old, [UserMessage(text="what is a pelican?"), AssistantMessage(text="A large water bird.")]
+    )
     conversation = make_conversation(loopback)
     conversation.store = store
-    app = LlmxApp(conversation, cursor_blink=False, on_open_sessions=open_sessions_hook(store),
-                  notices=["MCP server 'files' failed to start: boom [b]"])
+    app = LlmxApp(
+        conversation,
+        cursor_blink=False,
+        on_open_sessions=open_sessions_hook(store),
+        notices=["MCP server 'files' failed to start: boom [b]"],
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert "failed to start: boom [b]" in "".join(str(n.message) for n in app._notifications)

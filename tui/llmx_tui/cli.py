@@ -22,32 +22,58 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Session commands: llmx-tui sessions --help",
     )
     parser.add_argument("--version", action="version", version=f"llmx-tui {__version__}")
-    parser.add_argument("-p", "--print", dest="prompt", metavar="PROMPT",
-                        help="run one turn headless and print the reply ('-' reads stdin)")
-    parser.add_argument("--json", action="store_true",
-                        help="with --print: one JSON object per line instead of text")
+    parser.add_argument(
+        "-p",
+        "--print",
+        dest="prompt",
+        metavar="PROMPT",
+        help="run one turn headless and print the reply ('-' reads stdin)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="with --print: one JSON object per line instead of text"
+    )
     parser.add_argument("--provider", help="provider preset or configured provider name")
     parser.add_argument("--model", help="model name")
     parser.add_argument("--base-url", help="override the provider's base URL")
     parser.add_argument("--api-key-env", metavar="VAR", help="read the API key from this variable")
     parser.add_argument("--system", metavar="TEXT", help="system prompt")
-    parser.add_argument("--max-steps", type=_positive_int, metavar="N",
-                        help="most model requests in one turn (default 25)")
-    parser.add_argument("--max-tokens", type=_positive_int, metavar="N",
-                        help="most output tokens per request")
+    parser.add_argument(
+        "--max-steps",
+        type=_positive_int,
+        metavar="N",
+        help="most model requests in one turn (default 25)",
+    )
+    parser.add_argument(
+        "--max-tokens", type=_positive_int, metavar="N", help="most output tokens per request"
+    )
     parser.add_argument("--no-tools", action="store_true", help="offer the model no tools")
-    parser.add_argument("--yes", action="store_true",
-                        help="headless: approve every tool call without asking")
+    parser.add_argument(
+        "--yes", action="store_true", help="headless: approve every tool call without asking"
+    )
     parser.add_argument("--data-dir", metavar="DIR", help="keep all state in DIR")
     parser.add_argument("--config", metavar="FILE", type=Path, help="config file to read")
-    parser.add_argument("--resume", nargs="?", const="", metavar="ID",
-                        help="continue a saved session (without ID: pick one / the latest)")
-    parser.add_argument("--continue", dest="continue_latest", action="store_true",
-                        help="continue the latest session")
-    parser.add_argument("--idle-timeout", type=float, metavar="SECONDS",
-                        help="fail when the server sends nothing for this long (default 60)")
-    parser.add_argument("--demo", action="store_true",
-                        help="scripted demo conversation, no key or network needed")
+    parser.add_argument(
+        "--resume",
+        nargs="?",
+        const="",
+        metavar="ID",
+        help="continue a saved session (without ID: pick one / the latest)",
+    )
+    parser.add_argument(
+        "--continue",
+        dest="continue_latest",
+        action="store_true",
+        help="continue the latest session",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="fail when the server sends nothing for this long (default 60)",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="scripted demo conversation, no key or network needed"
+    )
     return parser
 
 

@@ -57,24 +57,39 @@ class JsonPrinter:
             return event.model_dump(mode="json")
         if isinstance(event, ItemDone) and isinstance(event.item, ToolCall):
             call = event.item
-            return {"type": "tool_call", "id": call.call_id, "name": call.name,
-                    "arguments": call.arguments}
+            return {
+                "type": "tool_call",
+                "id": call.call_id,
+                "name": call.name,
+                "arguments": call.arguments,
+            }
         if isinstance(event, ToolFinished):
-            return {"type": "tool_result", "id": event.call_id, "name": event.name,
-                    "output": event.output, "is_error": event.is_error, "status": event.status}
+            return {
+                "type": "tool_result",
+                "id": event.call_id,
+                "name": event.name,
+                "output": event.output,
+                "is_error": event.is_error,
+                "status": event.status,
+            }
         if isinstance(event, ResponseCompleted):
             line = event.model_dump(mode="json")
             line["usage"] = event.usage.counts()
             return line
         if isinstance(event, TurnFailed):
-            return {"type": "turn_failed",
-                    "error": {"kind": event.error.kind, "message": event.error.message},
-                    "partial_text": event.partial_text}
+            return {
+                "type": "turn_failed",
+                "error": {"kind": event.error.kind, "message": event.error.message},
+                "partial_text": event.partial_text,
+            }
         if isinstance(event, TurnCancelled):
             return {"type": "turn_cancelled", "partial_text": event.partial_text}
         if isinstance(event, TurnCompleted):
-            return {"type": "turn_completed", "finish_reason": event.finish_reason,
-                    "usage": event.usage.counts()}
+            return {
+                "type": "turn_completed",
+                "finish_reason": event.finish_reason,
+                "usage": event.usage.counts(),
+            }
         return None
 
 

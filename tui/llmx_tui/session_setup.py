@@ -62,7 +62,10 @@ async def provider_from_args(settings: Settings, args: argparse.Namespace) -> Re
             model = model or (found.models[0] if found.models else None)
     try:
         return resolve_provider(
-            settings, provider=provider, model=model, base_url=base_url,
+            settings,
+            provider=provider,
+            model=model,
+            base_url=base_url,
             api_key_env=args.api_key_env,
         )
     except (ProviderSetupError, UnknownProviderError) as exc:
@@ -79,9 +82,7 @@ async def open_store(data_dir: str | None) -> Any:
         raise SetupError(str(exc)) from None
 
 
-async def open_conversation(
-    args: argparse.Namespace, bus: EventBus, *, interactive: bool
-) -> Setup:
+async def open_conversation(args: argparse.Namespace, bus: EventBus, *, interactive: bool) -> Setup:
     settings = load_config(args)
     demo = bool(getattr(args, "demo", False))
     closers: list[Any] = []

@@ -35,8 +35,12 @@ def response_head(status: int, content_type: str, extra: dict[str, str] | None =
         reason = HTTPStatus(status).phrase
     except ValueError:
         reason = "Unknown"
-    lines = [f"HTTP/1.1 {status} {reason}", f"content-type: {content_type}",
-             "transfer-encoding: chunked", "connection: close"]
+    lines = [
+        f"HTTP/1.1 {status} {reason}",
+        f"content-type: {content_type}",
+        "transfer-encoding: chunked",
+        "connection: close",
+    ]
     lines += [f"{key}: {value}" for key, value in (extra or {}).items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 

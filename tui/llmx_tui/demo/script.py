@@ -19,8 +19,12 @@ def _envelope() -> dict[str, Any]:
     return json.loads(first.removeprefix(b"data: "))
 
 
-def _chunk(envelope: dict[str, Any], delta: dict[str, Any], finish: str | None = None,
-           usage: dict[str, int] | None = None) -> bytes:
+def _chunk(
+    envelope: dict[str, Any],
+    delta: dict[str, Any],
+    finish: str | None = None,
+    usage: dict[str, int] | None = None,
+) -> bytes:
     data = dict(envelope)
     data["choices"] = [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
     data["usage"] = usage
@@ -49,14 +53,22 @@ def tool_call_stream() -> bytes:
     out = [_chunk(envelope, {"role": "assistant", "content": None, "reasoning_content": ""})]
     out += [_chunk(envelope, {"content": None, "reasoning_content": w}) for w in _words(reasoning)]
     arguments = json.dumps({"command": DEMO_COMMAND})
-    call = {"index": 0, "id": "call_demo_1", "type": "function",
-            "function": {"name": "run_shell", "arguments": ""}}
+    call = {
+        "index": 0,
+        "id": "call_demo_1",
+        "type": "function",
+        "function": {"name": "run_shell", "arguments": ""},
+    }
     out.append(_chunk(envelope, {"content": None, "tool_calls": [call]}))
     for start in range(0, len(arguments), 8):
         fragment = {"index": 0, "function": {"arguments": arguments[start : start + 8]}}
         out.append(_chunk(envelope, {"content": None, "tool_calls": [fragment]}))
-    usage = {"prompt_tokens": 412, "completion_tokens": 61, "total_tokens": 473,
-             "completion_tokens_details": {"reasoning_tokens": 29}}
+    usage = {
+        "prompt_tokens": 412,
+        "completion_tokens": 61,
+        "total_tokens": 473,
+        "completion_tokens_details": {"reasoning_tokens": 29},
+    }
     out.append(_chunk(envelope, {"content": ""}, "tool_calls", usage))
     out.append(b"data: [DONE]\n\n")
     return b"".join(out)
@@ -81,8 +93,12 @@ def answer_with_tool_output(tool_output: str) -> bytes:
     out = [_chunk(envelope, {"role": "assistant", "content": None, "reasoning_content": ""})]
     out += [_chunk(envelope, {"content": None, "reasoning_content": w}) for w in _words(reasoning)]
     out += [_chunk(envelope, {"content": w, "reasoning_content": None}) for w in _words(text)]
-    usage = {"prompt_tokens": 530, "completion_tokens": 180, "total_tokens": 710,
-             "completion_tokens_details": {"reasoning_tokens": 14}}
+    usage = {
+        "prompt_tokens": 530,
+        "completion_tokens": 180,
+        "total_tokens": 710,
+        "completion_tokens_details": {"reasoning_tokens": 14},
+    }
     out.append(_chunk(envelope, {"content": ""}, "stop", usage))
     out.append(b"data: [DONE]\n\n")
     return b"".join(out)

@@ -70,6 +70,14 @@ class DemoServer:
 
 def demo_provider(base_url: str) -> ResolvedProvider:
     """The provider the demo talks to: OpenAI-style, labelled "demo" everywhere."""
-    preset = Preset("demo", "openai-chat", base_url, None, "anchored", "reasoning_content",
-                    local=True, label="Demo (scripted)")
+    preset = Preset(
+        "demo",
+        "openai-chat",
+        base_url,
+        None,
+        "anchored",
+        "reasoning_content",
+        local=True,
+        label="Demo (scripted)",
+    )
     return ResolvedProvider(name="demo", preset=preset, base_url=base_url, model="demo")

@@ -39,9 +39,7 @@ async def build_tool_runner(
     auto_approve: bool,
 ) -> tuple[RegistryToolRunner, list[str], Callable[[], Awaitable[Any]] | None]:
     """The runner, problems to show once (MCP servers that failed), and a closer."""
-    registry = ToolRegistry.with_builtins(
-        working_dir, max_output_bytes=settings.tools.output_cap
-    )
+    registry = ToolRegistry.with_builtins(working_dir, max_output_bytes=settings.tools.output_cap)
     gate: ApprovalGate = (
         BusApprovalGate(bus) if interactive and not auto_approve else headless_gate(auto_approve)
     )

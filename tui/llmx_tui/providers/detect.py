@@ -13,7 +13,14 @@ from llmx_tui.providers.registry import KEY_ENV_ALIASES, PRESETS
 
 # Order matters: the first key found wins.
 KEY_PRESETS: tuple[str, ...] = (
-    "openai", "anthropic", "openrouter", "gemini", "deepseek", "groq", "mistral", "xai",
+    "openai",
+    "anthropic",
+    "openrouter",
+    "gemini",
+    "deepseek",
+    "groq",
+    "mistral",
+    "xai",
 )
 LOCAL_PORTS: dict[str, int] = {"ollama": 11434, "llamacpp": 8080, "lmstudio": 1234, "vllm": 8000}
 PROBE_TIMEOUT = 0.4

@@ -17,13 +17,14 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("New chat", "Start a new session (ctrl+n)", "new_chat"),
     ("Sessions", "Open the sessions list (ctrl+s)", "sessions"),
     ("Model", "Show or change the model (F4)", "model"),
-    ("Edit an earlier prompt", "Fork from an earlier prompt and edit it (F9)",
-     "edit_prompt"),
-    ("Payload inspector", "The exact last request and what the builder changed (F8)",
-     "inspect_payload"),
+    ("Edit an earlier prompt", "Fork from an earlier prompt and edit it (F9)", "edit_prompt"),
+    (
+        "Payload inspector",
+        "The exact last request and what the builder changed (F8)",
+        "inspect_payload",
+    ),
     ("System prompt", "Edit this session's system prompt (/system)", "system_prompt"),
-    ("Export session", "Write this session as Markdown in the working folder (/export)",
-     "export"),
+    ("Export session", "Write this session as Markdown in the working folder (/export)", "export"),
 ]
 
 

@@ -42,8 +42,10 @@ class PromptPicker(ModalScreen[int | None]):
         ]
         with Vertical(id="prompt-box"):
             yield Static(
-                Content("Edit and resend: the conversation continues from the chosen prompt "
-                        "in a new session; this one stays as it is."),
+                Content(
+                    "Edit and resend: the conversation continues from the chosen prompt "
+                    "in a new session; this one stays as it is."
+                ),
                 id="prompt-title",
             )
             yield OptionList(*options, id="prompt-list", markup=False)
