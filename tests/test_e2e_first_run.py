@@ -6,10 +6,6 @@ import os
 import shlex
 import shutil
 import socket
-import subprocess
-import sys
-import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +13,7 @@ import pytest
 
 from llmx_tui.providers.detect import KEY_PRESETS, LOCAL_PORTS
 from llmx_tui.providers.registry import KEY_ENV_ALIASES, PRESETS
-
-COMMAND = Path(sys.executable).with_name("llmx-tui")
+from tests.tmux_terminal import COMMAND, Terminal, tmux_session
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
@@ -44,31 +39,10 @@ def local_server_running() -> bool:
     return False
 
 
-def screen(name: str) -> str:
-    done = subprocess.run(
-        ["tmux", "capture-pane", "-p", "-t", name], check=True, capture_output=True, text=True
-    )
-    return done.stdout
-
-
-def wait_for(name: str, *needles: str, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    text = ""
-    while time.monotonic() < deadline:
-        text = screen(name)
-        if all(needle in text for needle in needles):
-            return text
-        if "LLMX-EXITED" in text:
-            break  # the app ended: no point waiting
-        time.sleep(0.2)
-    raise AssertionError(f"never saw {needles!r}; last screen:\n{text}")
-
-
 @pytest.fixture
-def first_run(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def first_run(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
     if local_server_running():
         pytest.skip("a local model server answers on a probed port: not a first run")
-    name = f"llmx-first-run-{uuid.uuid4().hex[:8]}"
     config_home = Path(os.environ["XDG_CONFIG_HOME"])
     # The tmux server may carry its own environment: unset every key explicitly.
     unset = [arg for var in [*key_variables(), "LLMX_TUI_CONFIG_DIR"] for arg in ("-u", var)]
@@ -82,39 +56,25 @@ def first_run(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             str(COMMAND),
         ]
     )
-    subprocess.run(
-        [
-            "tmux",
-            "new-session",
-            "-d",
-            "-s",
-            name,
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "-c",
-            str(tmp_path),
-            f"{command}; echo LLMX-EXITED $?; sleep 30",
-        ],
-        check=True,
-    )
-    try:
-        yield name, config_home / "llmx-tui" / "config.toml"
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], check=False)
+    with tmux_session(
+        tmp_path,
+        env={},
+        command=f"{command}; echo LLMX-EXITED $?; sleep 30",
+        gone_marker="LLMX-EXITED",
+    ) as terminal:
+        yield terminal, config_home / "llmx-tui" / "config.toml"
 
 
 def test_first_run_without_a_provider_shows_the_welcome_screen(
-    first_run: tuple[str, Path],
+    first_run: tuple[Terminal, Path],
 ) -> None:
-    name, config = first_run
-    text = wait_for(name, "Welcome to llmx-tui")
+    terminal, config = first_run
+    text = terminal.wait_for("Welcome to llmx-tui")
     for needle in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "Ollama", "11434", "demo"):
         assert needle in text
     assert "LLMX-EXITED" not in text
     assert not config.exists()  # nothing is written until the user saves the form
     assert "no provider configured" in text  # why the welcome screen is shown
     # ctrl+t picks the demo: the chat app opens on the scripted provider.
-    subprocess.run(["tmux", "send-keys", "-t", name, "C-t"], check=True)
-    wait_for(name, "demo · demo")
+    terminal.send("C-t")
+    terminal.wait_for("demo · demo")
