@@ -39,17 +39,11 @@ _BUDGET_SHARE = {
 }
 
 
+@cyclic_gc_paused()
 def build_payload(
     history: Sequence[Item], settings: RequestSettings
 ) -> tuple[dict[str, Any], list[ReportEntry]]:
     """The Messages API request body for ``history`` and what was changed to make it legal."""
-    with cyclic_gc_paused():
-        return _build_payload(history, settings)
-
-
-def _build_payload(
-    history: Sequence[Item], settings: RequestSettings
-) -> tuple[dict[str, Any], list[ReportEntry]]:
     normalised = normalise_history(history, settings)
     report = normalised.report
     rewrite_wire_ids(normalised.steps, IdRewriter(anthropic_id, report))

@@ -45,17 +45,11 @@ _IMAGE_TYPES = {
 }
 
 
+@cyclic_gc_paused()
 def build_payload(
     history: Sequence[Item], settings: RequestSettings
 ) -> tuple[dict[str, Any], list[ReportEntry]]:
     """The generateContent request body for ``history`` and what was changed to make it legal."""
-    with cyclic_gc_paused():
-        return _build_payload(history, settings)
-
-
-def _build_payload(
-    history: Sequence[Item], settings: RequestSettings
-) -> tuple[dict[str, Any], list[ReportEntry]]:
     normalised = normalise_history(history, settings)
     report = normalised.report
     contents: list[dict[str, Any]] = []

@@ -77,17 +77,11 @@ def is_openai_reasoning_model(model: str) -> bool:
     return bool(_OPENAI_REASONING_MODEL.match(model.removeprefix("openai/")))
 
 
+@cyclic_gc_paused()
 def build_payload(
     history: Sequence[Item], settings: RequestSettings
 ) -> tuple[dict[str, Any], list[ReportEntry]]:
     """The Chat Completions request body for ``history`` and what was changed to make it legal."""
-    with cyclic_gc_paused():
-        return _build_payload(history, settings)
-
-
-def _build_payload(
-    history: Sequence[Item], settings: RequestSettings
-) -> tuple[dict[str, Any], list[ReportEntry]]:
     normalised = normalise_history(history, settings)
     report = normalised.report
     rules = preset_rules(settings.provider)
