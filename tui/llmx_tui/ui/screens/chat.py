@@ -124,6 +124,7 @@ class ChatScreen(Screen[None]):
 
     async def _pump(self) -> None:
         sub = self._subscription
+        loop = asyncio.get_running_loop()
         while sub is self._subscription:  # a newer attach() replaces this pump
             try:
                 if self.renderer.has_backlog:
@@ -132,6 +133,7 @@ class ChatScreen(Screen[None]):
                     batch = [await sub.get(), *sub.drain()]
             except StopAsyncIteration:
                 return
+            frame_started = loop.time()
             try:
                 self.renderer.apply(batch)
                 self.renderer.tick()
@@ -139,7 +141,8 @@ class ChatScreen(Screen[None]):
                     pane.follow_end()
             except Exception as exc:  # a display bug must not stop the stream
                 self.app.notify(f"display error: {exc!r}", severity="error", markup=False)
-            await asyncio.sleep(FRAME)
+            # The frame period is FRAME, not FRAME plus the frame's own work.
+            await asyncio.sleep(max(0.0, FRAME - (loop.time() - frame_started)))
 
     # composer -------------------------------------------------------------
     def on_composer_submitted(self, event: Composer.Submitted) -> None:
