@@ -122,8 +122,9 @@ def add_assistant_step(steps: list[Step], step: AssistantStep, report: list[Repo
     if step.calls:
         answer_orphaned_calls(step.calls, report)
     target = adjacent_assistant(steps)
-    previous_text = target.segments[-1].text if target is not None and target.segments else None
-    step.segments = drop_empty_and_repeated_text(step.segments, previous_text, report)
+    if step.segments:
+        previous_text = target.segments[-1].text if target is not None and target.segments else None
+        step.segments = drop_empty_and_repeated_text(step.segments, previous_text, report)
     if not step.segments and not step.calls:
         drop_reasoning_of(step.reasoning, report, "its assistant message was dropped")
     elif target is None:
@@ -155,6 +156,10 @@ def drop_empty_and_repeated_text(
     messages: list[AssistantMessage], previous_text: str | None, report: list[ReportEntry]
 ) -> list[AssistantMessage]:
     """Rule 5: no empty text; no message that repeats the one just before it."""
+    if len(messages) == 1:  # the usual case: nothing to copy when it is kept
+        text = messages[0].text
+        if text.strip() and text != previous_text:
+            return messages
     kept: list[AssistantMessage] = []
     for message in messages:
         text = message.text

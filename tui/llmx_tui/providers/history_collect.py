@@ -13,6 +13,7 @@ whole history, so it stays cheap per item.
 from __future__ import annotations
 
 import json
+import json.scanner
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +30,9 @@ def _reject_constant(name: str) -> Any:
 
 
 _STRICT_JSON = json.JSONDecoder(parse_constant=_reject_constant)
+# The decoder's own C scanner: ``decode`` is a Python wrapper around it that
+# costs more than the scan itself for the short objects tool calls carry.
+_SCAN_VALUE = json.scanner.make_scanner(_STRICT_JSON)
 
 
 def normalise_arguments(arguments: str) -> str:
@@ -40,6 +44,14 @@ def parse_arguments(arguments: str) -> dict[str, Any] | None:
     """Rule 2: the arguments must parse as a JSON object, else the call is malformed."""
     if arguments == "{}":  # the most common case, on every request: skip the parser
         return {}
+    if arguments[:1] == "{" and arguments[-1:] == "}":
+        # The usual shape, scanned directly. Same verdict as ``decode``: nothing
+        # to skip before the value, and a trailing "}" is never whitespace.
+        try:
+            value, end = _SCAN_VALUE(arguments, 0)
+        except (StopIteration, ValueError):
+            return None
+        return value if end == len(arguments) else None
     try:
         value = _STRICT_JSON.decode(arguments)
     except ValueError:
@@ -83,10 +95,12 @@ def collect_steps(history: Sequence[Item], report: list[ReportEntry]) -> list[Ra
         if kind == "assistant_message" or kind == "tool_call":
             # Text after tool calls starts a new message; calls join the open one.
             if open_step is None or (kind == "assistant_message" and open_step.calls):
-                open_step = AssistantStep([], [], [])
+                # The waiting reasoning becomes the new step's own list.
+                open_step = AssistantStep([], [], pending)
                 steps.append(open_step)
                 step_number += 1
-            if pending:
+                pending = []
+            elif pending:
                 open_step.reasoning.extend(pending)
                 pending = []
             if kind == "assistant_message":
@@ -122,13 +136,14 @@ def new_call(
 ) -> PairedCall:
     """Rules 1 and 2 for one call; a malformed call is kept out of its step but
     stays findable by id, so its output is skipped with it."""
-    arguments = normalise_arguments(item.arguments)
-    if arguments is not item.arguments:
+    original = item.arguments
+    arguments = normalise_arguments(original)
+    if arguments is not original:
         report.append(
             ReportEntry(item.id, "empty-arguments", "changed", 'empty arguments sent as "{}"')
         )
-    call = PairedCall(item, arguments, parse_arguments(arguments), turn, step_number)
-    if call.parsed is None:
+    parsed = parse_arguments(arguments)
+    if parsed is None:
         report.append(
             ReportEntry(
                 item.id,
@@ -137,10 +152,12 @@ def new_call(
                 f"arguments of {item.name!r} are not a JSON object",
             )
         )
-    earlier = latest_call.get(item.call_id)
+    call = PairedCall(item, arguments, parsed, turn, step_number)
+    call_id = item.call_id
+    earlier = latest_call.get(call_id)
     if earlier is not None and earlier.step_number == step_number:
         call.earlier_same_id = earlier  # the same id twice in one step
-    latest_call[item.call_id] = call
+    latest_call[call_id] = call
     return call
 
 

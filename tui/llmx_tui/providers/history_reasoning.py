@@ -36,36 +36,36 @@ def select_reasoning(
 ) -> None:
     policy = settings.reasoning_policy
     loop_start = last_user_index(steps) + 1
-    for index, step in enumerate(steps):
-        if not isinstance(step, AssistantStep):
-            continue
-        step.current_loop = index >= loop_start
-        if not step.reasoning:
-            continue
-        if policy == "never":
-            for item in step.reasoning:
-                report.append(
-                    ReportEntry(
-                        item.id,
-                        "reasoning-not-sent",
-                        "dropped_reasoning",
-                        f"{settings.provider} does not take reasoning back",
-                    )
-                )
-            step.reasoning = []
-        elif policy != "every_message" and not step.current_loop:
-            for item in step.reasoning:
-                report.append(
-                    ReportEntry(
-                        item.id,
-                        "earlier-turn-reasoning",
-                        "dropped_reasoning",
-                        "only the current tool loop's reasoning is sent",
-                    )
-                )
-            step.reasoning = []
-        else:
+    earlier, loop = steps[:loop_start], steps[loop_start:]
+    for step in loop:
+        if isinstance(step, AssistantStep):
+            step.current_loop = True
+    # Steps in order, so the report lists the drops in history order.
+    if policy == "never":
+        drop_all_reasoning(
+            steps, report, "reasoning-not-sent", f"{settings.provider} does not take reasoning back"
+        )
+        return
+    if policy == "every_message":
+        loop = steps
+    else:
+        drop_all_reasoning(
+            earlier,
+            report,
+            "earlier-turn-reasoning",
+            "only the current tool loop's reasoning is sent",
+        )
+    for step in loop:
+        if isinstance(step, AssistantStep) and step.reasoning:
             keep_own_reasoning(step, settings, report)
+
+
+def drop_all_reasoning(steps: list[Step], report: list[ReportEntry], rule: str, why: str) -> None:
+    for step in steps:
+        if isinstance(step, AssistantStep) and step.reasoning:
+            for item in step.reasoning:
+                report.append(ReportEntry(item.id, rule, "dropped_reasoning", why))
+            step.reasoning = []
 
 
 def keep_own_reasoning(
