@@ -148,35 +148,20 @@ class Transport:
 
     async def _attempt(self, request: HttpRequest, parser: StreamParser, emit: Emit) -> StepOutcome:
         timeout = httpx.Timeout(self.timeouts.idle, connect=self.timeouts.connect)
-        streamed = False
+        reader = EventReader(self.timeouts.finish_grace)
         try:
             async with self.client.stream(
                 "POST", request.url, json=request.body, headers=request.headers, timeout=timeout
             ) as response:
                 if response.status_code >= 400:
                     await self._raise_for_status(request, response)
-                events = EventSource(response).aiter_sse()
-                try:
-                    while True:
-                        sse = await self._next_event(events, parser)
-                        if sse is None:
-                            break
-                        for event in parser.feed(sse.event, sse.data):
-                            if not streamed and (
-                                event.type in _CONTENT_EVENTS or isinstance(event, ToolCallStarted)
-                            ):
-                                streamed = True
-                            emit(event)
-                        if parser.ended:
-                            break
-                finally:
-                    await events.aclose()
+                await reader.read(response, parser, emit)
         except httpx.TimeoutException as exc:
             if isinstance(exc, httpx.ConnectTimeout):
                 error = ProviderError(
                     "connection", f"could not connect to {_host(request.url)}: timed out"
                 )
-                if streamed:
+                if reader.streamed:
                     raise error from None
                 raise _Retryable(error, None) from None
             raise ProviderError(
@@ -186,21 +171,10 @@ class Transport:
             ) from None
         except httpx.TransportError as exc:
             error = ProviderError("connection", _connection_message(request, exc))
-            if streamed:
+            if reader.streamed:
                 raise error from None
             raise _Retryable(error, None) from None
         return parser.outcome()
-
-    async def _next_event(self, events: Any, parser: StreamParser) -> Any | None:
-        """The next SSE event; None at the end of the body or when a finished stream goes quiet."""
-        try:
-            if parser.finished:
-                return await asyncio.wait_for(anext(events), self.timeouts.finish_grace)
-            return await anext(events)
-        except StopAsyncIteration:
-            return None
-        except TimeoutError:
-            return None
 
     async def _raise_for_status(self, request: HttpRequest, response: httpx.Response) -> None:
         body = b""
@@ -219,6 +193,56 @@ class Transport:
         if response.status_code in RETRYABLE_STATUS or response.status_code >= 500:
             raise _Retryable(error, response.headers)
         raise error
+
+
+class EventReader:
+    """Feeds one response's SSE events to a parser and publishes what it yields.
+
+    ``streamed`` tells, even after a failure mid-stream, whether content has
+    been published (a step is never retried after that). Once the parser is
+    finished, trailing events are waited for ``finish_grace`` seconds at most.
+    """
+
+    __slots__ = ("finish_grace", "streamed")
+
+    def __init__(self, finish_grace: float) -> None:
+        self.finish_grace = finish_grace
+        self.streamed = False
+
+    async def read(self, response: httpx.Response, parser: StreamParser, emit: Emit) -> None:
+        events = EventSource(response).aiter_sse()
+        try:
+            # A plain loop while the response is still talking: one generator step per event.
+            async for sse in events:
+                published = parser.feed(sse.event, sse.data)
+                if published:
+                    if not self.streamed:
+                        self._note_content(published)
+                    for event in published:
+                        emit(event)
+                if parser.finished:
+                    break
+            else:
+                return
+            while not parser.ended:
+                try:
+                    sse = await asyncio.wait_for(anext(events), self.finish_grace)
+                except (StopAsyncIteration, TimeoutError):
+                    return
+                published = parser.feed(sse.event, sse.data)
+                self._note_content(published)
+                for event in published:
+                    emit(event)
+        finally:
+            await events.aclose()
+
+    def _note_content(self, published: list[Any]) -> None:
+        if not self.streamed:
+            self.streamed = any(_is_content(event) for event in published)
+
+
+def _is_content(event: Any) -> bool:
+    return event.type in _CONTENT_EVENTS or isinstance(event, ToolCallStarted)
 
 
 class _Retryable(Exception):

@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from llmx_tui.providers.base import StepOutcome
-from llmx_tui.providers.stream_state import StreamState
+from llmx_tui.providers.stream_state import StreamState, decode_json
 from llmx_tui.providers.usage import anthropic_merger
 
 logger = logging.getLogger(__name__)
@@ -57,10 +57,7 @@ class AnthropicParser:
         if self._ended:
             return []
         out: list[Any] = []
-        try:
-            message = json.loads(data)
-        except ValueError:
-            message = None
+        message = decode_json(data)
         if not isinstance(message, dict):
             if event == "error":
                 self._fail(data.strip()[:500] or "stream error")

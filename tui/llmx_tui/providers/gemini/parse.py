@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from llmx_tui.providers.base import StepOutcome
-from llmx_tui.providers.stream_state import StreamState
+from llmx_tui.providers.stream_state import StreamState, decode_json
 from llmx_tui.providers.usage import gemini_merger
 
 logger = logging.getLogger(__name__)
@@ -61,10 +61,7 @@ class GeminiParser:
         if self._ended:
             return []
         out: list[Any] = []
-        try:
-            payload = json.loads(data)
-        except ValueError:
-            payload = None
+        payload = decode_json(data)
         if event == "error" and not isinstance(payload, (dict, list)):
             self._state.set_error(data.strip()[:500] or "stream error")
             self._ended = True

@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from llmx_tui.providers.base import StepOutcome
-from llmx_tui.providers.stream_state import StreamState, ThinkTagSplitter
+from llmx_tui.providers.stream_state import StreamState, ThinkTagSplitter, decode_json
 from llmx_tui.providers.usage import UsageMerger, openai_merger
 
 logger = logging.getLogger(__name__)
@@ -54,13 +54,23 @@ class OpenAIChatParser:
             return []
         out: list[Any] = []
         if event == "error":
-            self._fail(_error_message(_loads(data), data), out)
+            self._fail(_error_message(decode_json(data), data), out)
             return out
         if data.startswith("[DONE]"):
             self._think.flush(out)
             self._ended = True
             return out
-        chunk = _loads(data)
+        chunk = decode_json(data)
+        content = _plain_content(chunk)
+        if content is not None:
+            # Most chunks: one token of text and nothing else (no need to walk the chunk).
+            if content:
+                self._think.feed(content, out)
+            return out
+        return self._chunk(chunk, data, out)
+
+    def _chunk(self, chunk: Any, data: str, out: list[Any]) -> list[Any]:
+        """Every part of a decoded chunk: choices, usage, Groq's usage, an in-band error."""
         if not isinstance(chunk, dict):
             logger.debug("skipping unparseable chat chunk: %.200r", data)
             return out
@@ -210,11 +220,33 @@ class OpenAIChatParser:
         self._ended = True
 
 
-def _loads(data: str) -> Any:
-    try:
-        return json.loads(data)
-    except ValueError:
+_PLAIN_DELTA_KEYS = frozenset({"content", "role"})
+
+
+def _plain_content(chunk: Any) -> str | None:
+    """The text of a chunk that is only choice 0's content, else None (the full walk).
+
+    Plain means: one choice, index 0, a ``delta`` holding at most ``content`` (a
+    string or null) and ``role``; no finish reason, final message, usage, error
+    or Groq extras. ``_chunk`` does exactly the same with such a chunk, slower.
+    """
+    if type(chunk) is not dict:
         return None
+    choices = chunk.get("choices")
+    if type(choices) is not list or len(choices) != 1:
+        return None
+    if chunk.get("usage") is not None or "error" in chunk or "x_groq" in chunk:
+        return None
+    choice = choices[0]
+    if type(choice) is not dict or choice.get("index") or choice.get("finish_reason"):
+        return None
+    delta = choice.get("delta")
+    if type(delta) is not dict or "message" in choice or not delta.keys() <= _PLAIN_DELTA_KEYS:
+        return None
+    content = delta.get("content")
+    if content is None:
+        return ""
+    return content if type(content) is str else None
 
 
 def _reasoning_text(value: Any) -> str:
