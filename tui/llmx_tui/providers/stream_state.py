@@ -305,6 +305,10 @@ class ThinkTagSplitter:
                 self._mode = _PLAIN
                 state.add_text(stripped, out)
                 return
+        if not state.pending_reasoning and "<" not in piece:
+            # Inside the tags, no tag can start in this piece: all of it is reasoning.
+            state.add_reasoning(piece, out)
+            return
         buffer = state.pending_reasoning + piece
         state.pending_reasoning = ""
         end = buffer.find(_CLOSE)
