@@ -1,7 +1,8 @@
 """The three ways of reading a stream that the parse benchmark compares.
 
 * ours: httpx + httpx-sse + our dialect parser, the path the app takes
-  (``Transport.stream`` over the network; ``EventSource`` + parser in memory).
+  (``Transport.stream`` over the network; the transport's own ``EventReader``
+  over an in-memory response).
 * the openai SDK: ``AsyncOpenAI.chat.completions.create(stream=True)`` over the
   network; its own ``AsyncStream`` decoding ``ChatCompletionChunk`` objects in memory.
 * the floor: split the bytes into lines and ``json.loads`` each ``data:`` line.
@@ -17,7 +18,6 @@ from typing import Any
 
 import httpx
 import httpx2
-from httpx_sse import EventSource
 from openai import APIError, AsyncOpenAI
 from openai._streaming import AsyncStream
 from openai.types.chat import ChatCompletionChunk
@@ -26,7 +26,7 @@ from llmx_tui.providers.anthropic.parse import AnthropicParser
 from llmx_tui.providers.base import StepOutcome, StreamParser
 from llmx_tui.providers.gemini.parse import GeminiParser
 from llmx_tui.providers.openai_chat.parse import OpenAIChatParser
-from llmx_tui.providers.transport import HttpRequest, Transport
+from llmx_tui.providers.transport import EventReader, HttpRequest, Timeouts, Transport
 
 SSE_HEADERS = {"content-type": "text/event-stream"}
 # What providers.dialects sends to an OpenAI-style server without a key.
@@ -72,16 +72,11 @@ def make_parser(dialect: str) -> StreamParser:
 
 
 async def ours_decode(chunks: list[bytes], dialect: str = "openai-chat") -> StepOutcome:
+    """What ``Transport.stream`` does with a response once it is open, events published."""
     parser = make_parser(dialect)
     response = httpx.Response(200, headers=SSE_HEADERS, stream=_Chunks(chunks))
-    events = EventSource(response).aiter_sse()
-    try:
-        async for sse in events:
-            parser.feed(sse.event, sse.data)
-            if parser.ended:
-                break
-    finally:
-        await events.aclose()
+    published: list[Any] = []
+    await EventReader(Timeouts().finish_grace).read(response, parser, published.append)
     return parser.outcome()
 
 
