@@ -140,16 +140,12 @@ def user_blocks(step: UserStep) -> list[dict[str, Any]]:
 
 def assistant_blocks(step: AssistantStep, report: list[ReportEntry]) -> list[dict[str, Any]]:
     blocks = thinking_blocks(step, report) if step.reasoning else []
-    blocks += [{"type": "text", "text": segment.text} for segment in step.segments]
-    blocks += [
-        {
-            "type": "tool_use",
-            "id": call.wire_id,
-            "name": call.item.name,
-            "input": call.parsed,
-        }
-        for call in step.calls
-    ]
+    for segment in step.segments:
+        blocks.append({"type": "text", "text": segment.text})
+    for call in step.calls:
+        blocks.append(
+            {"type": "tool_use", "id": call.wire_id, "name": call.item.name, "input": call.parsed}
+        )
     return blocks
 
 

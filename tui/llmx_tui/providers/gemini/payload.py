@@ -127,12 +127,15 @@ def model_parts(
             )
     for message in step.segments:
         part: dict[str, Any] = {"text": message.text}
-        sign(part, message, step, settings, report)
+        if message.thought_signature:
+            sign(part, message, step, settings, report)
         parts.append(part)
     first_call = len(parts)
     for call in step.calls:
-        part = {"functionCall": {"name": call.item.name, "args": call.parsed}}
-        sign(part, call.item, step, settings, report)
+        item = call.item
+        part = {"functionCall": {"name": item.name, "args": call.parsed}}
+        if item.thought_signature:
+            sign(part, item, step, settings, report)
         parts.append(part)
     if step.calls and step.current_loop and validates_signatures(settings.model):
         vouch_for_unsigned_call(parts[first_call], step.calls[0].item.id, report)
@@ -167,10 +170,9 @@ def sign(
     settings: RequestSettings,
     report: list[ReportEntry],
 ) -> None:
-    """Rule 6: a signature is replayed on its own part, to its own model, this turn only."""
+    """Rule 6 for a signed item: the signature is replayed on its own part, to its own
+    model, this turn only."""
     signature = item.thought_signature
-    if not signature:
-        return
     if not step.current_loop:
         report.append(
             ReportEntry(
