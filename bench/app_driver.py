@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bench.app_probe import app_args
-from bench.render_apps import FRAME, KEY_EVERY, SCREEN, KeyProbe, press_keys_while
+from bench.render_apps import KEY_EVERY, SCREEN, KeyProbe, press_keys_while
 from bench.streams import markdown_tokens
 from llmx_tui.cli import build_parser
 from llmx_tui.core.bus import EventBus
@@ -58,10 +58,6 @@ async def running_app(
         await setup.close()
 
 
-# Frames the bench drew itself, per run: see ``_rendered``.
-nudged_frames: list[int] = []
-
-
 async def render_reply(
     base_url: str, data_dir: str, expected: str, key_delays: list[float]
 ) -> float:
@@ -72,7 +68,7 @@ async def render_reply(
         screen.start_turn(app.conversation.submit(PROMPT))
         rendered = asyncio.ensure_future(_rendered(app, expected))
         keys = asyncio.ensure_future(press_keys_while(app, rendered, KEY_EVERY))
-        nudged_frames.append(await rendered)
+        await rendered
         await keys
         await pilot.pause()
         elapsed = time.perf_counter() - started
@@ -80,31 +76,15 @@ async def render_reply(
     return elapsed
 
 
-async def _rendered(app: LlmxApp, expected: str) -> int:
-    """Until the turn is over and the reply's widget holds all of it, nothing held back.
-
-    Works around an app bug: when the turn ends, ``TurnRenderer._finish_assistant``
-    forgets the reply widget while it still has a backlog, so ``has_backlog`` turns
-    False and the chat screen's pump waits for the next bus event; the rest of the
-    reply is not drawn until then. In that state this draws one frame's budget per
-    frame (``StreamingMarkdown.flush``), as the pump would, and counts the frames.
-    """
-    nudged = 0
+async def _rendered(app: LlmxApp, expected: str) -> None:
+    """Until the turn is over and the reply's widget holds all of it, its end rendered."""
     while True:
         if not app.conversation.busy:
             replies = list(app.screen.query(StreamingMarkdown))
-            if replies:
-                reply = replies[-1]
-                if reply.finished and not reply.has_backlog:
-                    if reply.source != expected:
-                        raise AssertionError("the app showed different text")
-                    return nudged
-                renderer = getattr(app.screen, "renderer", None)
-                if reply.finished and renderer is not None and not renderer.has_backlog:
-                    reply.flush()
-                    nudged += 1
-                    await asyncio.sleep(FRAME)
-                    continue
+            if replies and replies[-1].finished and replies[-1].end_rendered:
+                if replies[-1].source != expected:
+                    raise AssertionError("the app showed different text")
+                return
         await asyncio.sleep(POLL)
 
 

@@ -82,7 +82,7 @@ class WidgetStreamApp(KeyProbe, App[None]):
 
     async def show(self, deltas: asyncio.Queue[str | None]) -> str:
         """Collects deltas and feeds the widget once per frame, as the chat screen does,
-        until the stream has ended and the widget's backlog is drawn."""
+        until the stream has ended and the end of the reply is rendered."""
         widget = self.query_one(StreamingMarkdown)
         self.query_one(VerticalScroll).anchor()
         pending: list[str] = []
@@ -91,15 +91,13 @@ class WidgetStreamApp(KeyProbe, App[None]):
             if pending:
                 widget.feed("".join(pending))
                 pending.clear()
-            else:
-                widget.flush()
 
         timer = self.set_interval(FRAME, frame)
         while (delta := await deltas.get()) is not None:
             pending.append(delta)
         frame()
         widget.finish()
-        while widget.has_backlog:
-            await asyncio.sleep(FRAME / 4)
         timer.stop()
+        while not widget.end_rendered:
+            await asyncio.sleep(FRAME / 4)
         return widget.source

@@ -151,23 +151,7 @@ async def _measure(config: RenderConfig, data_dir: str) -> list[Result]:
                 per_size[size] = await interleave_async(
                     candidates, rounds, self_timed=True, capped=capped, warmup=config.warmup
                 )
-    if app_runner is not None:
-        notes.append(_nudge_note())
     return [_result(config, per_size, key_delays, notes, app_runner is not None)]
-
-
-def _nudge_note() -> str:
-    from bench.app_driver import nudged_frames
-
-    stuck = [frames for frames in nudged_frames if frames]
-    if not stuck:
-        return "the app drew every reply to the end by itself"
-    return (
-        f"in {len(stuck)} of {len(nudged_frames)} app runs the reply was not fully drawn when "
-        "the turn ended and the app then stopped drawing it (the chat screen's pump waits for "
-        "the next bus event once `TurnRenderer` has let go of the reply widget); the bench drew "
-        f"the rest at the app's frame rate, as the fix would: {max(stuck)} frames at most"
-    )
 
 
 def _bare(

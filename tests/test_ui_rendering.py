@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
 
 from llmx_tui.core.items import AssistantMessage, UserMessage
+from llmx_tui.ui import markdown_blocks
 from llmx_tui.ui.app import LlmxApp
+from llmx_tui.ui.markdown_blocks import RUN_CHARS, estimate_height, group_runs
 from llmx_tui.ui.markdown_split import finished_prefix_length, last_code_block
 from llmx_tui.ui.safe_text import neutralise
 from llmx_tui.ui.widgets.conversation import WINDOW
-from llmx_tui.ui.widgets.markdown_chunk import MarkdownChunk
-from llmx_tui.ui.widgets.streaming_markdown import FRAME_BUDGET, StreamingMarkdown
+from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 from tests.ui_helpers import ScriptedConversation, screen_text, wait_for
 
 
@@ -44,56 +47,93 @@ def test_neutralise_shows_control_characters() -> None:
     assert neutralise("line\r\nnext\rover\ttab") == "line\nnext\nover\ttab"
 
 
+def test_finished_text_is_grouped_into_runs_at_block_starts() -> None:
+    text = "a" * 10 + "\n\n" + "b" * 10 + "\n\n" + "c" * 10 + "\n\n"
+    starts = [12, 24]
+    assert group_runs(text, starts, limit=5) == [text[:12], text[12:24], text[24:]]
+    assert group_runs(text, starts, limit=20) == [text[:24], text[24:]]
+    assert group_runs(text, starts, limit=100) == [text]
+    assert group_runs("\n\n" + text, [2], limit=1) == [text]  # blank runs are dropped
+
+
+def test_height_estimate_wraps_source_lines() -> None:
+    assert estimate_height("one\ntwo\n\n", 80) == 2
+    assert estimate_height("x" * 81, 80) == 2
+    assert estimate_height("", 80) == 1
+
+
 class StreamApp(App[None]):
     def compose(self) -> ComposeResult:
-        yield StreamingMarkdown()
+        with VerticalScroll():
+            yield StreamingMarkdown()
 
 
-async def test_finished_chunks_are_rendered_once_and_only_the_tail_changes() -> None:
+@pytest.fixture
+def rendered_texts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every Markdown text the widgets render, in order."""
+    texts: list[str] = []
+    original = markdown_blocks.render_markdown
+
+    def spy(text: str, width: int, **kwargs: object) -> object:
+        texts.append(text)
+        return original(text, width, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(markdown_blocks, "render_markdown", spy)
+    return texts
+
+
+async def test_finished_blocks_are_rendered_once_and_only_the_tail_changes(
+    rendered_texts: list[str],
+) -> None:
     app = StreamApp()
     async with app.run_test(size=(80, 40)) as pilot:
         widget = app.query_one(StreamingMarkdown)
         widget.feed("# Head\n\nFirst para")
         await pilot.pause()
-        first_chunk = widget.query(MarkdownChunk).first()
-        assert first_chunk.text == "# Head\n\n"
-        renders: list[str] = []
-        original = MarkdownChunk.set_text
-
-        def spy(self: MarkdownChunk, text: str) -> None:
-            renders.append(text)
-            original(self, text)
-
-        MarkdownChunk.set_text = spy  # type: ignore[method-assign]
-        try:
-            for token in [" goes", " on", "\n\nSecond", " para"]:
-                widget.feed(token)
+        assert rendered_texts.count("# Head\n\n") == 1
+        for token in [" goes", " on", "\n\nSecond", " para"]:
+            widget.feed(token)
             await pilot.pause()
-        finally:
-            MarkdownChunk.set_text = original  # type: ignore[method-assign]
-        assert "# Head\n\n" not in renders  # the heading chunk was never redone
-        assert [c.text for c in widget.query(MarkdownChunk)] == [
-            "# Head\n\n",
-            "First para goes on\n\n",
-            "Second para",
-        ]
-        assert "Second para" in screen_text(app)
+        assert rendered_texts.count("# Head\n\n") == 1  # never redone
+        assert rendered_texts.count("First para goes on\n\n") == 1
+        assert rendered_texts[-1] == "Second para"
+        assert widget.block_count == 3
+        text = screen_text(app)
+        assert "Head" in text and "First para goes on" in text and "Second para" in text
 
 
-async def test_a_burst_is_rendered_over_several_frames() -> None:
+async def test_a_long_burst_renders_only_what_is_on_screen(rendered_texts: list[str]) -> None:
     app = StreamApp()
     async with app.run_test(size=(80, 20)) as pilot:
         widget = app.query_one(StreamingMarkdown)
-        burst = "".join(f"Paragraph {i} with some words.\n\n" for i in range(400))
-        widget.feed(burst + "tail")
-        assert widget.has_backlog
-        frames = 1
-        while widget.has_backlog:
-            widget.flush()
-            frames += 1
-            await pilot.pause()
-        assert frames >= len(burst) // FRAME_BUDGET
-        assert "".join(c.text for c in widget.query(MarkdownChunk)) == burst + "tail"
+        burst = "".join(f"Paragraph {i} with some words.\n\n" for i in range(2000))
+        widget.feed(burst + "THE TAIL")
+        await pilot.pause()
+        app.query_one(VerticalScroll).scroll_end(animate=False, immediate=True)
+        await wait_for(pilot, lambda: "THE TAIL" in screen_text(app))
+        assert widget.block_count > len(burst) // RUN_CHARS
+        # What was on screen (the top, before scrolling, then the bottom) was rendered;
+        # the rest of the 66 kB was not.
+        assert widget.rendered_count <= 4
+        assert sum(map(len, rendered_texts)) < 5 * RUN_CHARS
+        app.query_one(VerticalScroll).scroll_home(animate=False, immediate=True)
+        await wait_for(pilot, lambda: "Paragraph 0 with" in screen_text(app))
+        assert "Paragraph 0 with" in rendered_texts[-1]
+        assert widget.source == burst + "THE TAIL"
+
+
+async def test_a_resize_re_renders_what_is_shown_at_the_new_width() -> None:
+    app = StreamApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        widget = app.query_one(StreamingMarkdown)
+        widget.feed("word " * 40 + "END\n\nnext")
+        await wait_for(pilot, lambda: "END" in screen_text(app))
+        wide = [line for line in screen_text(app).splitlines() if "word" in line]
+        await pilot.resize_terminal(40, 20)
+        await wait_for(pilot, lambda: "END" in screen_text(app))
+        narrow = [line for line in screen_text(app).splitlines() if "word" in line]
+        assert len(narrow) > len(wide)
+        assert all(len(line) <= 40 for line in narrow)
 
 
 async def test_resuming_a_long_session_mounts_only_the_newest_window() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from llmx_tui.ui.app import LlmxApp
 from llmx_tui.ui.themes import ThemeFileError, load_themes, theme_from_toml, user_theme_dir
-from llmx_tui.ui.widgets.markdown_chunk import MarkdownChunk
+from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 from tests.ui_helpers import ScriptedConversation, text_turn
 
 REPO_THEMES = Path(__file__).resolve().parent.parent / "themes"
@@ -56,6 +56,15 @@ async def test_malformed_theme_is_notified_once_without_markup_and_app_runs(tmp_
         assert app.theme == "llmx-dark"
 
 
+def drawn_backgrounds(widget: StreamingMarkdown) -> set[str]:
+    colours = set()
+    for y in range(widget.content_size.height):
+        for segment in widget.render_line(y):
+            if segment.style is not None and segment.style.bgcolor is not None:
+                colours.add(segment.style.bgcolor.get_truecolor().hex)
+    return colours
+
+
 async def test_switching_theme_is_live_and_reported_for_saving() -> None:
     saved: list[str] = []
     conv = ScriptedConversation([text_turn("```py\nx = 1\n```")])
@@ -67,10 +76,13 @@ async def test_switching_theme_is_live_and_reported_for_saving() -> None:
         app.screen.composer.load_text("hi")
         await pilot.press("enter")
         await pilot.pause(0.3)
+        reply = app.screen.query_one(StreamingMarkdown)
+        assert "#f0f0f0" in drawn_backgrounds(reply)  # the light code theme ("friendly")
         app.screen.composer.load_text("/theme fjord")
         await pilot.press("enter")
         await pilot.pause()
         assert app.theme == "fjord" and saved == ["fjord"]
         assert app.current_theme.dark
-        chunk = app.screen.query(MarkdownChunk).first()
-        assert chunk.visual is not None
+        # The code block was redrawn in the dark code theme ("monokai").
+        backgrounds = drawn_backgrounds(reply)
+        assert "#272822" in backgrounds and "#f0f0f0" not in backgrounds

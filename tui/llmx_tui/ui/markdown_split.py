@@ -9,8 +9,10 @@ more text arrives. Pure functions, no Textual.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_MARKER = re.compile(r"^(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
@@ -20,6 +22,8 @@ def make_parser() -> MarkdownIt:
     """GFM-like parser with raw HTML off: the widget would silently drop it
     (``Vec<T>`` would show as ``Vec``); no linkify, so
     untrusted text shows exactly as written."""
+    from markdown_it import MarkdownIt  # loaded on first use: not needed for the first frame
+
     return MarkdownIt("gfm-like").disable(["html_inline", "html_block", "linkify"])
 
 
@@ -27,10 +31,19 @@ def finished_prefix_length(text: str) -> int:
     """Length of the longest prefix of ``text`` made of finished top-level blocks.
 
     ``text`` must start at a block boundary. Returns 0 when no block is finished.
-    A blank line between two list items does not end the list (a loose list
-    stays one list so its numbering and spacing are right).
     """
-    cut = 0
+    starts = block_starts(text)
+    return starts[-1] if starts else 0
+
+
+def block_starts(text: str) -> list[int]:
+    """Offsets where a new top-level block starts after a finished one, in order.
+
+    ``text`` must start at a block boundary. A blank line between two list
+    items does not end the list (a loose list stays one list so its numbering
+    and spacing are right).
+    """
+    starts: list[int] = []
     fence: str | None = None
     block_is_list = False
     at_block_start = True
@@ -54,7 +67,7 @@ def finished_prefix_length(text: str) -> int:
             starts_top_level = not line[0].isspace()
             is_list_item = bool(_LIST_MARKER.match(line))
             if after_blank and starts_top_level and not (block_is_list and is_list_item):
-                cut = offset
+                starts.append(offset)
                 at_block_start = True
             if at_block_start:
                 block_is_list = is_list_item
@@ -64,7 +77,7 @@ def finished_prefix_length(text: str) -> int:
             if opening and complete:
                 fence = opening.group(1)
         offset += len(line)
-    return cut
+    return starts
 
 
 def last_code_block(markdown: str) -> str | None:

@@ -1,17 +1,22 @@
 """Rich Markdown for untrusted text: raw HTML shown as text, link targets shown.
 
-A whole reply renders into one Static per finished chunk instead of one
-Textual widget per block: layout cost grows with the number of mounted
-widgets, and a long reply would otherwise mount thousands.
+Loaded on first use (``markdown_blocks.render_block``): rich.markdown,
+markdown-it and pygments are not needed for an empty session's first frame.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
+from markdown_it import MarkdownIt
 from rich.markdown import Markdown
 
 from llmx_tui.ui.markdown_split import make_parser
 
-_PARSER = make_parser()
+
+@cache
+def _parser() -> MarkdownIt:
+    return make_parser()
 
 
 class SafeMarkdown(Markdown):
@@ -23,4 +28,4 @@ class SafeMarkdown(Markdown):
     def __init__(self, markup: str, *, dark: bool = True) -> None:
         super().__init__("", code_theme="monokai" if dark else "friendly", hyperlinks=False)
         self.markup = markup
-        self.parsed = _PARSER.parse(markup)
+        self.parsed = _parser().parse(markup)

@@ -43,20 +43,14 @@ class TurnRenderer:
         self._turn_noted = False  # an error/cancel notice is already shown
         self.turn = 0
         self.last_reply = ""
-        self._draining: list[StreamingMarkdown] = []
 
     @property
     def has_backlog(self) -> bool:
-        live = self.assistant is not None and self.assistant.has_backlog
-        return live or bool(self._draining)
+        """Nothing waits between frames: a reply renders only what is on screen."""
+        return False
 
     def tick(self) -> None:
-        if self.assistant is not None:
-            self.assistant.flush()
-        # Replies that ended with text still to draw keep drawing, a frame's budget at a time.
-        for reply in self._draining:
-            reply.flush()
-        self._draining = [reply for reply in self._draining if reply.has_backlog]
+        """Once per frame, after ``apply``; the widgets have nothing held back."""
 
     def apply(self, batch: list[Any]) -> None:
         for event in batch:
@@ -135,8 +129,6 @@ class TurnRenderer:
         if self.assistant is None:
             return
         self.assistant.finish(final_text)
-        if self.assistant.has_backlog:
-            self._draining.append(self.assistant)
         if self._assistant_entry is not None:
             self._assistant_entry.data["text"] = self.assistant.source
         if self.assistant.source:

@@ -99,7 +99,10 @@ class ConversationView(FollowScroll):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if new_value <= 0 and self.first_mounted > 0 and not self._loading_older:
+        # Only a scroll up to the top loads older entries; a view whose content
+        # does not fill it yet is topped up by ``_fill_viewport`` instead.
+        reached_top = new_value <= 0 < old_value and self.max_scroll_y > 0
+        if reached_top and self.first_mounted > 0 and not self._loading_older:
             self._loading_older = True
             self.call_after_refresh(self.load_older)
 

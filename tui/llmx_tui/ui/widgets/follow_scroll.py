@@ -1,22 +1,39 @@
 """A VerticalScroll that follows its bottom while new content arrives, until
-the user scrolls up; scrolling back to the bottom resumes following."""
+the user scrolls up; scrolling back to the bottom resumes following.
+
+Built on Textual's anchor: the scroll position is set while the compositor
+lays out, so a frame is never painted at the old position first (which would
+also make off-screen Markdown render for nothing).
+"""
 
 from __future__ import annotations
 
 from textual.containers import VerticalScroll
+from textual.geometry import Offset
 
 
 class FollowScroll(VerticalScroll):
-    follow = True
+    def on_mount(self) -> None:
+        self.anchor()
 
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        if new_value < old_value and new_value < self.max_scroll_y:
-            self.follow = False
-        elif new_value >= self.max_scroll_y:
-            self.follow = True
+    @property
+    def follow(self) -> bool:
+        """Whether the view is kept at its bottom as content grows."""
+        return self.is_anchored and not self._anchor_released
+
+    @follow.setter
+    def follow(self, value: bool) -> None:
+        if value:
+            self.scroll_end(animate=False, immediate=True)  # re-engages the anchor
+        else:
+            self.release_anchor()
+
+    @property
+    def scroll_offset(self) -> Offset:
+        # The anchor scrolls to "content bottom minus view height", which is
+        # negative while the content is shorter than the view: keep it at the top.
+        offset = super().scroll_offset
+        return offset if offset.y >= 0 else Offset(offset.x, 0)
 
     def follow_end(self) -> None:
-        """Scroll to the bottom after the next layout, if following."""
-        if self.follow:
-            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        """Kept for callers: the anchor already keeps the bottom in view."""

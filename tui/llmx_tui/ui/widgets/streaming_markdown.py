@@ -1,37 +1,51 @@
 """Assistant Markdown that streams in without re-rendering what is finished.
 
-The text is cut at top-level block boundaries (``markdown_split``): each
-finished run of blocks becomes its own ``MarkdownChunk``, rendered once; only
-the unfinished tail chunk is re-rendered. The caller feeds text once per frame
-(already batched), so the cost follows the frame rate, not the token rate.
-At most ``FRAME_BUDGET`` characters are rendered per frame; a larger burst
-waits in a backlog for the next frames (``flush``) so keys stay responsive.
+One widget per reply, drawn through Textual's line API. The text is cut at
+top-level block boundaries (``markdown_split``) into runs of finished blocks
+(``markdown_blocks.Block``) and an unfinished tail. A run is rendered once per
+width, and only when it is needed: when Textual paints one of its lines, or
+when it is part of the bottom screenful that a following view shows. The tail
+is re-rendered when it changes, so each frame costs at most about a screen of
+Markdown, however fast the text arrives and however long the reply grows.
 """
 
 from __future__ import annotations
 
-from textual.containers import Vertical
+from bisect import bisect_right
+from dataclasses import dataclass
 
-from llmx_tui.ui.markdown_split import finished_prefix_length
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.theme import Theme
+from textual.widget import Widget
+
+from llmx_tui.ui.markdown_blocks import Block, group_runs
+from llmx_tui.ui.markdown_split import block_starts
 from llmx_tui.ui.safe_text import neutralise
-from llmx_tui.ui.widgets.markdown_chunk import MarkdownChunk
-
-FRAME_BUDGET = 2000
 
 
-class StreamingMarkdown(Vertical):
-    DEFAULT_CSS = "StreamingMarkdown { height: auto; }"
+@dataclass(frozen=True)
+class _Arrangement:
+    """Where each shown block starts, at one width; one blank line after each."""
+
+    width: int
+    dark: bool
+    blocks: list[Block]
+    tops: list[int]
+    height: int
+
+
+class StreamingMarkdown(Widget):
+    DEFAULT_CSS = "StreamingMarkdown { width: 1fr; height: auto; padding: 0 1; }"
 
     def __init__(self, text: str = "", *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
         self._source = ""  # everything fed, as received
         self._held_cr = False  # a trailing "\r" waits for a possible "\n"
-        self._tail = MarkdownChunk()
-        self._chunks = [self._tail]  # until composed; afterwards children are the truth
-        self._composed = False
-        self._tail_text = ""
-        self._backlog = ""
-        self._final_text: str | None = None
+        self._blocks: list[Block] = []
+        self._tail = Block("")
+        self._arrangement: _Arrangement | None = None
+        self._dark = True
         self.finished = False
         if text:
             self.feed(text)
@@ -41,20 +55,35 @@ class StreamingMarkdown(Vertical):
         return self._source
 
     @property
-    def chunk_count(self) -> int:
-        return len(self.children)
-
-    def compose(self):  # type: ignore[override]
-        self._composed = True
-        yield from self._chunks
-        self._chunks = []
+    def block_count(self) -> int:
+        """Runs of finished blocks, plus the tail when it holds text."""
+        return len(self._shown_blocks())
 
     @property
-    def has_backlog(self) -> bool:
-        return bool(self._backlog)
+    def rendered_count(self) -> int:
+        """Blocks rendered at the current width (the rest are estimated)."""
+        width = self.content_size.width
+        return sum(block.lines(width, self._dark) is not None for block in self._shown_blocks())
 
+    @property
+    def end_rendered(self) -> bool:
+        """The last block is rendered at the current width (the end can be drawn exactly)."""
+        blocks = self._shown_blocks()
+        width = self.content_size.width
+        return not blocks or (width > 0 and blocks[-1].lines(width, self._dark) is not None)
+
+    def on_mount(self) -> None:
+        self._dark = self.app.current_theme.dark
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.dark != self._dark:  # code colours follow dark/light
+            self._dark = theme.dark
+            self._changed()
+
+    # text in -----------------------------------------------------------------
     def feed(self, text: str) -> None:
-        """Append streamed text and re-render the tail (call once per frame)."""
+        """Append streamed text (the caller batches deltas, once per frame)."""
         if not text:
             return
         self._source += text
@@ -63,58 +92,85 @@ class StreamingMarkdown(Vertical):
             self._held_cr = False
         if text.endswith("\r"):
             text, self._held_cr = text[:-1], True
-        self._backlog += neutralise(text)
-        self.flush()
-
-    def flush(self) -> None:
-        """Render up to one frame's budget of the backlog."""
-        if not self._backlog:
-            return
-        step, self._backlog = self._backlog[:FRAME_BUDGET], self._backlog[FRAME_BUDGET:]
-        self._show(self._tail_text + step)
-        if not self._backlog and self._final_text is not None:
-            self._settle()
+        self._append(neutralise(text))
 
     def finish(self, final_text: str | None = None) -> None:
         """No more text comes. ``final_text`` replaces the stream if it differs."""
         self.finished = True
-        if self._held_cr:
-            self._held_cr = False
-            self._backlog += "\n"
         if final_text is not None and final_text != self._source:
+            self._held_cr = False
             self._source = final_text
-            self._backlog = ""
-            self._reset(neutralise(final_text))
-            return
-        self._final_text = self._source
-        if not self._backlog:
-            self._settle()
+            self._blocks = []
+            self._tail = Block("")
+            self._append(neutralise(final_text))
+        elif self._held_cr:
+            self._held_cr = False
+            self._append("\n")
 
-    def _settle(self) -> None:
-        """The last chunk keeps whatever the tail holds; nothing else changes."""
-        self._final_text = None
+    def _append(self, text: str) -> None:
+        pending = self._tail.text + text
+        starts = block_starts(pending)
+        if starts:
+            cut = starts[-1]
+            self._blocks += [Block(run) for run in group_runs(pending[:cut], starts[:-1])]
+            pending = pending[cut:]
+        self._tail = Block(pending)
+        self._changed()
 
-    def _show(self, text: str) -> None:
-        cut = finished_prefix_length(text)
-        if cut:
-            self._tail.set_text(text[:cut])
-            self._tail = MarkdownChunk()
-            if self._composed:
-                self.mount(self._tail)
-            else:
-                self._chunks.append(self._tail)
-            text = text[cut:]
-        self._tail_text = text
-        self._tail.set_text(text)
+    def _changed(self) -> None:
+        self._arrangement = None
+        self.refresh(layout=True)
 
-    def _reset(self, text: str) -> None:
-        for child in [*self.children, *self._chunks]:
-            if child is not self._tail:
-                child.remove()
-        self._chunks = [] if self._composed else [self._tail]
-        self._tail_text = ""
-        self._show(text)
+    # layout and paint ----------------------------------------------------------
+    def _shown_blocks(self) -> list[Block]:
+        return [*self._blocks, self._tail] if self._tail.text.strip() else list(self._blocks)
 
-    def restyle(self) -> None:
-        for chunk in self.query(MarkdownChunk):
-            chunk.restyle()
+    def _arrange(self, width: int) -> _Arrangement:
+        current = self._arrangement
+        if current is not None and current.width == width and current.dark == self._dark:
+            return current
+        blocks = self._shown_blocks()
+        tops: list[int] = []
+        y = 0
+        for block in blocks:
+            tops.append(y)
+            y += block.height(width, self._dark) + 1
+        self._arrangement = _Arrangement(width, self._dark, blocks, tops, y)
+        return self._arrangement
+
+    def _render_block(self, block: Block, width: int) -> list[Strip]:
+        lines = block.render(width, self._dark, self.app.console, self.app.console_options)
+        self._arrangement = None  # its height is now exact
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # The bottom screenful is rendered now, so a view that follows the end
+        # lays out exact heights; everything above keeps its estimate.
+        covered = 0
+        for block in reversed(self._shown_blocks()):
+            if covered >= viewport.height:
+                break
+            lines = block.lines(width, self._dark)
+            if lines is None:
+                lines = self._render_block(block, width)
+            covered += len(lines) + 1
+        return self._arrange(width).height
+
+    def render_line(self, y: int) -> Strip:
+        style = self.visual_style.rich_style
+        width = self.content_size.width
+        arrangement = self._arrange(width)
+        index = bisect_right(arrangement.tops, y) - 1
+        if index < 0:
+            return Strip.blank(width, style)
+        block = arrangement.blocks[index]
+        lines = block.lines(width, self._dark)
+        if lines is None:  # scrolled into view: render it, then lay out its real height
+            estimated = block.height(width, self._dark)
+            lines = self._render_block(block, width)
+            if len(lines) != estimated:
+                self.call_later(self.refresh, layout=True)
+        offset = y - arrangement.tops[index]
+        if offset >= len(lines):
+            return Strip.blank(width, style)
+        return lines[offset].apply_style(style)

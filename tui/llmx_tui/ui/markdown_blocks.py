@@ -1,0 +1,82 @@
+"""Runs of finished Markdown blocks, rendered once per width, with a cheap height estimate.
+
+Rendering Markdown (markdown-it, Rich, pygments for code) is what showing a
+long reply costs, and most of a long reply is off screen. So a block is
+rendered only when it is painted or sits at the bottom of the viewport; until
+then its height is estimated from its source. Estimates only move the
+scrollbar: a block is always rendered before it is drawn.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.segment import Segment
+from textual.strip import Strip
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions
+
+# A run of finished blocks is cut at the first block start past this many
+# characters: small enough that rendering one run never stalls a frame,
+# large enough that a reply is not hundreds of separate Rich renders.
+RUN_CHARS = 1500
+
+
+def group_runs(text: str, starts: list[int], limit: int = RUN_CHARS) -> list[str]:
+    """Cut ``text`` at block ``starts`` into runs of at least ``limit`` characters
+    (the last run may be shorter; a single block may be longer)."""
+    runs: list[str] = []
+    begin = 0
+    for start in starts:
+        if start - begin >= limit:
+            runs.append(text[begin:start])
+            begin = start
+    runs.append(text[begin:])
+    return [run for run in runs if run.strip()]
+
+
+def estimate_height(text: str, width: int) -> int:
+    """Lines ``text`` will take at ``width``: one per source line, wrapped."""
+    usable = max(1, width)
+    lines = text.rstrip().splitlines() or [""]
+    return sum(max(1, -(-len(line) // usable)) for line in lines)
+
+
+def render_markdown(
+    text: str, width: int, *, dark: bool, console: Console, options: ConsoleOptions
+) -> list[Strip]:
+    """``text`` (already neutralised) rendered as Markdown into lines of ``width`` cells."""
+    from llmx_tui.ui.rich_markdown import SafeMarkdown  # rich.markdown loads on first use
+
+    segments = console.render(
+        SafeMarkdown(text, dark=dark), options.update(highlight=False, height=None, width=width)
+    )
+    lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
+    return [Strip(line) for line in lines]
+
+
+class Block:
+    """Markdown text that never changes, and its rendered lines per (width, dark)."""
+
+    __slots__ = ("_rendered", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._rendered: dict[tuple[int, bool], list[Strip]] = {}
+
+    def lines(self, width: int, dark: bool) -> list[Strip] | None:
+        return self._rendered.get((width, dark))
+
+    def height(self, width: int, dark: bool) -> int:
+        lines = self._rendered.get((width, dark))
+        return len(lines) if lines is not None else estimate_height(self.text, width)
+
+    def render(
+        self, width: int, dark: bool, console: Console, options: ConsoleOptions
+    ) -> list[Strip]:
+        lines = render_markdown(self.text, width, dark=dark, console=console, options=options)
+        if len(self._rendered) >= 2:  # a resize back and forth keeps both; no more
+            self._rendered.clear()
+        self._rendered[(width, dark)] = lines
+        return lines
