@@ -226,7 +226,9 @@ class EventReader:
                 return
             while not parser.ended:
                 try:
-                    sse = await asyncio.wait_for(anext(events), self.finish_grace)
+                    # asyncio.timeout, not wait_for: no task per event (a fixed cost per stream).
+                    async with asyncio.timeout(self.finish_grace):
+                        sse = await anext(events)
                 except (StopAsyncIteration, TimeoutError):
                     return
                 published = parser.feed(sse.event, sse.data)
