@@ -27,11 +27,15 @@ class _DeltaRun:
 
     def __init__(self, event: Any) -> None:
         self.kind = type(event)
-        self.index = getattr(event, "index", None)
+        # Only argument deltas carry an index; asking a pydantic model for a
+        # field it lacks costs a raised AttributeError per token.
+        self.index = event.index if self.kind is ToolCallArgumentsDelta else None
         self.pieces = [_delta_text(event)]
 
     def accepts(self, event: Any) -> bool:
-        return type(event) is self.kind and getattr(event, "index", None) == self.index
+        if type(event) is not self.kind:
+            return False
+        return self.kind is not ToolCallArgumentsDelta or event.index == self.index
 
     def materialise(self) -> Any:
         joined = "".join(self.pieces)
@@ -41,7 +45,7 @@ class _DeltaRun:
 
 
 def _delta_text(event: Any) -> str:
-    return event.fragment if isinstance(event, ToolCallArgumentsDelta) else event.text
+    return event.fragment if type(event) is ToolCallArgumentsDelta else event.text
 
 
 class Subscription:
