@@ -29,7 +29,8 @@ async def _run(args: argparse.Namespace) -> int:
         args.resume = None
     while True:
         try:
-            setup = await open_conversation(args, bus, interactive=True)
+            # The engine (httpx, tools) is built right after the first frame: see LlmxApp.
+            setup = await open_conversation(args, bus, interactive=True, defer_engine=True)
             break
         except SetupError as exc:
             # First run, or a config to fix: the welcome screen says why and how.
@@ -39,7 +40,6 @@ async def _run(args: argparse.Namespace) -> int:
                 return 1
             if choice == "demo":
                 args.demo = True
-    provider = setup.conversation.engine.provider
 
     def persist_theme(name: str) -> None:
         with contextlib.suppress(ConfigError, OSError):
@@ -53,9 +53,10 @@ async def _run(args: argparse.Namespace) -> int:
         on_theme_saved=persist_theme,
         on_open_sessions=open_sessions_hook(setup.store),
         on_pick_model=pick_model_hook(setup.settings),
-        context_window=provider.context_window,
+        context_window=setup.provider.context_window,
         notices=setup.problems,
         start_with_sessions=pick_session,
+        after_first_frame=setup.finish,
     )
     try:
         await app.run_async()

@@ -1,6 +1,10 @@
 """Builds a ready Conversation from CLI flags and config: provider, store, tools, engine.
 
 Shared by ``--print`` and the app, so both take the same path to a provider.
+Everything that can fail with a message for the user (config, provider,
+store, resumed session) happens in ``open_conversation``. The app may ask for
+the rest (engine, tools, recorder: the HTTP stack and the tools package, which
+its first frame does not need) to be built after that frame: ``defer_engine``.
 """
 
 from __future__ import annotations
@@ -11,17 +15,18 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmx_tui import paths
 from llmx_tui.config import ConfigError, Settings, load_settings
 from llmx_tui.core.bus import EventBus
 from llmx_tui.core.items import Item
-from llmx_tui.engine.conversation import Conversation, load_history
-from llmx_tui.engine.turn import TurnEngine, TurnOptions
 from llmx_tui.providers.registry import UnknownProviderError
 from llmx_tui.providers.resolve import ProviderSetupError, ResolvedProvider, resolve_provider
-from llmx_tui.providers.transport import RetryPolicy, Timeouts, Transport, close_shared_client
+
+if TYPE_CHECKING:
+    from llmx_tui.engine.conversation import Conversation
+    from llmx_tui.providers.transport import Transport
 
 
 class SetupError(Exception):
@@ -30,17 +35,84 @@ class SetupError(Exception):
 
 @dataclass
 class Setup:
-    conversation: Conversation
+    # A Conversation, or with defer_engine a DeferredConversation standing in for one.
+    conversation: Any
     settings: Settings
     store: Any
+    provider: ResolvedProvider
     problems: list[str] = field(default_factory=list)
     _closers: list[Any] = field(default_factory=list)
+
+    def finish(self) -> None:
+        """Builds the engine now if it was deferred (the app calls this after its first frame)."""
+        if isinstance(self.conversation, DeferredConversation):
+            self.conversation.finish()
 
     async def close(self) -> None:
         for closer in reversed(self._closers):
             with contextlib.suppress(Exception):
                 await closer()
+        from llmx_tui.providers.transport import close_shared_client
+
         await close_shared_client()
+
+
+class DeferredConversation:
+    """The app's conversation until ``finish()`` builds the real one (after the first frame).
+
+    What the first frame reads (bus, provider, model, session, history, busy)
+    comes from the setup; any other use builds the engine at once and goes to
+    the real Conversation, so early key presses behave as they always did.
+    """
+
+    def __init__(
+        self,
+        bus: EventBus,
+        provider: ResolvedProvider,
+        session_id: str | None,
+        history: list[Item],
+        build: Callable[[], Conversation],
+    ) -> None:
+        self.bus = bus  # the engine publishes on this same bus
+        self._provider = provider
+        self._session_id = session_id
+        self._history = history
+        self._build = build
+        self._real: Conversation | None = None
+
+    @property
+    def built(self) -> bool:
+        return self._real is not None
+
+    def finish(self) -> Conversation:
+        if self._real is None:
+            self._real = self._build()
+        return self._real
+
+    @property
+    def provider(self) -> str:
+        return self._real.provider if self._real is not None else self._provider.name
+
+    @property
+    def model(self) -> str:
+        return self._real.model if self._real is not None else self._provider.model
+
+    @property
+    def session_id(self) -> str | None:
+        return self._real.session_id if self._real is not None else self._session_id
+
+    @property
+    def history(self) -> list[Item]:
+        return self._real.history if self._real is not None else self._history
+
+    @property
+    def busy(self) -> bool:
+        return self._real is not None and self._real.busy
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.finish(), name)
 
 
 def load_config(args: argparse.Namespace) -> Settings:
@@ -82,7 +154,14 @@ async def open_store(data_dir: str | None) -> Any:
         raise SetupError(str(exc)) from None
 
 
-async def open_conversation(args: argparse.Namespace, bus: EventBus, *, interactive: bool) -> Setup:
+async def open_conversation(
+    args: argparse.Namespace, bus: EventBus, *, interactive: bool, defer_engine: bool = False
+) -> Setup:
+    """Config, provider, store and resumed history, then the engine.
+
+    With ``defer_engine`` (the app) the engine is built on ``Setup.finish()``
+    or first use instead, unless MCP servers must be started first.
+    """
     settings = load_config(args)
     demo = bool(getattr(args, "demo", False))
     closers: list[Any] = []
@@ -98,17 +177,57 @@ async def open_conversation(args: argparse.Namespace, bus: EventBus, *, interact
         store = await open_store(args.data_dir)
         closers.append(store.close)
         session_id, history = await _resumed(store, args)
+        parts = _Parts(settings, args, bus, provider, store, session_id, history, demo, closers)
+        problems: list[str] = []
+        if defer_engine and not _starts_mcp(settings, args):
+            conversation: Any = DeferredConversation(
+                bus,
+                provider,
+                session_id,
+                history,
+                lambda: parts.assemble(_builtin_tools(settings, args, bus, interactive)),
+            )
+        else:
+            tools, problems, tool_closer = await _tools(settings, args, bus, interactive)
+            if tool_closer is not None:
+                closers.append(tool_closer)
+            conversation = parts.assemble(tools)
+    except BaseException:
+        for closer in reversed(closers):
+            with contextlib.suppress(Exception):
+                await closer()
+        raise
+    return Setup(conversation, settings, store, provider, problems + settings.warnings, closers)
+
+
+@dataclass
+class _Parts:
+    """What the engine is built from, once the fallible steps are done."""
+
+    settings: Settings
+    args: argparse.Namespace
+    bus: EventBus
+    provider: ResolvedProvider
+    store: Any
+    session_id: str | None
+    history: list[Item]
+    demo: bool
+    closers: list[Any]
+
+    def assemble(self, tools: Any) -> Conversation:
+        """The recorder, the engine and the Conversation: nothing here can fail for the user."""
+        # Local imports: the engine brings httpx (~50 ms) that the app's first frame never needs.
+        from llmx_tui.engine.conversation import Conversation
+        from llmx_tui.engine.turn import TurnEngine, TurnOptions
         from llmx_tui.store.recorder import SessionRecorder
 
-        recorder = SessionRecorder(store, bus)
+        settings, args = self.settings, self.args
+        recorder = SessionRecorder(self.store, self.bus)
         recorder.start()
-        closers.append(recorder.close)
-        tools, problems, tool_closer = await _tools(settings, args, bus, interactive)
-        if tool_closer is not None:
-            closers.append(tool_closer)
+        self.closers.append(recorder.close)
         engine = TurnEngine(
-            bus=bus,
-            provider=provider,
+            bus=self.bus,
+            provider=self.provider,
             transport=_transport(settings, args),
             tools=tools,
             options=TurnOptions(
@@ -118,20 +237,14 @@ async def open_conversation(args: argparse.Namespace, bus: EventBus, *, interact
                 reasoning_effort=settings.reasoning_effort,
             ),
         )
-    except BaseException:
-        for closer in reversed(closers):
-            with contextlib.suppress(Exception):
-                await closer()
-        raise
-    conversation = Conversation(
-        engine=engine,
-        store=store,
-        session_id=session_id,
-        history=history,
-        demo=demo,
-        resolve=_resolver(settings, args, provider),
-    )
-    return Setup(conversation, settings, store, problems + settings.warnings, closers)
+        return Conversation(
+            engine=engine,
+            store=self.store,
+            session_id=self.session_id,
+            history=self.history,
+            demo=self.demo,
+            resolve=_resolver(settings, args, self.provider),
+        )
 
 
 def _resolver(
@@ -152,11 +265,13 @@ def _resolver(
 
 
 async def _resumed(store: Any, args: argparse.Namespace) -> tuple[str | None, list[Item]]:
-    from llmx_tui.store.errors import StoreError
-
     wanted = args.resume
     if wanted is None and not args.continue_latest:
         return None, []
+    # Here, not at the top: only a resumed launch needs the engine module before its first frame.
+    from llmx_tui.engine.conversation import load_history
+    from llmx_tui.store.errors import StoreError
+
     try:
         if wanted:
             session_id = await store.resolve_session_id(wanted)
@@ -170,6 +285,8 @@ async def _resumed(store: Any, args: argparse.Namespace) -> tuple[str | None, li
 
 
 def _transport(settings: Settings, args: argparse.Namespace) -> Transport:
+    from llmx_tui.providers.transport import RetryPolicy, Timeouts, Transport
+
     network = settings.network
     idle = args.idle_timeout or network.idle_timeout
     return Transport(
@@ -178,13 +295,34 @@ def _transport(settings: Settings, args: argparse.Namespace) -> Transport:
     )
 
 
+def _tools_enabled(settings: Settings, args: argparse.Namespace) -> bool:
+    return not args.no_tools and settings.tools.enabled
+
+
+def _starts_mcp(settings: Settings, args: argparse.Namespace) -> bool:
+    return _tools_enabled(settings, args) and bool(settings.mcp.servers)
+
+
 async def _tools(
     settings: Settings, args: argparse.Namespace, bus: EventBus, interactive: bool
 ) -> tuple[Any, list[str], Any]:
-    if args.no_tools or not settings.tools.enabled:
+    if not _tools_enabled(settings, args):
         return None, [], None
     from llmx_tui.engine.tool_runner import build_tool_runner
 
     return await build_tool_runner(
+        settings, bus, working_dir=Path.cwd(), interactive=interactive, auto_approve=args.yes
+    )
+
+
+def _builtin_tools(
+    settings: Settings, args: argparse.Namespace, bus: EventBus, interactive: bool
+) -> Any:
+    """The tools without MCP servers: nothing to await, so it can be built on first use."""
+    if not _tools_enabled(settings, args):
+        return None
+    from llmx_tui.engine.tool_runner import builtin_tool_runner
+
+    return builtin_tool_runner(
         settings, bus, working_dir=Path.cwd(), interactive=interactive, auto_approve=args.yes
     )

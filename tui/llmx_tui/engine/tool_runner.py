@@ -30,6 +30,24 @@ class RegistryToolRunner:
         return result.output, result.is_error, result.status
 
 
+def builtin_tool_runner(
+    settings: Settings,
+    bus: EventBus,
+    *,
+    working_dir: Path,
+    interactive: bool,
+    auto_approve: bool,
+) -> RegistryToolRunner:
+    """The built-in tools behind the approval gate (no MCP servers: nothing to await)."""
+    registry = ToolRegistry.with_builtins(working_dir, max_output_bytes=settings.tools.output_cap)
+    gate: ApprovalGate = (
+        BusApprovalGate(bus) if interactive and not auto_approve else headless_gate(auto_approve)
+    )
+    for name in settings.tools.always_allow:
+        gate.allow_for_session(name)
+    return RegistryToolRunner(registry, gate)
+
+
 async def build_tool_runner(
     settings: Settings,
     bus: EventBus,
@@ -39,12 +57,9 @@ async def build_tool_runner(
     auto_approve: bool,
 ) -> tuple[RegistryToolRunner, list[str], Callable[[], Awaitable[Any]] | None]:
     """The runner, problems to show once (MCP servers that failed), and a closer."""
-    registry = ToolRegistry.with_builtins(working_dir, max_output_bytes=settings.tools.output_cap)
-    gate: ApprovalGate = (
-        BusApprovalGate(bus) if interactive and not auto_approve else headless_gate(auto_approve)
+    runner = builtin_tool_runner(
+        settings, bus, working_dir=working_dir, interactive=interactive, auto_approve=auto_approve
     )
-    for name in settings.tools.always_allow:
-        gate.allow_for_session(name)
     problems: list[str] = []
     closer = None
     if settings.mcp.servers:
@@ -52,7 +67,7 @@ async def build_tool_runner(
 
         manager = McpManager(settings.mcp.servers, cwd=working_dir)
         await manager.start()
-        registry.register_all(manager.tools)
+        runner.registry.register_all(manager.tools)
         problems.extend(manager.problems)
         closer = manager.close
-    return RegistryToolRunner(registry, gate), problems, closer
+    return runner, problems, closer

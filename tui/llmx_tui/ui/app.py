@@ -34,6 +34,9 @@ class ConversationLike(Protocol):
 
 class LlmxApp(App[None]):
     TITLE = "llmx-tui"
+    # The chat screen's stylesheet, read with the app's: pushing the screen then finds it
+    # loaded and does not parse every rule again before the first frame.
+    CSS_PATH = ChatScreen.CSS_PATH
     COMMANDS = App.COMMANDS | {ChatCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="llmx.quit", priority=True),
@@ -53,6 +56,7 @@ class LlmxApp(App[None]):
         cursor_blink: bool = True,
         notices: Sequence[str] = (),
         start_with_sessions: bool = False,
+        after_first_frame: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
         self.conversation = conversation
@@ -65,6 +69,8 @@ class LlmxApp(App[None]):
         # Load problems to report once (MCP servers that failed, config warnings).
         self.notices = list(notices)
         self.start_with_sessions = start_with_sessions
+        # Work the first frame need not wait for (building the engine), run once it is drawn.
+        self.after_first_frame = after_first_frame
         loaded = load_themes(user_theme_dir)
         self.theme_errors = loaded.errors
         for loaded_theme in loaded.themes:
@@ -80,6 +86,8 @@ class LlmxApp(App[None]):
             self.notify(message, severity="warning", markup=False, timeout=10)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.push_screen(ChatScreen())
+        if self.after_first_frame is not None:
+            self.call_after_refresh(self.after_first_frame)
         if self.start_with_sessions:
             self.call_after_refresh(self.open_sessions)
 

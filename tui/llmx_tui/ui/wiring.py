@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from llmx_tui.engine.conversation import Conversation, load_history
-
 if TYPE_CHECKING:
     from llmx_tui.config import Settings
+    from llmx_tui.engine.conversation import Conversation
     from llmx_tui.ui.app import LlmxApp
 
 
@@ -20,6 +19,8 @@ def open_sessions_hook(store: Any) -> Callable[[LlmxApp], None]:
     """ctrl+s: the session browser; the chosen session replaces the one on screen."""
 
     def open_sessions(app: LlmxApp) -> None:
+        # Imported here: the engine (httpx) is not loaded until after the first frame.
+        from llmx_tui.engine.conversation import Conversation, load_history
         from llmx_tui.ui.dialogs.session_browser import SessionBrowser
 
         current: Conversation = app.conversation  # type: ignore[assignment]

@@ -1,0 +1,150 @@
+"""Startup (issue 6): what the first frame does not need is not loaded before it.
+
+Nothing here is timed. A fresh interpreter runs the real launch path
+(``launch.run_app``, headless), and records which heavy modules are loaded
+when the app runs its after-first-frame hook, which builds the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+from llmx_tui.core.bus import EventBus
+from llmx_tui.providers.registry import get_preset
+from llmx_tui.providers.resolve import ResolvedProvider
+from llmx_tui.session_setup import DeferredConversation
+
+# Not needed to draw the first frame: the HTTP stack and engine, the tools package,
+# the recorder, Markdown rendering, dialogs, MCP.
+HEAVY = (
+    "httpx",
+    "llmx_tui.providers.transport",
+    "llmx_tui.engine.turn",
+    "llmx_tui.engine.conversation",
+    "llmx_tui.engine.tool_runner",
+    "llmx_tui.engine.tools.registry",
+    "llmx_tui.engine.tools.execute",
+    "llmx_tui.store.recorder",
+    "rich.markdown",
+    "markdown_it",
+    "mcp",
+)
+
+LAUNCH = """
+import json, sys
+from llmx_tui import launch, session_setup
+from llmx_tui.cli import build_parser
+from llmx_tui.ui.app import LlmxApp
+
+HEAVY = {heavy!r}
+report = {{}}
+
+def loaded():
+    names = [m for m in HEAVY if m in sys.modules]
+    names += sorted(m for m in sys.modules if m.startswith("llmx_tui.ui.dialogs."))
+    return sorted(names)
+
+original_finish = session_setup.Setup.finish
+
+def finish(self):
+    report["before_build"] = loaded()
+    original_finish(self)
+    report["after_build"] = loaded()
+    report["built"] = getattr(self.conversation, "built", True)
+
+session_setup.Setup.finish = finish
+
+async def headless(self):
+    # The real launch path, with Textual's headless driver instead of the terminal.
+    async with self.run_test(size=(120, 40)) as pilot:
+        for _ in range(200):
+            if "after_build" in report:
+                break
+            await pilot.pause(0.02)
+        report["model"] = self.conversation.model
+
+LlmxApp.run_async = headless
+args = build_parser().parse_args([
+    "--provider", "openai-compatible", "--base-url", "http://127.0.0.1:9/v1",
+    "--model", "startup-model", "--data-dir", sys.argv[1],
+])
+report["exit"] = launch.run_app(args)
+print(json.dumps(report))
+"""
+
+
+def test_first_frame_is_drawn_before_the_engine_and_tools_load(tmp_path: Any) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCH.format(heavy=HEAVY), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["exit"] == 0
+    assert report["before_build"] == []
+    # The list means something: these are what the deferred build brings in.
+    assert "httpx" in report["after_build"]
+    assert "llmx_tui.engine.tool_runner" in report["after_build"]
+    assert report["built"] is True
+    assert report["model"] == "startup-model"
+
+
+class _Real:
+    """A stand-in Conversation: what the deferred one must hand calls to."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self.bus = bus
+        self.provider = "real-provider"
+        self.model = "real-model"
+        self.session_id: str | None = "s1"
+        self.history: list[Any] = []
+        self.busy = True
+        self.sent: list[str] = []
+
+    async def submit(self, text: str) -> str:
+        self.sent.append(text)
+        return "completed"
+
+
+def _deferred() -> tuple[DeferredConversation, list[_Real]]:
+    bus = EventBus()
+    built: list[_Real] = []
+
+    def build() -> Any:
+        built.append(_Real(bus))
+        return built[-1]
+
+    provider = ResolvedProvider(
+        name="openai-compatible",
+        preset=get_preset("openai-compatible"),
+        base_url="http://127.0.0.1:9/v1",
+        model="m1",
+    )
+    return DeferredConversation(bus, provider, None, ["item"], build), built
+
+
+def test_deferred_conversation_answers_the_first_frame_without_building() -> None:
+    deferred, built = _deferred()
+    assert (deferred.provider, deferred.model) == ("openai-compatible", "m1")
+    assert deferred.session_id is None and deferred.history == ["item"]
+    assert deferred.busy is False and deferred.built is False
+    assert built == []
+
+
+async def test_a_prompt_sent_before_the_build_builds_once_and_goes_to_the_engine() -> None:
+    deferred, built = _deferred()
+    assert await deferred.submit("early") == "completed"
+    assert len(built) == 1 and built[0].sent == ["early"]
+    assert deferred.finish() is built[0] and len(built) == 1
+    # Once built, everything reads from the real conversation.
+    assert (deferred.provider, deferred.model, deferred.session_id) == (
+        "real-provider",
+        "real-model",
+        "s1",
+    )
+    assert deferred.busy is True and deferred.history is built[0].history
