@@ -73,38 +73,34 @@ def anthropic_id(original: str, salt: int = 0) -> str:
     return cleaned if salt == 0 else f"{cleaned}_{salt}"
 
 
-class IdRewriter:
-    """Maps payload ids to a server's id format, one-to-one and consistently."""
+def rewrite_wire_ids(
+    steps: list[Step], shape: Callable[[str, int], str], report: list[ReportEntry]
+) -> None:
+    """Give every call the server's id shape; results follow their call's ``wire_id``.
 
-    def __init__(self, shape: Callable[[str, int], str], report: list[ReportEntry]) -> None:
-        self._shape = shape
-        self._report = report
-        self._mapping: dict[str, str] = {}
-        self._taken: set[str] = set()
-
-    def __call__(self, wire_id: str, item_id: str | None = None) -> str:
-        new_id = self._mapping.get(wire_id)
-        if new_id is not None:
-            return new_id
-        salt = 0
-        new_id = self._shape(wire_id, salt)
-        while new_id in self._taken:
-            salt += 1
-            new_id = self._shape(wire_id, salt)
-        self._mapping[wire_id] = new_id
-        self._taken.add(new_id)
-        if new_id != wire_id:
-            self._report.append(
-                ReportEntry(
-                    item_id, "call-id-format", "changed", f"id {wire_id!r} sent as {new_id!r}"
-                )
-            )
-        return new_id
-
-
-def rewrite_wire_ids(steps: list[Step], rewrite: IdRewriter) -> None:
-    """Give every call the server's id shape; results follow their call's ``wire_id``."""
+    One id in, one id out: ``wire_id`` is already unique within the payload
+    (``assign_unique_call_ids``), so each is shaped once; a shaped id another
+    call already took is salted until it is free.
+    """
+    taken: set[str] = set()
     for step in steps:
-        if isinstance(step, AssistantStep):
-            for call in step.calls:
-                call.wire_id = rewrite(call.wire_id, call.item.id)
+        if not isinstance(step, AssistantStep):
+            continue
+        for call in step.calls:
+            wire_id = call.wire_id
+            new_id = shape(wire_id, 0)
+            salt = 0
+            while new_id in taken:
+                salt += 1
+                new_id = shape(wire_id, salt)
+            taken.add(new_id)
+            if new_id != wire_id:
+                call.wire_id = new_id
+                report.append(
+                    ReportEntry(
+                        call.item.id,
+                        "call-id-format",
+                        "changed",
+                        f"id {wire_id!r} sent as {new_id!r}",
+                    )
+                )

@@ -14,7 +14,7 @@ from typing import Any
 from llmx_tui.core.items import Item, Reasoning
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
 from llmx_tui.providers.history import normalise_history
-from llmx_tui.providers.history_ids import IdRewriter, anthropic_id, rewrite_wire_ids
+from llmx_tui.providers.history_ids import anthropic_id, rewrite_wire_ids
 from llmx_tui.providers.history_model import (
     LEADING_USER_TEXT,
     AssistantStep,
@@ -46,7 +46,7 @@ def build_payload(
     """The Messages API request body for ``history`` and what was changed to make it legal."""
     normalised = normalise_history(history, settings)
     report = normalised.report
-    rewrite_wire_ids(normalised.steps, IdRewriter(anthropic_id, report))
+    rewrite_wire_ids(normalised.steps, anthropic_id, report)
     messages: list[dict[str, Any]] = []
     for step in normalised.steps:
         if isinstance(step, UserStep):

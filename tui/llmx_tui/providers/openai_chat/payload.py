@@ -16,7 +16,7 @@ from typing import Any, Literal
 from llmx_tui.core.items import Item
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
 from llmx_tui.providers.history import normalise_history
-from llmx_tui.providers.history_ids import IdRewriter, mistral_id, rewrite_wire_ids
+from llmx_tui.providers.history_ids import mistral_id, rewrite_wire_ids
 from llmx_tui.providers.history_model import (
     AssistantStep,
     UserStep,
@@ -86,7 +86,7 @@ def build_payload(
     report = normalised.report
     rules = preset_rules(settings.provider)
     if rules.nine_char_ids:
-        rewrite_wire_ids(normalised.steps, IdRewriter(mistral_id, report))
+        rewrite_wire_ids(normalised.steps, mistral_id, report)
     sends_reasoning = settings.reasoning_policy in ("anchored", "every_message")
     messages: list[dict[str, Any]] = []
     if settings.system_prompt and settings.system_prompt.strip():
