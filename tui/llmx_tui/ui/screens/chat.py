@@ -108,6 +108,7 @@ class ChatScreen(Screen[None]):
         self.show_history()
         self._subscription = conv.bus.subscribe()
         self.run_worker(self._pump(), group="pump", exit_on_error=False)
+        self.refresh_bindings()  # Retry depends on the history shown
 
     def show_history(self) -> None:
         history = list(self.app.conversation.history)
@@ -194,11 +195,12 @@ class ChatScreen(Screen[None]):
 
     # actions --------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        busy = self.app.conversation.busy
+        """Keys that cannot apply now leave the footer, so the rest fits (Esc while a turn runs)."""
+        conversation = self.app.conversation
         if action == "cancel_turn":
-            return busy
+            return conversation.busy
         if action == "retry":
-            return None if busy else True
+            return not conversation.busy and _has_prompt(conversation.history)
         return True
 
     def action_cancel_turn(self) -> None:
@@ -258,3 +260,8 @@ class ChatScreen(Screen[None]):
 
     def action_export(self) -> None:
         run_slash_command(self, "/export")
+
+
+def _has_prompt(history: list[Any]) -> bool:
+    """Something to retry: the history holds a prompt (read without building the engine)."""
+    return any(item.type == "user_message" for item in history)
