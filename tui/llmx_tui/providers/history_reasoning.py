@@ -34,28 +34,23 @@ def last_user_index(steps: list[Step]) -> int:
 def select_reasoning(
     steps: list[Step], settings: RequestSettings, report: list[ReportEntry]
 ) -> None:
-    policy = settings.reasoning_policy
     loop_start = last_user_index(steps) + 1
-    earlier, loop = steps[:loop_start], steps[loop_start:]
-    for step in loop:
+    for step in steps[loop_start:]:
         if isinstance(step, AssistantStep):
             step.current_loop = True
-    # Steps in order, so the report lists the drops in history order.
+    # Each drop names its rule once per request, not once per item; steps go
+    # in order, so the report lists the drops in history order.
+    policy = settings.reasoning_policy
     if policy == "never":
-        drop_all_reasoning(
-            steps, report, "reasoning-not-sent", f"{settings.provider} does not take reasoning back"
-        )
+        why = f"{settings.provider} does not take reasoning back"
+        drop_all_reasoning(steps, report, "reasoning-not-sent", why)
         return
-    if policy == "every_message":
-        loop = steps
-    else:
-        drop_all_reasoning(
-            earlier,
-            report,
-            "earlier-turn-reasoning",
-            "only the current tool loop's reasoning is sent",
-        )
-    for step in loop:
+    replayed = steps
+    if policy != "every_message":
+        why = "only the current tool loop's reasoning is sent"
+        drop_all_reasoning(steps[:loop_start], report, "earlier-turn-reasoning", why)
+        replayed = steps[loop_start:]
+    for step in replayed:
         if isinstance(step, AssistantStep) and step.reasoning:
             keep_own_reasoning(step, settings, report)
 
