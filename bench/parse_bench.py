@@ -312,6 +312,8 @@ def _synthetic_result(config: ParseConfig, network: Timings, memory: Timings) ->
             "OpenAI-shaped chunks (id, model, fingerprint, logprobs), usage at the end",
             f"loopback server in a separate process, 4 kB writes; receiving the bytes alone "
             f"(httpx, no decoding) takes {ms(network.median('raw read'))}",
+            "loopback: `Transport.stream`, as the app calls it; in memory: the transport's own "
+            "`EventReader` over an in-memory response (events published to a list both ways)",
             "ratios are medians of per-round ratios, so they need not equal the ratio "
             "of the medians shown",
             PROPOSAL_NOTE,
