@@ -108,7 +108,8 @@ class ChatScreen(Screen[None]):
         self.show_history()
         self._subscription = conv.bus.subscribe()
         self.run_worker(self._pump(), group="pump", exit_on_error=False)
-        self.refresh_bindings()  # Retry depends on the history shown
+        if old is not None:
+            self.refresh_bindings()  # another conversation: Retry depends on its history
 
     def show_history(self) -> None:
         history = list(self.app.conversation.history)
