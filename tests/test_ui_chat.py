@@ -34,6 +34,7 @@ def make_app(*scripts: list[Any], **kwargs: Any) -> tuple[LlmxApp, ScriptedConve
 async def settle(pilot: Any, conversation: ScriptedConversation) -> None:
     """Wait until the scripted turn has ended and the UI has applied every event."""
     await wait_for(pilot, lambda: ui_settled(pilot.app, conversation), tries=500)
+    await pilot.pause()  # and laid out and painted what it applied
 
 
 async def send(pilot: Any, text: str) -> None:

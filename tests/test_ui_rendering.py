@@ -205,3 +205,12 @@ async def test_a_short_window_is_topped_up_until_it_fills_the_screen() -> None:
         await wait_for(pilot, lambda: view.max_scroll_y > 0 or view.first_mounted == 0)
         assert len(view.children) > WINDOW
         await wait_for(pilot, lambda: "q99" in screen_text(app))
+
+
+def test_frames_are_spaced_so_drawing_takes_at_most_a_share_of_the_time() -> None:
+    from llmx_tui.ui.screens.chat import FRAME, RENDER_SHARE, frame_gap
+
+    assert frame_gap(0.0, 0.0) == FRAME  # a light frame: the normal rate
+    assert frame_gap(0.010, 0.001) == FRAME - 0.010  # the frame's own work counts
+    assert frame_gap(0.0, 0.040) == 0.040 / RENDER_SHARE  # heavy drawing: fewer frames
+    assert frame_gap(1.0, 0.0) == 0.0  # never negative

@@ -9,6 +9,7 @@ scrollbar: a block is always rendered before it is drawn.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
@@ -21,6 +22,24 @@ if TYPE_CHECKING:
 # characters: small enough that rendering one run never stalls a frame,
 # large enough that a reply is not hundreds of separate Rich renders.
 RUN_CHARS = 1500
+
+
+class RenderMeter:
+    """Seconds spent rendering Markdown since the last ``take``: the chat screen
+    paces its frames by it, so drawing never crowds out reading the stream."""
+
+    def __init__(self) -> None:
+        self._spent = 0.0
+
+    def add(self, seconds: float) -> None:
+        self._spent += seconds
+
+    def take(self) -> float:
+        spent, self._spent = self._spent, 0.0
+        return spent
+
+
+render_meter = RenderMeter()
 
 
 def group_runs(text: str, starts: list[int], limit: int = RUN_CHARS) -> list[str]:
@@ -49,11 +68,14 @@ def render_markdown(
     """``text`` (already neutralised) rendered as Markdown into lines of ``width`` cells."""
     from llmx_tui.ui.rich_markdown import SafeMarkdown  # rich.markdown loads on first use
 
+    started = time.perf_counter()
     segments = console.render(
         SafeMarkdown(text, dark=dark), options.update(highlight=False, height=None, width=width)
     )
     lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
-    return [Strip(line) for line in lines]
+    strips = [Strip(line) for line in lines]
+    render_meter.add(time.perf_counter() - started)
+    return strips
 
 
 class Block:

@@ -44,14 +44,6 @@ class TurnRenderer:
         self.turn = 0
         self.last_reply = ""
 
-    @property
-    def has_backlog(self) -> bool:
-        """Nothing waits between frames: a reply renders only what is on screen."""
-        return False
-
-    def tick(self) -> None:
-        """Once per frame, after ``apply``; the widgets have nothing held back."""
-
     def apply(self, batch: list[Any]) -> None:
         for event in batch:
             handler = getattr(self, f"_on_{event.type}", None)

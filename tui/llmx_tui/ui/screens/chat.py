@@ -21,6 +21,7 @@ from textual.widgets import Footer
 
 from llmx_tui.core.events import ApprovalDecided, ApprovalRequested
 from llmx_tui.ui.entries import entries_from_history
+from llmx_tui.ui.markdown_blocks import render_meter
 from llmx_tui.ui.markdown_split import last_code_block
 from llmx_tui.ui.screens.approval import ApprovalScreen
 from llmx_tui.ui.slash_commands import run_slash_command
@@ -35,6 +36,16 @@ if TYPE_CHECKING:
     from llmx_tui.ui.app import LlmxApp
 
 FRAME = 1 / 30
+# While text arrives faster than it can be drawn, frames are spaced so that
+# drawing takes at most this share of the time and reading the stream the rest.
+RENDER_SHARE = 0.25
+
+
+def frame_gap(work: float, rendering: float) -> float:
+    """Seconds to wait before the next frame, given this frame's own work and
+    the Markdown rendering Textual did for the previous one."""
+    period = max(FRAME, rendering / RENDER_SHARE)
+    return max(0.0, period - work)
 
 
 class ChatScreen(Screen[None]):
@@ -129,22 +140,15 @@ class ChatScreen(Screen[None]):
         loop = asyncio.get_running_loop()
         while sub is self._subscription:  # a newer attach() replaces this pump
             try:
-                if self.renderer.has_backlog:
-                    batch = sub.drain()
-                else:
-                    batch = [await sub.get(), *sub.drain()]
+                batch = [await sub.get(), *sub.drain()]
             except StopAsyncIteration:
                 return
             frame_started = loop.time()
             try:
                 self.renderer.apply(batch)
-                self.renderer.tick()
-                for pane in (self.conversation, self.reasoning, self.tools):
-                    pane.follow_end()
             except Exception as exc:  # a display bug must not stop the stream
                 self.app.notify(f"display error: {exc!r}", severity="error", markup=False)
-            # The frame period is FRAME, not FRAME plus the frame's own work.
-            await asyncio.sleep(max(0.0, FRAME - (loop.time() - frame_started)))
+            await asyncio.sleep(frame_gap(loop.time() - frame_started, render_meter.take()))
 
     # composer -------------------------------------------------------------
     def on_composer_submitted(self, event: Composer.Submitted) -> None:

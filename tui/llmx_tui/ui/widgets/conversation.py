@@ -50,7 +50,6 @@ class ConversationView(FollowScroll):
         self.entries.append(entry)
         entry.widget = entry.widget or entry.build()
         self.mount(entry.widget)
-        self.follow_end()
         if self.mounted_count > MAX_MOUNTED and self.is_vertical_scroll_end:
             self._prune(MAX_MOUNTED - PAGE)
         return entry.widget
@@ -76,6 +75,11 @@ class ConversationView(FollowScroll):
             self._loading_older = True
             self.load_older()
             self.call_after_refresh(self._back_to_bottom)
+
+    def on_resize(self) -> None:
+        # Sent when the content's height changes too: whatever the order of the
+        # callbacks above, a view that is still not full asks for more.
+        self._fill_viewport()
 
     def _back_to_bottom(self) -> None:
         self.follow = True

@@ -34,6 +34,3 @@ class FollowScroll(VerticalScroll):
         # negative while the content is shorter than the view: keep it at the top.
         offset = super().scroll_offset
         return offset if offset.y >= 0 else Offset(offset.x, 0)
-
-    def follow_end(self) -> None:
-        """Kept for callers: the anchor already keeps the bottom in view."""
