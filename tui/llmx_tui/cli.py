@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
+import gc
 import signal
 import sys
 from pathlib import Path
@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_logging(args.data_dir)
     if args.prompt is None:
+        # No cyclic GC until the first frame is drawn (launch.end_startup_gc_pause).
+        gc.disable()
         from llmx_tui.launch import run_app
 
         return run_app(args)
@@ -108,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_async(function: Any, args: argparse.Namespace) -> int:
     """Runs ``function(args)``; Ctrl-C cancels the turn cleanly and exits 130."""
+    # Imported here: --version and --help need no event loop (asyncio is ~15 ms to import).
+    import asyncio
 
     async def runner() -> int:
         task = asyncio.current_task()

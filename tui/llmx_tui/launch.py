@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
+from collections.abc import Callable
 
 from llmx_tui.config import ConfigError, save_theme
 from llmx_tui.core.bus import EventBus
 from llmx_tui.headless import stderr_line
-from llmx_tui.session_setup import SetupError, open_conversation
+from llmx_tui.session_setup import Setup, SetupError, open_conversation
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -17,6 +19,28 @@ def run_app(args: argparse.Namespace) -> int:
         return asyncio.run(_run(args))
     except KeyboardInterrupt:
         return 130
+    finally:
+        gc.enable()  # never left paused, however the app ends
+
+
+def end_startup_gc_pause() -> None:
+    """``cli.main`` starts the app with the cyclic GC paused: startup allocates a lot and
+    keeps nearly all of it, so collecting while it imports only costs time (about a tenth
+    of the launch). After the first frame: one collection, then what survived is frozen
+    out of later collections (no full-heap pauses while a reply streams)."""
+    if gc.isenabled():
+        return
+    gc.collect()
+    gc.freeze()
+    gc.enable()
+
+
+def _after_first_frame(setup: Setup) -> Callable[[], None]:
+    def done() -> None:
+        setup.finish()
+        end_startup_gc_pause()
+
+    return done
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -56,7 +80,7 @@ async def _run(args: argparse.Namespace) -> int:
         context_window=setup.provider.context_window,
         notices=setup.problems,
         start_with_sessions=pick_session,
-        after_first_frame=setup.finish,
+        after_first_frame=_after_first_frame(setup),
     )
     try:
         await app.run_async()
@@ -67,5 +91,7 @@ async def _run(args: argparse.Namespace) -> int:
 
 async def _welcome(problem: str, args: argparse.Namespace) -> str | None:
     from llmx_tui.ui.first_run import FirstRunApp
+
+    gc.enable()  # the user may stay a while: no reason to keep the startup pause
 
     return await FirstRunApp(problem, config_path=args.config).run_async()
