@@ -1,8 +1,8 @@
 """Startup (issue 6): what the first frame does not need is not loaded before it.
 
 Nothing here is timed. A fresh interpreter runs the real launch path
-(``launch.run_app``, headless), and records which heavy modules are loaded
-when the app runs its after-first-frame hook, which builds the engine.
+(``cli.main``, headless), and records which heavy modules are loaded when the
+app runs its after-first-frame hook, which builds the engine.
 """
 
 from __future__ import annotations
@@ -34,9 +34,8 @@ HEAVY = (
 )
 
 LAUNCH = """
-import json, sys
-from llmx_tui import launch, session_setup
-from llmx_tui.cli import build_parser
+import gc, json, sys
+from llmx_tui import cli, session_setup
 from llmx_tui.ui.app import LlmxApp
 
 HEAVY = {heavy!r}
@@ -51,6 +50,7 @@ original_finish = session_setup.Setup.finish
 
 def finish(self):
     report["before_build"] = loaded()
+    report["gc_paused_until_then"] = not gc.isenabled()
     original_finish(self)
     report["after_build"] = loaded()
     report["built"] = getattr(self.conversation, "built", True)
@@ -64,14 +64,16 @@ async def headless(self):
             if "after_build" in report:
                 break
             await pilot.pause(0.02)
+        await pilot.pause(0.05)
         report["model"] = self.conversation.model
+        report["gc_enabled_after"] = gc.isenabled()
+        report["startup_frozen"] = gc.get_freeze_count() > 0
 
 LlmxApp.run_async = headless
-args = build_parser().parse_args([
+report["exit"] = cli.main([
     "--provider", "openai-compatible", "--base-url", "http://127.0.0.1:9/v1",
     "--model", "startup-model", "--data-dir", sys.argv[1],
 ])
-report["exit"] = launch.run_app(args)
 print(json.dumps(report))
 """
 
@@ -92,6 +94,9 @@ def test_first_frame_is_drawn_before_the_engine_and_tools_load(tmp_path: Any) ->
     assert "llmx_tui.engine.tool_runner" in report["after_build"]
     assert report["built"] is True
     assert report["model"] == "startup-model"
+    # The cyclic GC waits for the first frame, then runs again (startup objects frozen).
+    assert report["gc_paused_until_then"] is True
+    assert report["gc_enabled_after"] is True and report["startup_frozen"] is True
 
 
 class _Real:
