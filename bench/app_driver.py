@@ -9,6 +9,7 @@ the way the chat screen starts one when the composer submits.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import time
 from collections.abc import AsyncIterator
@@ -53,9 +54,23 @@ async def running_app(
         )
         async with app.run_test(size=SCREEN) as pilot:
             await pilot.pause()
+            _after_first_frame()
             yield app, pilot
     finally:
         await setup.close()
+
+
+_frozen = False
+
+
+def _after_first_frame() -> None:
+    """What ``launch.end_startup_gc_pause`` does after the real app's first frame:
+    one collection, survivors frozen out of later ones. Once per process, as in the app."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 async def render_reply(

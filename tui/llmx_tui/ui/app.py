@@ -3,7 +3,6 @@ Conversation (engine) and shows what its event bus publishes."""
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,20 +30,6 @@ class ConversationLike(Protocol):
     async def submit(self, text: str) -> None: ...
     def cancel(self) -> None: ...
     async def retry(self) -> None: ...
-
-
-_frozen = False
-
-
-def _freeze_startup_objects() -> None:
-    """What exists after the first frame (modules, Textual, the app) lives as long
-    as the process: the cyclic collector need never scan it again. Otherwise each
-    full collection walks it all, a pause of 100+ ms in the middle of a stream.
-    Once per process: a later app in the same process (tests) is not frozen."""
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.freeze()
 
 
 class LlmxApp(App[None]):
@@ -103,7 +88,6 @@ class LlmxApp(App[None]):
         self.push_screen(ChatScreen())
         if self.after_first_frame is not None:
             self.call_after_refresh(self.after_first_frame)
-        self.call_after_refresh(_freeze_startup_objects)
         if self.start_with_sessions:
             self.call_after_refresh(self.open_sessions)
 
