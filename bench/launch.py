@@ -35,14 +35,33 @@ def llmx_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "llmx_tui"]
 
 
-def time_command(argv: list[str], env: dict[str, str] | None = None) -> float:
+def child_env(env: dict[str, str | None] | None = None) -> dict[str, str]:
+    """This process's environment with ``env`` on top; a None value removes the variable."""
+    merged = {**os.environ, **(env or {})}
+    return {name: value for name, value in merged.items() if value is not None}
+
+
+def bytecode_cache_env(folder: str) -> dict[str, str | None]:
+    """Python writes and reads its bytecode cache under ``folder`` (never into the repo),
+    as an installed package has one; PYTHONDONTWRITEBYTECODE would make every launch
+    compile the app's modules from source again."""
+    return {"PYTHONPYCACHEPREFIX": folder, "PYTHONDONTWRITEBYTECODE": None}
+
+
+def time_command(argv: list[str], env: dict[str, str | None] | None = None) -> float:
     started = time.perf_counter()
-    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(
+        argv,
+        env=child_env(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+    )
     return time.perf_counter() - started
 
 
 def time_to_screen(
-    argv: list[str], marker: str, env: dict[str, str] | None = None, timeout: float = 60.0
+    argv: list[str], marker: str, env: dict[str, str | None] | None = None, timeout: float = 60.0
 ) -> float:
     """Seconds from starting ``argv`` on a terminal until ``marker`` is on the screen.
 
@@ -51,13 +70,9 @@ def time_to_screen(
     """
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-    full_env = {
-        **os.environ,
-        **(env or {}),
-        "TERM": "xterm-256color",
-        "COLUMNS": str(COLUMNS),
-        "LINES": str(ROWS),
-    }
+    full_env = child_env(
+        {**(env or {}), "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(ROWS)}
+    )
     started = time.perf_counter()
     child = subprocess.Popen(
         argv,
@@ -112,13 +127,17 @@ def _end(child: subprocess.Popen[bytes]) -> None:
             child.wait()
 
 
-def import_costs(module: str, top: int = 8) -> list[tuple[str, float]]:
-    """Seconds of import time per top-level package when importing ``module``, largest first."""
+def import_costs(
+    module: str, top: int = 8, env: dict[str, str | None] | None = None
+) -> list[tuple[str, float]]:
+    """Seconds of import time per top-level package when importing ``module`` (one or more
+    comma-separated), largest first."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {module}"],
         capture_output=True,
         text=True,
         check=True,
+        env=child_env(env),
     )
     by_package: dict[str, float] = defaultdict(float)
     for line in result.stderr.splitlines():
