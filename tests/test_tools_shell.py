@@ -115,3 +115,35 @@ async def test_empty_command_is_rejected_before_approval(tmp_path: Path) -> None
     gate = ScriptedGate()
     result = await run_tool(make_registry(tmp_path), "run_shell", {"command": "  "}, gate)
     assert result.status == "failed" and gate.requests == []
+
+
+async def test_cancellation_while_the_command_starts_kills_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """asyncio may still be wiring up the pipes when the turn is cancelled, while the
+    command has already started a child of its own: that child must die too."""
+    from llmx_tui.engine.tools import shell
+
+    pid_file = tmp_path / "bg.pid"
+    started = asyncio.Event()
+    real_start = asyncio.create_subprocess_shell
+
+    async def slow_start(*args: object, **kwargs: object) -> asyncio.subprocess.Process:
+        process = await real_start(*args, **kwargs)  # type: ignore[arg-type]
+        while not (pid_file.exists() and pid_file.read_text().strip()):
+            await asyncio.sleep(0.01)
+        started.set()
+        await asyncio.sleep(0.5)  # still "starting" when the cancel arrives
+        return process
+
+    monkeypatch.setattr(shell.asyncio, "create_subprocess_shell", slow_start)
+    task = asyncio.create_task(
+        shell.run_command(
+            f"sleep 30 & echo $! > {pid_file}; wait", cwd=tmp_path, timeout=60, limit=1000
+        )
+    )
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await assert_process_gone(int(pid_file.read_text()))

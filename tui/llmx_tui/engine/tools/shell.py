@@ -62,15 +62,7 @@ def scrubbed_environment(environ: Mapping[str, str] | None = None) -> dict[str, 
 
 
 async def run_command(command: str, *, cwd: Path, timeout: float, limit: int) -> str:
-    process = await asyncio.create_subprocess_shell(
-        command,
-        cwd=cwd,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        start_new_session=True,
-        env=scrubbed_environment(),
-    )
+    process = await _start(command, cwd)
     output = CappedOutput(limit)
     timed_out = False
     try:
@@ -89,6 +81,29 @@ async def run_command(command: str, *, cwd: Path, timeout: float, limit: int) ->
     if timed_out:
         raise ToolError(f"{text}\n[timed out after {timeout:g} s; the command was killed]")
     return f"{text}\n{_exit_note(process.returncode)}"
+
+
+async def _start(command: str, cwd: Path) -> asyncio.subprocess.Process:
+    """The command started in its own process group. A cancellation that arrives
+    while asyncio is still wiring up the pipes must not leave it running: the
+    command may already have started children of its own."""
+    starting = asyncio.ensure_future(
+        asyncio.create_subprocess_shell(
+            command,
+            cwd=cwd,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+            env=scrubbed_environment(),
+        )
+    )
+    try:
+        return await asyncio.shield(starting)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await _kill_group(await starting)
+        raise
 
 
 def _exit_note(returncode: int | None) -> str:
