@@ -88,7 +88,29 @@ async def render_reply(
         await pilot.pause()
         elapsed = time.perf_counter() - started
         key_delays.extend(app.key_delays)
+        scroll_to_top_seconds.append(await _scroll_to_top(app, pilot))
     return elapsed
+
+
+# Per app run: from asking the view for the top of the reply until it is drawn.
+scroll_to_top_seconds: list[float] = []
+
+
+async def _scroll_to_top(app: LlmxApp, pilot: Any) -> float:
+    """Off-screen blocks are rendered when first painted: this is what that costs
+    when the reader jumps from the end of a long reply to its start."""
+    reply = list(app.screen.query(StreamingMarkdown))[-1]
+    first_words = reply.source.split("\n", 1)[0].lstrip("# ").strip()[:20]
+    view: Any = app.screen.conversation
+    started = time.perf_counter()
+    view.scroll_home(animate=False, immediate=True)
+    while first_words not in _screen_text(app):
+        await asyncio.sleep(POLL)
+    return time.perf_counter() - started
+
+
+def _screen_text(app: LlmxApp) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def _rendered(app: LlmxApp, expected: str) -> None:

@@ -236,6 +236,17 @@ def _result(
         f"key delay while {sizes[-1]:,} tokens stream in (a probe key every "
         f"{ms(KEY_EVERY)}, from posting to the app handling it): " + "; ".join(key_rows)
     )
+    from bench.app_driver import scroll_to_top_seconds
+
+    if scroll_to_top_seconds:
+        top = percentile(scroll_to_top_seconds, 0.5)
+        figures["llmx_tui_app_scroll_to_top_s"] = top
+        notes.append(
+            "the app renders a block when it is first painted (or sits in the bottom "
+            "screenful), so most of a long reply is rendered only if the reader scrolls "
+            f"back to it: jumping from the end of a reply to its start took {ms(top)} "
+            f"(median over all app runs, max {ms(max(scroll_to_top_seconds))})"
+        )
     notes.append(
         f"median of {'/'.join(map(str, config.rounds))} interleaved rounds per size "
         f"({TEXTUAL}: {config.textual_rounds_at_largest} at {sizes[-1]:,}, no warm-up); "
