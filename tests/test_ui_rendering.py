@@ -215,3 +215,28 @@ def test_frames_are_spaced_so_drawing_takes_at_most_a_share_of_the_time() -> Non
     assert frame_gap(0.0, 0.040) == 0.040 / RENDER_SHARE  # heavy drawing: fewer frames
     assert frame_gap(1.0, 0.0) == 0.0  # never negative
 
+
+async def test_scrolling_up_into_unrendered_blocks_keeps_the_view_steady() -> None:
+    """A block above the view is rendered when revealed; its real height differs from
+    the estimate, and the text already on screen must not jump because of it."""
+    app = StreamApp()
+    block = "| name | value |\n|---|---|\n| row {n} | {n} |\n\n"  # renders taller than its source
+    async with app.run_test(size=(60, 20)) as pilot:
+        widget = app.query_one(StreamingMarkdown)
+        widget.feed("".join(block.format(n=n) for n in range(300)) + "end")
+        widget.finish()
+        view = app.query_one(VerticalScroll)
+        await pilot.pause()
+        view.scroll_to(y=view.max_scroll_y // 2, animate=False, immediate=True)
+        for _ in range(3):
+            await pilot.pause()
+
+        def rows() -> list[str]:  # the text, without the scrollbar's columns
+            return [strip.text[:-2] for strip in app.screen._compositor.render_strips()]
+
+        for _ in range(10):
+            before = rows()
+            view.scroll_relative(y=-1, animate=False, immediate=True)
+            for _ in range(3):
+                await pilot.pause()
+            assert rows()[1:] == before[:-1]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from textual.containers import ScrollableContainer
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.theme import Theme
@@ -169,8 +170,19 @@ class StreamingMarkdown(Widget):
             estimated = block.height(width, self._dark)
             lines = self._render_block(block, width)
             if len(lines) != estimated:
+                self._keep_view_steady(arrangement.tops[index], len(lines) - estimated)
                 self.call_later(self.refresh, layout=True)
         offset = y - arrangement.tops[index]
         if offset >= len(lines):
             return Strip.blank(width, style)
         return lines[offset].apply_style(style)
+
+    def _keep_view_steady(self, block_top: int, grown: int) -> None:
+        """A block that starts above the visible part grew or shrank from its estimate:
+        scroll by as much, so the text on screen stays where the reader sees it."""
+        view = self.parent
+        if not isinstance(view, ScrollableContainer) or getattr(view, "follow", False):
+            return  # a view that follows its end is re-anchored by Textual
+        visible_top = view.region.y - self.region.y
+        if block_top < visible_top:
+            view.scroll_to(y=view.scroll_y + grown, animate=False, immediate=True)
