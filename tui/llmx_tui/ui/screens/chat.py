@@ -48,6 +48,27 @@ def frame_gap(work: float, rendering: float) -> float:
     return max(0.0, period - work)
 
 
+class KeysFooter(Footer):
+    """Textual's Footer rebuilds all its keys on every bindings change (focus moves, screen
+    updates: several at startup, ~10 ms each); this one only when what it shows changes."""
+
+    _shown: tuple[tuple[str, str, str, bool], ...] | None = None
+
+    def _showing(self) -> tuple[tuple[str, str, str, bool], ...]:
+        return tuple(
+            (key, active.binding.action, active.binding.description, active.enabled)
+            for key, active in self.screen.active_bindings.items()
+            if active.binding.show
+        )
+
+    async def recompose(self) -> None:
+        showing = self._showing()
+        if showing == self._shown:
+            return
+        self._shown = showing
+        await super().recompose()
+
+
 class ChatScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("chat.tcss")
 
@@ -77,7 +98,7 @@ class ChatScreen(Screen[None]):
                 yield ToolPane(id="tools")
         yield Composer(id="composer")
         yield StatusBar(clock=app.clock, context_window=app.context_window, id="status")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     @property
     def conversation(self) -> ConversationView:

@@ -38,6 +38,12 @@ class Composer(TextArea):
         self._draft = ""  # what was typed before recall started
 
     def action_send(self) -> None:
+        # Enter is a priority binding: it runs as the key reaches the app, while keys typed
+        # just before it may still wait in this widget's queue (typing ahead of a busy app).
+        # Sending from that queue sends the text with them in it.
+        self.call_later(self._send)
+
+    def _send(self) -> None:
         text = self.text
         if not text.strip():
             return
