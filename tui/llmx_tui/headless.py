@@ -24,6 +24,7 @@ from llmx_tui.core.events import (
     TurnCompleted,
     TurnFailed,
     Usage,
+    event_to_json_dict,
 )
 from llmx_tui.core.items import ToolCall
 
@@ -54,7 +55,7 @@ class JsonPrinter:
 
     def _line(self, event: Any) -> dict[str, Any] | None:
         if isinstance(event, TextDelta | ReasoningDelta | Retrying | Usage):
-            return event.model_dump(mode="json")
+            return event_to_json_dict(event)
         if isinstance(event, ItemDone) and isinstance(event.item, ToolCall):
             call = event.item
             return {

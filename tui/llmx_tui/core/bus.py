@@ -27,8 +27,8 @@ class _DeltaRun:
 
     def __init__(self, event: Any) -> None:
         self.kind = type(event)
-        # Only argument deltas carry an index; asking a pydantic model for a
-        # field it lacks costs a raised AttributeError per token.
+        # Only argument deltas carry an index; asking an event for a field it
+        # lacks costs a raised AttributeError per token.
         self.index = event.index if self.kind is ToolCallArgumentsDelta else None
         self.pieces = [_delta_text(event)]
 

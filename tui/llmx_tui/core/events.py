@@ -6,7 +6,8 @@ happened (``TurnCompleted``) and plain nouns for deltas.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +16,54 @@ from llmx_tui.core.items import Item
 
 class _Event(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+# --- deltas: one per token, so plain frozen slotted classes, not pydantic models -----------
+# Building a pydantic model costs ~1 µs, a slotted dataclass ~0.2 µs; at tens of
+# thousands of tokens per reply that was the largest cost of our own in the parse
+# path (BENCHMARKS.md section 1). They come only from our parsers, so there is
+# nothing to validate. ``as_dict`` is what ``model_dump(mode="json")`` gave.
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    type: ClassVar[Literal["text_delta"]] = "text_delta"
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningDelta:
+    type: ClassVar[Literal["reasoning_delta"]] = "reasoning_delta"
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalDelta:
+    type: ClassVar[Literal["refusal_delta"]] = "refusal_delta"
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallArgumentsDelta:
+    type: ClassVar[Literal["tool_call_arguments_delta"]] = "tool_call_arguments_delta"
+    index: int
+    fragment: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "index": self.index, "fragment": self.fragment}
+
+
+DeltaEvent = TextDelta | ReasoningDelta | RefusalDelta | ToolCallArgumentsDelta
+DELTA_EVENTS = (TextDelta, ReasoningDelta, RefusalDelta, ToolCallArgumentsDelta)
 
 
 class Usage(_Event):
@@ -61,32 +110,11 @@ class StepStarted(_Event):
     model: str
 
 
-class TextDelta(_Event):
-    type: Literal["text_delta"] = "text_delta"
-    text: str
-
-
-class ReasoningDelta(_Event):
-    type: Literal["reasoning_delta"] = "reasoning_delta"
-    text: str
-
-
-class RefusalDelta(_Event):
-    type: Literal["refusal_delta"] = "refusal_delta"
-    text: str
-
-
 class ToolCallStarted(_Event):
     type: Literal["tool_call_started"] = "tool_call_started"
     index: int
     call_id: str | None
     name: str
-
-
-class ToolCallArgumentsDelta(_Event):
-    type: Literal["tool_call_arguments_delta"] = "tool_call_arguments_delta"
-    index: int
-    fragment: str
 
 
 class ParsedToolCall(BaseModel):
@@ -173,7 +201,9 @@ class TurnCancelled(_Event):
     partial_text: str = ""
 
 
-Event = Annotated[
+# A plain union: the deltas are not pydantic models, so events are never validated
+# as a discriminated union (nothing reads them back from JSON).
+Event = (
     Usage
     | TurnStarted
     | StepStarted
@@ -191,10 +221,12 @@ Event = Annotated[
     | ApprovalDecided
     | TurnCompleted
     | TurnFailed
-    | TurnCancelled,
-    Field(discriminator="type"),
-]
+    | TurnCancelled
+)
 
 
-def event_to_json_dict(event: Any) -> dict[str, Any]:
+def event_to_json_dict(event: Event) -> dict[str, Any]:
+    """The event as JSON-ready data, ``type`` first (the headless --json lines)."""
+    if isinstance(event, DELTA_EVENTS):
+        return event.as_dict()
     return event.model_dump(mode="json")
