@@ -153,3 +153,5 @@ async def test_a_prompt_sent_before_the_build_builds_once_and_goes_to_the_engine
         "s1",
     )
     assert deferred.busy is True and deferred.history is built[0].history
+    deferred.title = "Renamed"
+    assert built[0].title == "Renamed"  # type: ignore[attr-defined]

@@ -61,8 +61,9 @@ class DeferredConversation:
     """The app's conversation until ``finish()`` builds the real one (after the first frame).
 
     What the first frame reads (bus, provider, model, session, history, busy)
-    comes from the setup; any other use builds the engine at once and goes to
-    the real Conversation, so early key presses behave as they always did.
+    comes from the setup; any other use (reading or setting an attribute)
+    builds the engine at once and goes to the real Conversation, so early key
+    presses behave as they always did.
     """
 
     def __init__(
@@ -113,6 +114,12 @@ class DeferredConversation:
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.finish(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_") or name == "bus":
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.finish(), name, value)
 
 
 def load_config(args: argparse.Namespace) -> Settings:
