@@ -1,7 +1,7 @@
 """HTTP streaming: POST, retries with backoff, idle timeout, cancellation.
 
-One shared ``httpx.AsyncClient`` per process; httpx-sse decodes the event
-stream; a dialect parser turns each event into stream events.
+One shared ``httpx.AsyncClient`` per process; httpx-sse's decoders split the
+event stream; a dialect parser turns each event into stream events.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from httpx_sse import EventSource
+from httpx_sse import ServerSentEvent, SSEError
+from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 
 from llmx_tui.core.events import Retrying, ToolCallStarted
 from llmx_tui.providers.base import StepOutcome, StreamParser
@@ -200,7 +201,13 @@ class EventReader:
 
     ``streamed`` tells, even after a failure mid-stream, whether content has
     been published (a step is never retried after that). Once the parser is
-    finished, trailing events are waited for ``finish_grace`` seconds at most.
+    finished, each further event is waited for ``finish_grace`` seconds at most.
+
+    httpx-sse's own line and event decoders are driven here once per network
+    read: ``EventSource.aiter_sse()`` decodes the same way but costs two or three
+    async-generator steps per event (BENCHMARKS.md section 1). They live in the
+    private ``httpx_sse._decoders``, hence the exact pin in pyproject.toml and
+    tests/test_sse_decoders.py.
     """
 
     __slots__ = ("finish_grace", "streamed")
@@ -210,37 +217,52 @@ class EventReader:
         self.streamed = False
 
     async def read(self, response: httpx.Response, parser: StreamParser, emit: Emit) -> None:
-        events = EventSource(response).aiter_sse()
+        _require_event_stream(response)
+        lines, decoder = SSELineDecoder(), SSEDecoder()
+        texts = response.aiter_text()
+        loop = asyncio.get_running_loop()
         try:
-            # A plain loop while the response is still talking: one generator step per event.
-            async for sse in events:
-                published = parser.feed(sse.event, sse.data)
-                if published:
-                    if not self.streamed:
-                        self._note_content(published)
-                    for event in published:
-                        emit(event)
-                if parser.finished:
-                    break
-            else:
-                return
-            while not parser.ended:
-                try:
-                    # asyncio.timeout, not wait_for: no task per event (a fixed cost per stream).
-                    async with asyncio.timeout(self.finish_grace):
-                        sse = await anext(events)
-                except (StopAsyncIteration, TimeoutError):
-                    return
-                published = parser.feed(sse.event, sse.data)
-                self._note_content(published)
-                for event in published:
-                    emit(event)
+            # No deadline until the parser is finished; then one per awaited event.
+            async with asyncio.timeout(None) as grace:
+                async for text in texts:
+                    # The line decoder strips line ends: no rstrip as aiter_sse does.
+                    for line in lines.decode(text):
+                        sse = decoder.decode(line)
+                        if sse is None:
+                            continue
+                        if self._publish(parser, sse, emit):
+                            return
+                        if parser.finished:
+                            grace.reschedule(loop.time() + self.finish_grace)
+                for line in lines.flush():
+                    sse = decoder.decode(line)
+                    if sse is not None and self._publish(parser, sse, emit):
+                        return
+        except TimeoutError:
+            if not grace.expired():
+                raise
         finally:
-            await events.aclose()
+            await texts.aclose()
 
-    def _note_content(self, published: list[Any]) -> None:
-        if not self.streamed:
-            self.streamed = any(_is_content(event) for event in published)
+    def _publish(self, parser: StreamParser, sse: ServerSentEvent, emit: Emit) -> bool:
+        """Feeds one event and publishes what it yields; True once the parser has ended."""
+        published = parser.feed(sse.event, sse.data)
+        if published:
+            if not self.streamed:
+                self.streamed = any(_is_content(event) for event in published)
+            for event in published:
+                emit(event)
+        return parser.ended
+
+
+def _require_event_stream(response: httpx.Response) -> None:
+    """What ``aiter_sse()`` checks first, with the same error (a retryable TransportError)."""
+    content_type = response.headers.get("content-type", "").partition(";")[0]
+    if "text/event-stream" not in content_type:
+        raise SSEError(
+            "Expected response header Content-Type to contain 'text/event-stream', "
+            f"got {content_type!r}"
+        )
 
 
 def _is_content(event: Any) -> bool:

@@ -1,0 +1,163 @@
+"""``EventReader``: httpx-sse's decoders driven once per read, with the transport's rules.
+
+What the corpus tests cannot show: when reading stops (end marker, finish grace
+per trailing event), that event names and comments reach the parser exactly as
+``aiter_sse()`` hands them over, and that a 200 which is not an event stream is
+still the retryable error it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from httpx_sse import EventSource
+
+from llmx_tui.core.events import TextDelta
+from llmx_tui.providers.base import StepOutcome
+from llmx_tui.providers.errors import ProviderError
+from llmx_tui.providers.openai_chat.parse import OpenAIChatParser
+from llmx_tui.providers.transport import EventReader, HttpRequest, RetryPolicy, Transport
+from tests.loopback import openai_text_stream
+
+SSE = {"content-type": "text/event-stream"}
+
+
+class ScriptParser:
+    """Records every event; data ``FIN`` finishes the response, ``END`` ends it."""
+
+    def __init__(self) -> None:
+        self.fed: list[tuple[str, str]] = []
+        self.finished = False
+        self.ended = False
+
+    def feed(self, event: str, data: str) -> list[Any]:
+        self.fed.append((event, data))
+        self.finished = self.finished or data in ("FIN", "END")
+        self.ended = self.ended or data == "END"
+        return [TextDelta(text=data)]
+
+    def outcome(self) -> StepOutcome:
+        return StepOutcome(text="".join(data for _, data in self.fed))
+
+
+class PausedStream(httpx.AsyncByteStream):
+    """Pieces with a pause before some of them; counts the pieces taken."""
+
+    def __init__(self, pieces: list[tuple[float, bytes]]) -> None:
+        self._pieces = pieces
+        self.taken = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for pause, piece in self._pieces:
+            if pause:
+                await asyncio.sleep(pause)
+            self.taken += 1
+            yield piece
+
+
+async def read(pieces: list[tuple[float, bytes]], grace: float = 5.0) -> tuple[ScriptParser, int]:
+    stream = PausedStream(pieces)
+    parser = ScriptParser()
+    response = httpx.Response(200, headers=SSE, stream=stream)
+    await EventReader(finish_grace=grace).read(response, parser, lambda event: None)
+    return parser, stream.taken
+
+
+async def test_names_comments_and_line_ends_reach_the_parser_as_aiter_sse_gives_them() -> None:
+    body = (
+        b": ping\r\n\r\nevent: message_start\r\ndata: {}\r\n\r\n:keep-alive\n\n"
+        b"data: a\ndata: b\n\nevent:delta\rdata:  c\r\rid: 3\ndata: d\n\n: bye\n"
+    )
+    response = httpx.Response(200, headers=SSE, stream=PausedStream([(0, body)]))
+    public = [(sse.event, sse.data) async for sse in EventSource(response).aiter_sse()]
+    assert ("delta", " c") in public and ("message", "a\nb") in public
+    for size in (1, 3, len(body)):
+        pieces = [(0.0, body[i : i + size]) for i in range(0, len(body), size)]
+        parser, _ = await read(pieces)
+        assert parser.fed == public, size
+
+
+async def test_reading_stops_at_the_end_marker() -> None:
+    parser, taken = await read(
+        [(0, b"data: one\n\ndata: END\n\ndata: late\n\n"), (0, b"data: later\n\n")]
+    )
+    assert parser.fed == [("message", "one"), ("message", "END")]
+    assert taken == 1  # the next read is never asked for
+
+
+async def test_the_grace_is_per_trailing_event_not_for_all_of_them() -> None:
+    # Each trailing event comes 0.6 s after the one before; together 1.2 s > the 1 s grace.
+    parser, _ = await read(
+        [(0, b"data: FIN\n\n"), (0.6, b"data: usage\n\n"), (0.6, b"data: more\n\n")], grace=1.0
+    )
+    assert [data for _, data in parser.fed] == ["FIN", "usage", "more"]
+
+
+async def test_a_finished_response_that_goes_quiet_is_left_after_the_grace() -> None:
+    parser, taken = await read(
+        [(0, b"data: text\n\ndata: FIN\n\n"), (30, b"data: never\n\n")], grace=0.1
+    )
+    assert [data for _, data in parser.fed] == ["text", "FIN"]
+    assert taken == 1
+
+
+async def test_no_grace_before_the_response_is_finished() -> None:
+    parser, _ = await read([(0, b"data: a\n\n"), (0.3, b"data: b\n\n")], grace=0.05)
+    assert [data for _, data in parser.fed] == ["a", "b"]
+
+
+async def test_a_last_event_ended_by_a_lone_cr_is_read_when_the_body_ends() -> None:
+    # The line decoder holds a final CR (it may be half of a CRLF) until it is flushed.
+    parser, _ = await read([(0, b"data: a\r\rdata: last\r\r")])
+    assert [data for _, data in parser.fed] == ["a", "last"]
+    parser, _ = await read([(0, b"data: a\r\rdata: cut off\r")])  # no blank line: no event
+    assert [data for _, data in parser.fed] == ["a"]
+
+
+async def test_a_200_that_is_not_an_event_stream_is_a_retryable_connection_error() -> None:
+    replies = iter(
+        [
+            httpx.Response(200, headers={"content-type": "application/json"}, content=b"{}"),
+            httpx.Response(200, headers=SSE, content=openai_text_stream("ok")),
+        ]
+    )
+    client = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: next(replies)))
+    sleeps: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        sleeps.append(delay)
+
+    transport = Transport(client, retry=RetryPolicy(max_attempts=2), sleep=sleep)
+    request = HttpRequest(url="http://127.0.0.1:9/v1/chat/completions", headers={}, body={})
+    async with client:
+        outcome = await transport.stream(request, OpenAIChatParser(), lambda event: None)
+    assert outcome.text == "ok" and len(sleeps) == 1
+
+    only_json = httpx.MockTransport(
+        lambda request: httpx.Response(200, headers={"content-type": "application/json"})
+    )
+    async with httpx.AsyncClient(transport=only_json) as client:
+        transport = Transport(client, retry=RetryPolicy(max_attempts=1), sleep=sleep)
+        with pytest.raises(ProviderError) as caught:
+            await transport.stream(request, OpenAIChatParser(), lambda event: None)
+    assert caught.value.kind == "connection"
+    assert "text/event-stream" in caught.value.message
+
+
+async def test_cancelling_a_read_cancels_it() -> None:
+    stream = PausedStream([(0, b"data: a\n\n"), (30, b"data: b\n\n")])
+    parser = ScriptParser()
+    response = httpx.Response(200, headers=SSE, stream=stream)
+    task = asyncio.create_task(
+        EventReader(finish_grace=5.0).read(response, parser, lambda event: None)
+    )
+    while not parser.fed:
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert parser.fed == [("message", "a")]
