@@ -12,10 +12,13 @@ Three measurements, each with the candidates interleaved round by round:
 from __future__ import annotations
 
 import asyncio
+import timeit
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import httpx
+from pydantic import BaseModel, ConfigDict
 
 from bench.common import CORPUS, Result, Timings, interleave_async, ms, times
 from bench.parse_clients import (
@@ -29,21 +32,12 @@ from bench.parse_clients import (
     sdk_fetch,
     split_chunks,
 )
-from bench.proposal_sse import delta_construction_costs, per_text_decode, per_text_fetch
 from bench.sse_server import serve
 from bench.streams import markdown_tokens, openai_stream
+from llmx_tui.core.events import TextDelta
 
 COMMAND = ".venv/bin/python -m bench --only parse"
 SDK_TARGET, FLOOR_TARGET = 2.0, 1.5
-PROPOSAL = "httpx-sse per read"
-FAST = "+ slotted deltas"
-PROPOSAL_NOTE = (
-    f"{PROPOSAL}: our parser fed by httpx-sse's own line and event decoders driven once per "
-    "network read (`bench/proposal_sse.py`), not through `aiter_sse()`'s per-event generator "
-    f"steps — a measured proposal, not the app's path; {FAST}: the same, with the text and "
-    "reasoning deltas built as plain slotted objects instead of pydantic models (a "
-    "`core/events.py` change)"
-)
 
 
 @dataclass(frozen=True)
@@ -99,21 +93,11 @@ async def _network(base_url: str, expected: str, rounds: int) -> Timings:
         async def raw() -> None:
             await raw_fetch(base_url, client)
 
-        async def proposal() -> None:
-            outcome = await per_text_fetch(base_url, client)
-            _check(outcome.text == expected, "the proposal's text differs")
-
-        async def fast() -> None:
-            outcome = await per_text_fetch(base_url, client, slotted=True)
-            _check(outcome.text == expected, "the slotted proposal's text differs")
-
         candidates = {
             "llmx-tui": ours,
             "openai SDK": openai_sdk,
             "floor": floor,
             "raw read": raw,
-            PROPOSAL: proposal,
-            FAST: fast,
         }
         timings = await interleave_async(candidates, rounds)
     await sdk.close()
@@ -132,22 +116,8 @@ async def _memory(chunks: list[bytes], expected: str, rounds: int) -> Timings:
     async def floor() -> None:
         floor_decode(chunks)
 
-    async def proposal() -> None:
-        _check((await per_text_decode(chunks)).text == expected, "the proposal's text differs")
-
-    async def fast() -> None:
-        outcome = await per_text_decode(chunks, slotted=True)
-        _check(outcome.text == expected, "the slotted proposal's text differs")
-
     timings = await interleave_async(
-        {
-            "llmx-tui": ours,
-            "openai SDK": openai_sdk,
-            "floor": floor,
-            PROPOSAL: proposal,
-            FAST: fast,
-        },
-        rounds,
+        {"llmx-tui": ours, "openai SDK": openai_sdk, "floor": floor}, rounds
     )
     await sdk.close()
     return timings
@@ -175,20 +145,6 @@ async def _corpus(config: ParseConfig) -> Result:
 
         return ours
 
-    def proposal_of(dialect: str):  # type: ignore[no-untyped-def]
-        async def proposal() -> None:
-            for chunks in files[dialect] * passes:
-                await per_text_decode(chunks, dialect)
-
-        return proposal
-
-    def fast_of(dialect: str):  # type: ignore[no-untyped-def]
-        async def fast() -> None:
-            for chunks in files[dialect] * passes:
-                await per_text_decode(chunks, dialect, slotted=True)
-
-        return fast
-
     def floor_of(dialect: str):  # type: ignore[no-untyped-def]
         async def floor() -> None:
             for chunks in files[dialect] * passes:
@@ -205,20 +161,13 @@ async def _corpus(config: ParseConfig) -> Result:
             "llmx-tui": ours_of("openai-chat"),
             "openai SDK": openai_sdk,
             "floor": floor_of("openai-chat"),
-            PROPOSAL: proposal_of("openai-chat"),
-            FAST: fast_of("openai-chat"),
         },
         config.corpus_rounds,
     )
     other = {}
     for dialect in ("anthropic", "gemini"):
         other[dialect] = await interleave_async(
-            {
-                "llmx-tui": ours_of(dialect),
-                "floor": floor_of(dialect),
-                PROPOSAL: proposal_of(dialect),
-                FAST: fast_of(dialect),
-            },
+            {"llmx-tui": ours_of(dialect), "floor": floor_of(dialect)},
             config.corpus_rounds,
         )
     await sdk.close()
@@ -253,10 +202,6 @@ async def _corpus(config: ParseConfig) -> Result:
             "floor",
             "SDK / ours",
             "ours / floor",
-            PROPOSAL,
-            "per read / floor",
-            FAST,
-            "+ slotted / floor",
         ],
         rows=rows,
         figures=figures,
@@ -267,7 +212,6 @@ async def _corpus(config: ParseConfig) -> Result:
             "the SDK reads only the OpenAI-style "
             "files (no SDK for the other dialects here)",
             "the SDK raises on the in-band error streams; those end early for it",
-            PROPOSAL_NOTE,
         ],
     )
 
@@ -278,8 +222,9 @@ def _synthetic_result(config: ParseConfig, network: Timings, memory: Timings) ->
     costs = delta_construction_costs(config.delta_constructions)
     for way, micros in costs.items():
         figures[f"delta_{way.replace(' ', '_')}_us"] = micros
-    delta_note = "building one `TextDelta`: " + ", ".join(
-        f"{way} {micros:.2f} µs" for way, micros in costs.items()
+    delta_note = (
+        f"building one `TextDelta` (a slotted dataclass) takes {costs['slotted dataclass']:.2f} µs,"
+        f" one of the same shape as a pydantic model {costs['pydantic model']:.2f} µs"
     )
     rows = [_row("loopback, end to end", network), _row("in memory, same bytes", memory)]
     met = (
@@ -299,10 +244,6 @@ def _synthetic_result(config: ParseConfig, network: Timings, memory: Timings) ->
             "floor",
             "SDK / ours",
             "ours / floor",
-            PROPOSAL,
-            "per read / floor",
-            FAST,
-            "+ slotted / floor",
         ],
         rows=rows,
         figures=figures,
@@ -313,10 +254,10 @@ def _synthetic_result(config: ParseConfig, network: Timings, memory: Timings) ->
             f"loopback server in a separate process, 4 kB writes; receiving the bytes alone "
             f"(httpx, no decoding) takes {ms(network.median('raw read'))}",
             "loopback: `Transport.stream`, as the app calls it; in memory: the transport's own "
-            "`EventReader` over an in-memory response (events published to a list both ways)",
+            "`EventReader` over an in-memory response (events published to a list both ways); "
+            "both decode SSE with httpx-sse's line and event decoders, driven once per read",
             "ratios are medians of per-round ratios, so they need not equal the ratio "
             "of the medians shown",
-            PROPOSAL_NOTE,
             delta_note + " (best of 5, in the benchmark process)",
         ],
     )
@@ -331,10 +272,6 @@ def _row(label: str, timings: Timings) -> list[str]:
         ms(timings.median("floor")),
         times(timings.ratio("openai SDK", "llmx-tui")) if has_sdk else "—",
         times(timings.ratio("llmx-tui", "floor")),
-        ms(timings.median(PROPOSAL)),
-        times(timings.ratio(PROPOSAL, "floor")),
-        ms(timings.median(FAST)),
-        times(timings.ratio(FAST, "floor")),
     ]
 
 
@@ -343,15 +280,31 @@ def _figures(prefix: str, timings: Timings) -> dict[str, float]:
         f"{prefix}_ours_s": timings.median("llmx-tui"),
         f"{prefix}_floor_s": timings.median("floor"),
         f"{prefix}_ours_over_floor": timings.ratio("llmx-tui", "floor"),
-        f"{prefix}_proposal_s": timings.median(PROPOSAL),
-        f"{prefix}_proposal_over_floor": timings.ratio(PROPOSAL, "floor"),
-        f"{prefix}_fast_s": timings.median(FAST),
-        f"{prefix}_fast_over_floor": timings.ratio(FAST, "floor"),
     }
     if "openai SDK" in timings.runs:
         figures[f"{prefix}_sdk_s"] = timings.median("openai SDK")
         figures[f"{prefix}_sdk_over_ours"] = timings.ratio("openai SDK", "llmx-tui")
     return figures
+
+
+class _PydanticTextDelta(BaseModel):
+    """The text delta as it was before it became a slotted dataclass (for the cost note)."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["text_delta"] = "text_delta"
+    text: str
+
+
+def delta_construction_costs(number: int = 100_000) -> dict[str, float]:
+    """Microseconds to build one text delta, the app's way and as a pydantic model (best of 5)."""
+    ways = {
+        "slotted dataclass": lambda: TextDelta("token "),
+        "pydantic model": lambda: _PydanticTextDelta(text="token "),
+    }
+    return {
+        name: min(timeit.repeat(way, number=number, repeat=5)) / number * 1e6
+        for name, way in ways.items()
+    }
 
 
 def _check(condition: bool, message: str) -> None:

@@ -38,8 +38,6 @@ def test_parse_benchmark_reports_ours_sdk_and_floor() -> None:
             "floor_s",
             "sdk_over_ours",
             "ours_over_floor",
-            "proposal_over_floor",
-            "fast_over_floor",
         ):
             assert f"{prefix}_{suffix}" in figures
     for dialect in ("anthropic", "gemini"):
