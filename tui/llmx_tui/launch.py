@@ -86,7 +86,8 @@ async def _run(args: argparse.Namespace) -> int:
         await app.run_async()
     finally:
         await setup.close()
-    return 0
+    # Non-zero when the app ended on an error (Textual has shown its traceback).
+    return app.return_code or 0
 
 
 async def _welcome(problem: str, args: argparse.Namespace) -> str | None:
