@@ -39,12 +39,15 @@ FRAME = 1 / 30
 # While text arrives faster than it can be drawn, frames are spaced so that
 # drawing takes at most this share of the time and reading the stream the rest.
 RENDER_SHARE = 0.25
+# But never fewer than ten frames a second: one slow frame (a busy machine) must
+# not hold back the next ones, nor the end of the reply.
+LONGEST_FRAME = 0.1
 
 
 def frame_gap(work: float, rendering: float) -> float:
     """Seconds to wait before the next frame, given this frame's own work and
     the Markdown rendering Textual did for the previous one."""
-    period = max(FRAME, rendering / RENDER_SHARE)
+    period = min(max(FRAME, rendering / RENDER_SHARE), LONGEST_FRAME)
     return max(0.0, period - work)
 
 
