@@ -17,6 +17,7 @@ from textual.strip import Strip
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions
+    from rich.style import Style
 
 # A run of finished blocks is cut at the first block start past this many
 # characters: small enough that rendering one run never stalls a frame,
@@ -78,14 +79,23 @@ def render_markdown(
     return strips
 
 
-class Block:
-    """Markdown text that never changes, and its rendered lines per (width, dark)."""
+def framed(line: Strip, gutter: int, width: int, style: Style) -> Strip:
+    """``line`` on the widget's base style, with ``gutter`` cells each side, ``width``
+    cells in all: what Textual would do on every paint, done once per rendered line."""
+    blank = Segment(" " * gutter, style)
+    return Strip([blank, *line.apply_style(style)]).adjust_cell_length(width, style)
 
-    __slots__ = ("_rendered", "text")
+
+class Block:
+    """Markdown text that never changes, its rendered lines per (width, dark), and
+    those lines framed for painting in the current style."""
+
+    __slots__ = ("_framed", "_rendered", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._rendered: dict[tuple[int, bool], list[Strip]] = {}
+        self._framed: tuple[tuple[int, bool, int, Style], list[Strip]] | None = None
 
     def lines(self, width: int, dark: bool) -> list[Strip] | None:
         return self._rendered.get((width, dark))
@@ -102,3 +112,12 @@ class Block:
             self._rendered.clear()
         self._rendered[(width, dark)] = lines
         return lines
+
+    def framed_lines(self, width: int, dark: bool, gutter: int, style: Style) -> list[Strip]:
+        """The rendered lines (``render`` first) framed by ``framed``."""
+        key = (width, dark, gutter, style)
+        if self._framed is None or self._framed[0] != key:
+            outer = width + 2 * gutter
+            lines = [framed(line, gutter, outer, style) for line in self._rendered[width, dark]]
+            self._framed = (key, lines)
+        return self._framed[1]

@@ -24,6 +24,12 @@ from llmx_tui.ui.markdown_blocks import Block, group_runs
 from llmx_tui.ui.markdown_split import block_starts
 from llmx_tui.ui.safe_text import neutralise
 
+GUTTER = 1
+
+
+def _text_width(width: int) -> int:
+    return max(1, width - 2 * GUTTER)
+
 
 @dataclass(frozen=True)
 class _Arrangement:
@@ -37,7 +43,9 @@ class _Arrangement:
 
 
 class StreamingMarkdown(Widget):
-    DEFAULT_CSS = "StreamingMarkdown { width: 1fr; height: auto; padding: 0 1; }"
+    # The one-cell gutter each side is drawn into the lines themselves (GUTTER), not
+    # CSS padding: Textual would pad every line again on every paint.
+    DEFAULT_CSS = "StreamingMarkdown { width: 1fr; height: auto; }"
 
     def __init__(self, text: str = "", *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
@@ -63,7 +71,7 @@ class StreamingMarkdown(Widget):
     @property
     def rendered_count(self) -> int:
         """Blocks rendered at the current width (the rest are estimated)."""
-        width = self.content_size.width
+        width = _text_width(self.content_size.width)
         return sum(block.lines(width, self._dark) is not None for block in self._shown_blocks())
 
     @property
@@ -71,7 +79,8 @@ class StreamingMarkdown(Widget):
         """The last block is rendered at the current width (the end can be drawn exactly)."""
         blocks = self._shown_blocks()
         width = self.content_size.width
-        return not blocks or (width > 0 and blocks[-1].lines(width, self._dark) is not None)
+        rendered = blocks and blocks[-1].lines(_text_width(width), self._dark) is not None
+        return not blocks or (width > 0 and bool(rendered))
 
     def on_mount(self) -> None:
         self._dark = self.app.current_theme.dark
@@ -147,35 +156,38 @@ class StreamingMarkdown(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         # The bottom screenful is rendered now, so a view that follows the end
         # lays out exact heights; everything above keeps its estimate.
+        text_width = _text_width(width)
         covered = 0
         for block in reversed(self._shown_blocks()):
             if covered >= viewport.height:
                 break
-            lines = block.lines(width, self._dark)
+            lines = block.lines(text_width, self._dark)
             if lines is None:
-                lines = self._render_block(block, width)
+                lines = self._render_block(block, text_width)
             covered += len(lines) + 1
-        return self._arrange(width).height
+        return self._arrange(text_width).height
 
     def render_line(self, y: int) -> Strip:
         style = self.visual_style.rich_style
         width = self.content_size.width
-        arrangement = self._arrange(width)
+        text_width = _text_width(width)
+        arrangement = self._arrange(text_width)
         index = bisect_right(arrangement.tops, y) - 1
         if index < 0:
             return Strip.blank(width, style)
         block = arrangement.blocks[index]
-        lines = block.lines(width, self._dark)
-        if lines is None:  # scrolled into view: render it, then lay out its real height
-            estimated = block.height(width, self._dark)
-            lines = self._render_block(block, width)
+        if block.lines(text_width, self._dark) is None:
+            # Scrolled into view: render it, then lay out its real height.
+            estimated = block.height(text_width, self._dark)
+            lines = self._render_block(block, text_width)
             if len(lines) != estimated:
                 self._keep_view_steady(arrangement.tops[index], len(lines) - estimated)
                 self.call_later(self.refresh, layout=True)
+        lines = block.framed_lines(text_width, self._dark, GUTTER, style)
         offset = y - arrangement.tops[index]
         if offset >= len(lines):
             return Strip.blank(width, style)
-        return lines[offset].apply_style(style)
+        return lines[offset]
 
     def _keep_view_steady(self, block_top: int, grown: int) -> None:
         """A block that starts above the visible part grew or shrank from its estimate:
