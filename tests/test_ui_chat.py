@@ -305,3 +305,19 @@ async def test_switching_conversation_shows_its_history_and_follows_its_bus() ->
         assert other.submitted == ["new question"] and conv.submitted == ["old question"]
         assert "Fresh reply" in screen_text(app)
         assert "in 120" in app.screen.status.status_text()
+
+
+async def test_the_end_of_a_turn_is_drawn_without_waiting_for_the_next_frame(
+    monkeypatch: Any,
+) -> None:
+    from llmx_tui.ui.screens import chat
+
+    monkeypatch.setattr(chat, "frame_gap", lambda work, rendering: 60.0)  # frames far apart
+    pause = Pause()
+    turn = text_turn("The first words, then the rest, which ENDS HERE")
+    app, _conv = make_app([*turn[:2], pause, *turn[2:]])
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "question")
+        await wait_for(pilot, lambda: "The" in screen_text(app))  # one frame drawn
+        pause.gate.set()
+        await wait_for(pilot, lambda: "ENDS HERE" in screen_text(app))
