@@ -90,19 +90,24 @@ class Block:
     """Markdown text that never changes, its rendered lines per (width, dark), and
     those lines framed for painting in the current style."""
 
-    __slots__ = ("_framed", "_rendered", "text")
+    __slots__ = ("_estimate", "_framed", "_rendered", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._rendered: dict[tuple[int, bool], list[Strip]] = {}
         self._framed: tuple[tuple[int, bool, int, Style], list[Strip]] | None = None
+        self._estimate = (0, 0)  # (width, lines): laying out a long reply re-reads it often
 
     def lines(self, width: int, dark: bool) -> list[Strip] | None:
         return self._rendered.get((width, dark))
 
     def height(self, width: int, dark: bool) -> int:
         lines = self._rendered.get((width, dark))
-        return len(lines) if lines is not None else estimate_height(self.text, width)
+        if lines is not None:
+            return len(lines)
+        if self._estimate[0] != width:
+            self._estimate = (width, estimate_height(self.text, width))
+        return self._estimate[1]
 
     def render(
         self, width: int, dark: bool, console: Console, options: ConsoleOptions
