@@ -85,17 +85,17 @@ class StreamState:
     def add_text(self, text: str, out: list[Any]) -> None:
         if text:
             self._text.append(text)
-            out.append(TextDelta(text=text))
+            out.append(TextDelta(text))
 
     def add_reasoning(self, text: str, out: list[Any]) -> None:
         if text:
             self._reasoning.append(text)
-            out.append(ReasoningDelta(text=text))
+            out.append(ReasoningDelta(text))
 
     def add_refusal(self, text: str, out: list[Any]) -> None:
         if text:
             self._refusal.append(text)
-            out.append(RefusalDelta(text=text))
+            out.append(RefusalDelta(text))
 
     @property
     def has_reasoning(self) -> bool:

@@ -230,29 +230,30 @@ class EventReader:
                         sse = decoder.decode(line)
                         if sse is None:
                             continue
-                        if self._publish(parser, sse, emit):
-                            return
+                        self._publish(parser, sse, emit)
+                        # Ended implies finished: one property read per event, not two.
                         if parser.finished:
+                            if parser.ended:
+                                return
                             grace.reschedule(loop.time() + self.finish_grace)
                 for line in lines.flush():
                     sse = decoder.decode(line)
-                    if sse is not None and self._publish(parser, sse, emit):
-                        return
+                    if sse is not None and not parser.ended:
+                        self._publish(parser, sse, emit)
         except TimeoutError:
             if not grace.expired():
                 raise
         finally:
             await texts.aclose()
 
-    def _publish(self, parser: StreamParser, sse: ServerSentEvent, emit: Emit) -> bool:
-        """Feeds one event and publishes what it yields; True once the parser has ended."""
+    def _publish(self, parser: StreamParser, sse: ServerSentEvent, emit: Emit) -> None:
+        """Feeds one event and publishes what it yields."""
         published = parser.feed(sse.event, sse.data)
         if published:
             if not self.streamed:
                 self.streamed = any(_is_content(event) for event in published)
             for event in published:
                 emit(event)
-        return parser.ended
 
 
 def _require_event_stream(response: httpx.Response) -> None:
