@@ -241,3 +241,71 @@ async def test_scrolling_up_into_unrendered_blocks_keeps_the_view_steady() -> No
             for _ in range(3):
                 await pilot.pause()
             assert rows()[1:] == before[:-1]
+
+
+class TwoReplies(App[None]):
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield StreamingMarkdown(id="streamed")
+            yield StreamingMarkdown(id="whole")
+
+
+def drawn_lines(widget: StreamingMarkdown) -> list[str]:
+    return [widget.render_line(y).text for y in range(widget.virtual_size.height)]
+
+
+LONG_CODE = "".join(f"def step_{i}(x):\n    return x + {i}  # '''\n\n" for i in range(90))
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        f"Here it is:\n\n```python\n{LONG_CODE}```\n\nAnd after the code.",
+        f"Interrupting a paragraph:\n~~~~ python extra\n{LONG_CODE}~~~~\nText right after.",
+        f"An unclosed block at the end:\n\n```\n{LONG_CODE}",
+        f"Closed on the very last line:\n\n```js\n{LONG_CODE}```",
+    ],
+    ids=["closed", "interrupting", "unclosed", "closed-at-end"],
+)
+async def test_a_long_code_block_streams_in_pieces_that_draw_like_the_whole(
+    reply: str, rendered_texts: list[str]
+) -> None:
+    app = TwoReplies()
+    async with app.run_test(size=(90, 30)) as pilot:
+        streamed = app.query_one("#streamed", StreamingMarkdown)
+        whole = app.query_one("#whole", StreamingMarkdown)
+        for start in range(0, len(reply), 301):  # cuts land anywhere in a line
+            streamed.feed(reply[start : start + 301])
+            await pilot.pause()
+        streamed.finish()
+        whole.feed(reply)
+        whole.finish()
+        await pilot.pause()
+        assert streamed.block_count > whole.block_count  # the code came in pieces
+        assert drawn_lines(streamed) == drawn_lines(whole)
+        assert streamed.source == reply
+
+
+async def test_finished_code_pieces_are_not_rendered_again(rendered_texts: list[str]) -> None:
+    from llmx_tui.ui import markdown_blocks
+
+    drawn: list[tuple[str, object, object]] = []
+    original = markdown_blocks.render_code
+
+    def spy(code: str, *args: object, **kwargs: object) -> object:
+        drawn.append((code, kwargs["top"], kwargs["bottom"]))
+        return original(code, *args, **kwargs)  # type: ignore[arg-type]
+
+    markdown_blocks.render_code = spy  # type: ignore[assignment]
+    try:
+        app = StreamApp()
+        async with app.run_test(size=(90, 30)) as pilot:
+            widget = app.query_one(StreamingMarkdown)
+            for function in f"```python\n{LONG_CODE}```\n".split("\n\n"):
+                widget.feed(function + "\n\n")  # one function (three lines) per frame
+                await pilot.pause()
+    finally:
+        markdown_blocks.render_code = original  # type: ignore[assignment]
+    again = [piece for piece in drawn if drawn.count(piece) > 1]
+    assert again == []  # every piece and every state of the live tail drawn once
+    assert max(code.count("\n") for code, _, _ in drawn) < 50  # never the whole block

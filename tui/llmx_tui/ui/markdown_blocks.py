@@ -16,7 +16,7 @@ from rich.segment import Segment
 from textual.strip import Strip
 
 if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions
+    from rich.console import Console, ConsoleOptions, RenderableType
     from rich.style import Style
 
 # A run of finished blocks is cut at the first block start past this many
@@ -69,10 +69,36 @@ def render_markdown(
     """``text`` (already neutralised) rendered as Markdown into lines of ``width`` cells."""
     from llmx_tui.ui.rich_markdown import SafeMarkdown  # rich.markdown loads on first use
 
+    return _render(SafeMarkdown(text, dark=dark), width, console, options)
+
+
+def render_code(
+    code: str,
+    lexer: str,
+    width: int,
+    *,
+    dark: bool,
+    top: bool,
+    bottom: bool,
+    console: Console,
+    options: ConsoleOptions,
+) -> list[Strip]:
+    """A piece of a fenced code block, drawn as Rich's Markdown draws the whole block
+    (same theme, wrapping and padding); ``top``/``bottom``: this piece opens/closes it."""
+    from rich.syntax import Syntax
+
+    from llmx_tui.ui.rich_markdown import code_theme
+
+    padding = (int(top), 1, int(bottom), 1)
+    syntax = Syntax(code, lexer, theme=code_theme(dark), word_wrap=True, padding=padding)
+    return _render(syntax, width, console, options)
+
+
+def _render(
+    renderable: RenderableType, width: int, console: Console, options: ConsoleOptions
+) -> list[Strip]:
     started = time.perf_counter()
-    segments = console.render(
-        SafeMarkdown(text, dark=dark), options.update(highlight=False, height=None, width=width)
-    )
+    segments = console.render(renderable, options.update(highlight=False, height=None, width=width))
     lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
     strips = [Strip(line) for line in lines]
     render_meter.add(time.perf_counter() - started)
@@ -91,6 +117,7 @@ class Block:
     those lines framed for painting in the current style."""
 
     __slots__ = ("_estimate", "_framed", "_rendered", "text")
+    separated = True  # a blank line follows it, as Rich puts one between blocks
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -112,11 +139,16 @@ class Block:
     def render(
         self, width: int, dark: bool, console: Console, options: ConsoleOptions
     ) -> list[Strip]:
-        lines = render_markdown(self.text, width, dark=dark, console=console, options=options)
+        lines = self._draw(width, dark, console, options)
         if len(self._rendered) >= 2:  # a resize back and forth keeps both; no more
             self._rendered.clear()
         self._rendered[(width, dark)] = lines
         return lines
+
+    def _draw(
+        self, width: int, dark: bool, console: Console, options: ConsoleOptions
+    ) -> list[Strip]:
+        return render_markdown(self.text, width, dark=dark, console=console, options=options)
 
     def framed_lines(self, width: int, dark: bool, gutter: int, style: Style) -> list[Strip]:
         """The rendered lines (``render`` first) framed by ``framed``."""
@@ -126,3 +158,50 @@ class Block:
             lines = [framed(line, gutter, outer, style) for line in self._rendered[width, dark]]
             self._framed = (key, lines)
         return self._framed[1]
+
+
+class CodePiece(Block):
+    """Lines of a long fenced code block that is still streaming. A code block is
+    one Markdown block, so without pieces it would be re-rendered whole on every
+    frame until its fence closes; pieces of finished lines are rendered once."""
+
+    __slots__ = ("bottom", "lexer", "top")
+
+    def __init__(self, code: str, lexer: str, *, top: bool, bottom: bool) -> None:
+        # Rich's Markdown draws a block's code with its trailing blank lines
+        # stripped; a piece that ends the block does the same, the others keep
+        # every line (the newline ending their last line is not a line of its own).
+        super().__init__(code.rstrip() if bottom else code.removesuffix("\n"))
+        self.lexer = lexer
+        self.top = top
+        self.bottom = bottom
+
+    @property
+    def separated(self) -> bool:  # type: ignore[override]
+        return self.bottom
+
+    def height(self, width: int, dark: bool) -> int:
+        lines = self._rendered.get((width, dark))
+        if lines is not None:
+            return len(lines)
+        code_lines = self.text.split("\n")
+        usable = max(1, width - 2)
+        return (
+            int(self.top)
+            + int(self.bottom)
+            + sum(max(1, -(-len(line) // usable)) for line in code_lines)
+        )
+
+    def _draw(
+        self, width: int, dark: bool, console: Console, options: ConsoleOptions
+    ) -> list[Strip]:
+        return render_code(
+            self.text,
+            self.lexer,
+            width,
+            dark=dark,
+            top=self.top,
+            bottom=self.bottom,
+            console=console,
+            options=options,
+        )

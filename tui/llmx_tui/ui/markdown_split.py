@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_OPENING_FENCE = re.compile(r"^(`{3,}|~{3,})([^\n]*)\n")
+_CLOSING_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*\n?$")
 _LIST_MARKER = re.compile(r"^(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
@@ -85,4 +87,46 @@ def last_code_block(markdown: str) -> str | None:
     for token in reversed(make_parser().parse(markdown)):
         if token.type in ("fence", "code_block"):
             return token.content
+    return None
+
+
+def opening_fence(text: str) -> tuple[int, str, str] | None:
+    """The first complete line of ``text`` that opens a code fence at column 0, when
+    that fence is not closed in ``text``: (its offset, the fence, the info string).
+
+    ``text`` must start at a block boundary and hold no finished block
+    (``block_starts`` found none), so a fence line here starts a code block that
+    runs to the end of ``text``; a fence interrupts a paragraph or list above it.
+    """
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        opening = _OPENING_FENCE.match(line)
+        if opening and not (opening.group(1)[0] == "`" and "`" in opening.group(2)):
+            body = text[offset + len(line) :]
+            if closing_fence(body, opening.group(1)) is None:
+                return offset, opening.group(1), opening.group(2).strip()
+            return None
+        if _FENCE.match(line):
+            return None  # an indented fence: not split, rendered whole
+        offset += len(line)
+    return None
+
+
+def closing_fence(code: str, fence: str) -> tuple[int, int] | None:
+    """Where the first line of ``code`` that closes ``fence`` starts and ends.
+
+    A closing line without its newline counts only at the end of a finished
+    stream (``complete``): while streaming it may still grow into code.
+    """
+    offset = 0
+    for line in code.splitlines(keepends=True):
+        closing = _CLOSING_FENCE.match(line)
+        if (
+            closing
+            and line.endswith("\n")
+            and closing.group(1)[0] == fence[0]
+            and len(closing.group(1)) >= len(fence)
+        ):
+            return offset, offset + len(line)
+        offset += len(line)
     return None

@@ -14,6 +14,11 @@ from rich.markdown import Markdown
 from llmx_tui.ui.markdown_split import make_parser
 
 
+def code_theme(dark: bool) -> str:
+    """The pygments theme for code blocks: it follows the app's dark/light."""
+    return "monokai" if dark else "friendly"
+
+
 @cache
 def _parser() -> MarkdownIt:
     return make_parser()
@@ -26,6 +31,6 @@ class SafeMarkdown(Markdown):
     """
 
     def __init__(self, markup: str, *, dark: bool = True) -> None:
-        super().__init__("", code_theme="monokai" if dark else "friendly", hyperlinks=False)
+        super().__init__("", code_theme=code_theme(dark), hyperlinks=False)
         self.markup = markup
         self.parsed = _parser().parse(markup)

@@ -20,11 +20,15 @@ from textual.strip import Strip
 from textual.theme import Theme
 from textual.widget import Widget
 
-from llmx_tui.ui.markdown_blocks import Block, group_runs
-from llmx_tui.ui.markdown_split import block_starts
+from llmx_tui.ui.markdown_blocks import Block, CodePiece, group_runs
+from llmx_tui.ui.markdown_split import block_starts, closing_fence, opening_fence
 from llmx_tui.ui.safe_text import neutralise
 
 GUTTER = 1
+# A fenced code block still streaming is cut into pieces of this many lines (the
+# last few lines stay live, so the closing piece is never empty).
+CODE_PIECE_LINES = 40
+CODE_LIVE_LINES = 2
 
 
 def _text_width(width: int) -> int:
@@ -47,13 +51,20 @@ class StreamingMarkdown(Widget):
     # CSS padding: Textual would pad every line again on every paint.
     DEFAULT_CSS = "StreamingMarkdown { width: 1fr; height: auto; }"
 
-    def __init__(self, text: str = "", *, classes: str | None = None) -> None:
-        super().__init__(classes=classes)
+    def __init__(
+        self, text: str = "", *, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
         self._source = ""  # everything fed, as received
         self._held_cr = False  # a trailing "\r" waits for a possible "\n"
         self._blocks: list[Block] = []
         self._tail = Block("")
         self._arrangement: _Arrangement | None = None
+        # Inside a long fenced code block: its fence and lexer, whether the next
+        # piece opens the block, and the code not yet in a piece.
+        self._fence: tuple[str, str] | None = None
+        self._code_top = True
+        self._code = ""
         self._dark = True
         self.finished = False
         if text:
@@ -112,20 +123,69 @@ class StreamingMarkdown(Widget):
             self._source = final_text
             self._blocks = []
             self._tail = Block("")
+            self._fence = None
             self._append(neutralise(final_text))
         elif self._held_cr:
             self._held_cr = False
             self._append("\n")
+        if self._fence is not None and self._code and not self._code.endswith("\n"):
+            self._append("\n")  # a closing fence as the very last line, without its newline
 
     def _append(self, text: str) -> None:
-        pending = self._tail.text + text
-        starts = block_starts(pending)
-        if starts:
-            cut = starts[-1]
-            self._blocks += [Block(run) for run in group_runs(pending[:cut], starts[:-1])]
-            pending = pending[cut:]
-        self._tail = Block(pending)
+        pending = self._tail.text + text if self._fence is None else self._code + text
+        while True:
+            if self._fence is not None:
+                rest = self._continue_code(pending)
+                if rest is None:
+                    break
+                pending = rest
+            starts = block_starts(pending)
+            if starts:
+                cut = starts[-1]
+                self._blocks += [Block(run) for run in group_runs(pending[:cut], starts[:-1])]
+                pending = pending[cut:]
+            opened = opening_fence(pending)
+            if opened is None or pending.count("\n") < CODE_PIECE_LINES:
+                self._set_tail(Block(pending))
+                break
+            offset, fence, info = opened
+            if pending[:offset].strip():
+                self._blocks.append(Block(pending[:offset]))  # the fence interrupts it
+            header_end = pending.index("\n", offset) + 1
+            self._fence = (fence, info.split()[0] if info else "text")
+            self._code_top = True
+            pending = pending[header_end:]
         self._changed()
+
+    def _continue_code(self, code: str) -> str | None:
+        """Code of an open fence: finished lines become pieces; the text after the
+        closing fence, once it comes, is returned to be read as Markdown again."""
+        assert self._fence is not None
+        fence, lexer = self._fence
+        closed = closing_fence(code, fence)
+        if closed is not None:
+            start, end = closed
+            self._set_tail(CodePiece(code[:start], lexer, top=self._code_top, bottom=True))
+            self._blocks.append(self._tail)  # the live tail, as drawn, when nothing changed
+            self._tail = Block("")
+            self._fence = None
+            return code[end:]
+        lines = code.split("\n")  # the last one is unfinished (maybe empty)
+        if len(lines) > CODE_PIECE_LINES + CODE_LIVE_LINES:
+            cut = len("\n".join(lines[: -CODE_LIVE_LINES - 1])) + 1
+            self._blocks.append(CodePiece(code[:cut], lexer, top=self._code_top, bottom=False))
+            self._code_top = False
+            code = code[cut:]
+        self._code = code
+        self._set_tail(CodePiece(code, lexer, top=self._code_top, bottom=True))
+        return None
+
+    def _set_tail(self, tail: Block) -> None:
+        """The new tail, unless it would draw exactly like the old one (kept: rendered)."""
+        old = self._tail
+        same = type(old) is type(tail) and old.text == tail.text
+        if not (same and getattr(old, "top", None) == getattr(tail, "top", None)):
+            self._tail = tail
 
     def _changed(self) -> None:
         self._arrangement = None
@@ -144,7 +204,7 @@ class StreamingMarkdown(Widget):
         y = 0
         for block in blocks:
             tops.append(y)
-            y += block.height(width, self._dark) + 1
+            y += block.height(width, self._dark) + block.separated
         self._arrangement = _Arrangement(width, self._dark, blocks, tops, y)
         return self._arrangement
 
@@ -164,7 +224,7 @@ class StreamingMarkdown(Widget):
             lines = block.lines(text_width, self._dark)
             if lines is None:
                 lines = self._render_block(block, text_width)
-            covered += len(lines) + 1
+            covered += len(lines) + block.separated
         return self._arrange(text_width).height
 
     def render_line(self, y: int) -> Strip:
