@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from bench import app_probe
+from bench import app_probe, code_reply
 from bench.common import Result, Timings, interleave_async, ms, percentile, times
 from bench.render_apps import (
     KEY_EVERY,
@@ -57,10 +57,12 @@ class RenderConfig:
     # Textual's MarkdownStream takes minutes at 20,000 tokens: this many rounds there.
     textual_rounds_at_largest: int = 1
     warmup: int = 1
+    code_kilobytes: int = 20
+    code_rounds: int = 3
 
 
 QUICK = RenderConfig(rounds=(3, 3, 2), textual_rounds_at_largest=0)
-SMOKE = RenderConfig(sizes=(100, 200), rounds=(1, 1), warmup=0)
+SMOKE = RenderConfig(sizes=(100, 200), rounds=(1, 1), warmup=0, code_kilobytes=2, code_rounds=1)
 
 Runner = Callable[[str, str, list[float]], Awaitable[None]]
 
@@ -151,7 +153,19 @@ async def _measure(config: RenderConfig, data_dir: str) -> list[Result]:
                 per_size[size] = await interleave_async(
                     candidates, rounds, self_timed=True, capped=capped, warmup=config.warmup
                 )
-    return [_result(config, per_size, key_delays, notes, app_runner is not None)]
+    result = _result(config, per_size, key_delays, notes, app_runner is not None)
+    code = await code_reply.measure(config.code_kilobytes, config.code_rounds)
+    result.figures.update({f"code_{key}": value for key, value in code.items()})
+    result.notes.append(
+        f"a {code['kilobytes']} kB fenced code block fed to the reply widget in "
+        f"{code_reply.FRAMES} frames (`bench/code_reply.py`, median of {code['rounds']} "
+        f"interleaved rounds): rendering in pieces of finished lines took "
+        f"{ms(code['pieces_render_s'])} in all, slowest frame {ms(code['pieces_worst_frame_s'])}; "
+        f"the same widget rendering the open block whole on every frame took "
+        f"{ms(code['whole_render_s'])}, slowest frame {ms(code['whole_worst_frame_s'])} "
+        f"({times(code['whole_over_pieces'])} the pieces' time)"
+    )
+    return [result]
 
 
 def _bare(
