@@ -76,7 +76,7 @@ async def measure(kilobytes: int, rounds: int) -> dict[str, Any]:
         order = list(variants) if round_index % 2 == 0 else list(reversed(variants))
         for name in order:
             runs[name].append(await _one_run(text, variants[name]))
-    figures: dict[str, Any] = {"kilobytes": kilobytes, "rounds": rounds}
+    figures: dict[str, Any] = {"kilobytes": float(kilobytes), "rounds": float(rounds)}
     for name, results in runs.items():
         figures[f"{name}_render_s"] = statistics.median(total for total, _ in results)
         figures[f"{name}_worst_frame_s"] = statistics.median(worst for _, worst in results)

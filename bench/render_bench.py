@@ -157,8 +157,8 @@ async def _measure(config: RenderConfig, data_dir: str) -> list[Result]:
     code = await code_reply.measure(config.code_kilobytes, config.code_rounds)
     result.figures.update({f"code_{key}": value for key, value in code.items()})
     result.notes.append(
-        f"a {code['kilobytes']} kB fenced code block fed to the reply widget in "
-        f"{code_reply.FRAMES} frames (`bench/code_reply.py`, median of {code['rounds']} "
+        f"a {code['kilobytes']:g} kB fenced code block fed to the reply widget in "
+        f"{code_reply.FRAMES} frames (`bench/code_reply.py`, median of {code['rounds']:g} "
         f"interleaved rounds): rendering in pieces of finished lines took "
         f"{ms(code['pieces_render_s'])} in all, slowest frame {ms(code['pieces_worst_frame_s'])}; "
         f"the same widget rendering the open block whole on every frame took "
