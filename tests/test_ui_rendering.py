@@ -309,3 +309,20 @@ async def test_finished_code_pieces_are_not_rendered_again(rendered_texts: list[
     again = [piece for piece in drawn if drawn.count(piece) > 1]
     assert again == []  # every piece and every state of the live tail drawn once
     assert max(code.count("\n") for code, _, _ in drawn) < 50  # never the whole block
+
+
+async def test_a_closing_fence_is_not_drawn_as_code_before_its_line_is_complete() -> None:
+    app = StreamApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        widget = app.query_one(StreamingMarkdown)
+        widget.feed("Run:\n\n```\nmake test\n`")
+        await pilot.pause()
+        assert "`" not in screen_text(app)  # maybe the start of the closing fence
+        widget.feed("``\n\nDone `x`")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "make test" in text and "Done x" in text and "`" not in text
+        widget.feed("\n\n`")
+        widget.finish()  # at the end, everything received is drawn
+        await pilot.pause()
+        assert "`" in screen_text(app)

@@ -11,6 +11,7 @@ Markdown, however fast the text arrives and however long the reply grows.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -29,6 +30,16 @@ GUTTER = 1
 # last few lines stay live, so the closing piece is never empty).
 CODE_PIECE_LINES = 40
 CODE_LIVE_LINES = 2
+
+
+_PARTIAL_FENCE = re.compile(r"(?:^|\n) {0,3}(?:`+|~+)$")
+
+
+def _without_partial_fence(text: str) -> str:
+    """The text to draw: an unfinished last line that may become a closing fence
+    (only backticks or tildes so far) waits for the rest of its line."""
+    match = _PARTIAL_FENCE.search(text)
+    return text[: match.start() + 1] if match and match.start() > 0 else text
 
 
 def _text_width(width: int) -> int:
@@ -65,6 +76,7 @@ class StreamingMarkdown(Widget):
         self._fence: tuple[str, str] | None = None
         self._code_top = True
         self._code = ""
+        self._pending = ""  # the unfinished text after the finished blocks, as received
         self._dark = True
         self.finished = False
         if text:
@@ -123,6 +135,7 @@ class StreamingMarkdown(Widget):
             self._source = final_text
             self._blocks = []
             self._tail = Block("")
+            self._pending = ""
             self._fence = None
             self._append(neutralise(final_text))
         elif self._held_cr:
@@ -130,9 +143,12 @@ class StreamingMarkdown(Widget):
             self._append("\n")
         if self._fence is not None and self._code and not self._code.endswith("\n"):
             self._append("\n")  # a closing fence as the very last line, without its newline
+        elif self._fence is None and self._tail.text != self._pending:
+            self._set_tail(Block(self._pending))  # nothing more comes: draw all of it
+            self._changed()
 
     def _append(self, text: str) -> None:
-        pending = self._tail.text + text if self._fence is None else self._code + text
+        pending = (self._pending if self._fence is None else self._code) + text
         while True:
             if self._fence is not None:
                 rest = self._continue_code(pending)
@@ -146,7 +162,8 @@ class StreamingMarkdown(Widget):
                 pending = pending[cut:]
             opened = opening_fence(pending)
             if opened is None or pending.count("\n") < CODE_PIECE_LINES:
-                self._set_tail(Block(pending))
+                self._pending = pending
+                self._set_tail(Block(_without_partial_fence(pending)))
                 break
             offset, fence, info = opened
             if pending[:offset].strip():
@@ -168,6 +185,7 @@ class StreamingMarkdown(Widget):
             self._set_tail(CodePiece(code[:start], lexer, top=self._code_top, bottom=True))
             self._blocks.append(self._tail)  # the live tail, as drawn, when nothing changed
             self._tail = Block("")
+            self._pending = ""
             self._fence = None
             return code[end:]
         lines = code.split("\n")  # the last one is unfinished (maybe empty)
@@ -177,7 +195,8 @@ class StreamingMarkdown(Widget):
             self._code_top = False
             code = code[cut:]
         self._code = code
-        self._set_tail(CodePiece(code, lexer, top=self._code_top, bottom=True))
+        shown = _without_partial_fence(code)
+        self._set_tail(CodePiece(shown, lexer, top=self._code_top, bottom=True))
         return None
 
     def _set_tail(self, tail: Block) -> None:
