@@ -292,8 +292,11 @@ async def _resumed(store: Any, args: argparse.Namespace) -> tuple[str | None, li
 
 
 def _transport(settings: Settings, args: argparse.Namespace) -> Transport:
-    from llmx_tui.providers.transport import RetryPolicy, Timeouts, Transport
+    from llmx_tui.providers.transport import RetryPolicy, Timeouts, Transport, shared_client
 
+    # Made now, not at the first request: building its TLS context reads the CA
+    # bundle (40-60 ms), which the first reply would otherwise wait for.
+    shared_client()
     network = settings.network
     idle = args.idle_timeout or network.idle_timeout
     return Transport(
