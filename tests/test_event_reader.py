@@ -90,9 +90,9 @@ async def test_reading_stops_at_the_end_marker() -> None:
 
 
 async def test_the_grace_is_per_trailing_event_not_for_all_of_them() -> None:
-    # Each trailing event comes 0.6 s after the one before; together 1.2 s > the 1 s grace.
+    # Each trailing event comes 0.9 s after the one before; together 1.8 s > the 1.5 s grace.
     parser, _ = await read(
-        [(0, b"data: FIN\n\n"), (0.6, b"data: usage\n\n"), (0.6, b"data: more\n\n")], grace=1.0
+        [(0, b"data: FIN\n\n"), (0.9, b"data: usage\n\n"), (0.9, b"data: more\n\n")], grace=1.5
     )
     assert [data for _, data in parser.fed] == ["FIN", "usage", "more"]
 
