@@ -83,3 +83,19 @@ async def test_async_iteration_waits_for_events_and_ends_when_closed() -> None:
     bus.close()
     await asyncio.wait_for(task, 2)
     assert seen == ["turn_started", "turn_completed"]
+
+
+async def test_wait_for_news_ends_early_for_anything_but_deltas() -> None:
+    bus = EventBus()
+    sub = bus.subscribe()
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.01, bus.publish, TextDelta(text="a"))
+    started = loop.time()
+    await sub.wait_for_news(0.1)  # a delta does not end the wait
+    assert loop.time() - started >= 0.1
+    loop.call_later(0.01, bus.publish, TurnCompleted(finish_reason="stop"))
+    await sub.wait_for_news(60)  # ends at once: the turn is over
+    await sub.wait_for_news(60)  # and again while that event is still waiting
+    assert [type(e) for e in sub.drain()] == [TextDelta, TurnCompleted]
+    loop.call_later(0.01, sub.close)
+    await sub.wait_for_news(60)  # a closed subscription has nothing more to wait for

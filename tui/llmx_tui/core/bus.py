@@ -11,6 +11,7 @@ events (a handful per step), not by the number of tokens.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
@@ -56,6 +57,7 @@ class Subscription:
         self._types = types
         self._queue: deque[Any] = deque()
         self._waiter: asyncio.Future[None] | None = None
+        self._news: asyncio.Future[None] | None = None  # see wait_for_news
         self._closed = False
 
     def wants(self, event: Any) -> bool:
@@ -72,6 +74,8 @@ class Subscription:
                 self._queue.append(_DeltaRun(event))
         else:
             self._queue.append(event)
+            if self._news is not None and not self._news.done():
+                self._news.set_result(None)
         self._wake()
 
     def _wake(self) -> None:
@@ -80,6 +84,22 @@ class Subscription:
 
     def pending(self) -> int:
         return len(self._queue)
+
+    async def wait_for_news(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds, less if an event that is not a delta comes.
+
+        A reader that takes deltas once per frame sleeps between frames with this:
+        deltas can wait for the next frame, the end of a turn or a tool call cannot.
+        """
+        if any(not isinstance(entry, _DeltaRun) for entry in self._queue) or self._closed:
+            return
+        self._news = asyncio.get_running_loop().create_future()
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await self._news
+        finally:
+            self._news = None
 
     def get_nowait(self) -> Any | None:
         """The next event, or None when nothing is waiting."""
@@ -110,6 +130,8 @@ class Subscription:
         self._closed = True
         self._bus._remove(self)
         self._wake()
+        if self._news is not None and not self._news.done():
+            self._news.set_result(None)
 
     def __aiter__(self) -> AsyncIterator[Any]:
         return self

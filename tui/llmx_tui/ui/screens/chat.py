@@ -9,7 +9,6 @@ never take the app down.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -127,7 +126,6 @@ class ChatScreen(Screen[None]):
     def on_mount(self) -> None:
         self._approvals: list[ApprovalRequested] = []
         self._approval_open = False
-        self._turn_over = asyncio.Event()  # wakes the pump early for a turn's last frame
         self.composer.cursor_blink = self.app.cursor_blink
         self.attach()
         self.composer.focus()
@@ -174,11 +172,9 @@ class ChatScreen(Screen[None]):
                 self.renderer.apply(batch)
             except Exception as exc:  # a display bug must not stop the stream
                 self.app.notify(f"display error: {exc!r}", severity="error", markup=False)
-            gap = frame_gap(loop.time() - frame_started, render_meter.take())
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(gap):
-                    await self._turn_over.wait()  # a turn's last events are drawn at once
-            self._turn_over.clear()
+            # Deltas wait for the next frame; anything else (a turn's end, a tool
+            # call, an error) is drawn at once.
+            await sub.wait_for_news(frame_gap(loop.time() - frame_started, render_meter.take()))
 
     # composer -------------------------------------------------------------
     def on_composer_submitted(self, event: Composer.Submitted) -> None:
@@ -203,8 +199,6 @@ class ChatScreen(Screen[None]):
         except Exception as exc:  # the engine should publish TurnFailed; be safe anyway
             self.notify(f"turn failed: {exc!r}", severity="error", markup=False)
             self.status.set_state("idle")
-        finally:
-            self._turn_over.set()
 
     def turn_ended(self) -> None:
         self.refresh_bindings()
