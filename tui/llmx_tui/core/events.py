@@ -26,30 +26,29 @@ class _Event(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
-class TextDelta:
+class _TextPiece:
+    """A piece of streamed text; each kind of piece is its own class (``type``)."""
+
+    type: ClassVar[str]
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta(_TextPiece):
     type: ClassVar[Literal["text_delta"]] = "text_delta"
-    text: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "text": self.text}
 
 
 @dataclass(frozen=True, slots=True)
-class ReasoningDelta:
+class ReasoningDelta(_TextPiece):
     type: ClassVar[Literal["reasoning_delta"]] = "reasoning_delta"
-    text: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "text": self.text}
 
 
 @dataclass(frozen=True, slots=True)
-class RefusalDelta:
+class RefusalDelta(_TextPiece):
     type: ClassVar[Literal["refusal_delta"]] = "refusal_delta"
-    text: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "text": self.text}
 
 
 @dataclass(frozen=True, slots=True)
