@@ -11,7 +11,7 @@ import httpx
 from llmx_tui.core.bus import EventBus
 from llmx_tui.core.events import TextDelta
 from llmx_tui.core.items import AssistantMessage, Cancelled, Reasoning, UserMessage
-from llmx_tui.engine.conversation import Conversation, load_history
+from llmx_tui.engine.conversation import Conversation
 from llmx_tui.engine.turn import TurnEngine, TurnOptions
 from llmx_tui.providers.registry import get_preset
 from llmx_tui.providers.resolve import ResolvedProvider
@@ -64,7 +64,7 @@ async def test_turns_are_saved_and_a_resumed_session_continues(
     await recorder.flush()
     session = await store.get_session(conversation.session_id)
     assert session.title == "first question" and session.model == "m"
-    saved = await load_history(store, conversation.session_id)
+    saved = await store.load_history(conversation.session_id)
     assert [type(i) for i in saved] == [UserMessage, Reasoning, AssistantMessage]
     assert saved[1].provider == "deepseek" and saved[1].model == "m"
     await recorder.close()
@@ -189,8 +189,8 @@ async def test_branch_before_an_earlier_prompt_keeps_the_old_branch(
     await recorder.flush()
     sent = loopback.requests[-1].json()["messages"]
     assert [m["content"] for m in sent if m["role"] == "user"] == ["first", "second, edited"]
-    old = await load_history(store, conversation.session_id)
-    new = await load_history(store, branch.session_id)
+    old = await store.load_history(conversation.session_id)
+    new = await store.load_history(branch.session_id)
     assert [i.text for i in old if isinstance(i, UserMessage)] == ["first", "second"]
     assert [i.text for i in new if isinstance(i, UserMessage)] == ["first", "second, edited"]
     assert (await store.get_session(branch.session_id)).title == "first (edited)"

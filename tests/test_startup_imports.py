@@ -66,27 +66,48 @@ async def headless(self):
             await pilot.pause(0.02)
         await pilot.pause(0.05)
         report["model"] = self.conversation.model
+        LlmxApp.last = self
         report["gc_enabled_after"] = gc.isenabled()
         report["startup_frozen"] = gc.get_freeze_count() > 0
 
 LlmxApp.run_async = headless
 report["exit"] = cli.main([
     "--provider", "openai-compatible", "--base-url", "http://127.0.0.1:9/v1",
-    "--model", "startup-model", "--data-dir", sys.argv[1],
+    "--model", "startup-model", "--data-dir", sys.argv[1], *sys.argv[2:],
 ])
+report["history"] = len(LlmxApp.last.conversation.history) if hasattr(LlmxApp, "last") else None
 print(json.dumps(report))
 """
 
 
-def test_first_frame_is_drawn_before_the_engine_and_tools_load(tmp_path: Any) -> None:
+def launch(tmp_path: Any, *args: str) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-c", LAUNCH.format(heavy=HEAVY), str(tmp_path)],
+        [sys.executable, "-c", LAUNCH.format(heavy=HEAVY), str(tmp_path), *args],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
+
+
+def test_a_resumed_launch_also_draws_its_first_frame_before_the_engine(tmp_path: Any) -> None:
+    from llmx_tui.core.items import AssistantMessage, UserMessage
+    from llmx_tui.store.sqlite import SessionStore
+
+    with SessionStore.open(tmp_path / "history.db") as store:
+        session_id = store.create_session(title="saved")
+        store.append_items(session_id, [UserMessage(text="hi"), AssistantMessage(text="hello")])
+    report = launch(tmp_path, "--resume", session_id)
+    assert report["exit"] == 0
+    # Drawing the saved answer needs the Markdown renderer; nothing else heavy.
+    assert report["before_build"] == ["markdown_it", "rich.markdown"]
+    assert report["history"] == 2
+
+
+def test_first_frame_is_drawn_before_the_engine_and_tools_load(tmp_path: Any) -> None:
+    report = launch(tmp_path)
     assert report["exit"] == 0
     assert report["before_build"] == []
     # The list means something: these are what the deferred build brings in.

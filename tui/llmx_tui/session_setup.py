@@ -275,8 +275,6 @@ async def _resumed(store: Any, args: argparse.Namespace) -> tuple[str | None, li
     wanted = args.resume
     if wanted is None and not args.continue_latest:
         return None, []
-    # Here, not at the top: only a resumed launch needs the engine module before its first frame.
-    from llmx_tui.engine.conversation import load_history
     from llmx_tui.store.errors import StoreError
 
     try:
@@ -286,7 +284,7 @@ async def _resumed(store: Any, args: argparse.Namespace) -> tuple[str | None, li
             session_id = await store.latest_session_id()
             if session_id is None:
                 raise SetupError("there is no saved session to continue")
-        return session_id, await load_history(store, session_id)
+        return session_id, await store.load_history(session_id)
     except StoreError as exc:
         raise SetupError(str(exc)) from None
 

@@ -219,10 +219,3 @@ def _free_path(folder: Path, stem: str, suffix: str) -> Path:
         number += 1
         candidate = folder / f"{stem}-{number}{suffix}"
     return candidate
-
-
-async def load_history(store: Any, session_id: str) -> list[Item]:
-    """A saved session's items; a reply cut off by a crash is kept and marked interrupted."""
-    await store.recover_draft(session_id)
-    items: list[Item] = await store.load_items(session_id)
-    return items

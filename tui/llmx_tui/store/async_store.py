@@ -159,6 +159,11 @@ class AsyncSessionStore:
     async def recover_draft(self, session_id: str, *, force: bool = False) -> list[Item]:
         return await self._run(self._store.recover_draft, session_id, force=force)
 
+    async def load_history(self, session_id: str) -> list[Item]:
+        """A saved session's items; a reply cut off by a crash is kept and marked interrupted."""
+        await self.recover_draft(session_id)
+        return await self.load_items(session_id)
+
     async def search(
         self, query: str, *, limit: int = 50, mark: tuple[str, str] = ("«", "»")
     ) -> list[SearchHit]:

@@ -20,7 +20,7 @@ def open_sessions_hook(store: Any) -> Callable[[LlmxApp], None]:
 
     def open_sessions(app: LlmxApp) -> None:
         # Imported here: the engine (httpx) is not loaded until after the first frame.
-        from llmx_tui.engine.conversation import Conversation, load_history
+        from llmx_tui.engine.conversation import Conversation
         from llmx_tui.ui.dialogs.session_browser import SessionBrowser
 
         current: Conversation = app.conversation  # type: ignore[assignment]
@@ -31,7 +31,7 @@ def open_sessions_hook(store: Any) -> Callable[[LlmxApp], None]:
             if current.busy:
                 app.notify("Cancel the running turn first (Esc).", markup=False)
                 return
-            history = await load_history(store, session_id)
+            history = await store.load_history(session_id)
             resumed = Conversation(
                 engine=current.engine,
                 store=store,
