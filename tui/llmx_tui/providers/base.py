@@ -39,9 +39,10 @@ class RequestSettings:
     extra_body: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: its __init__ would cost 4x, and builds make thousands
 class ReportEntry:
-    """One thing the builder did to the history, for the payload inspector."""
+    """One thing the builder did to the history, for the payload inspector (never changed
+    after it is made)."""
 
     item_id: str | None
     rule: str  # e.g. "malformed-arguments", "orphaned-call", "empty-message"
