@@ -321,3 +321,29 @@ async def test_the_end_of_a_turn_is_drawn_without_waiting_for_the_next_frame(
         await wait_for(pilot, lambda: "The" in screen_text(app))  # one frame drawn
         pause.gate.set()
         await wait_for(pilot, lambda: "ENDS HERE" in screen_text(app))
+
+
+async def test_page_keys_scroll_the_conversation_while_typing() -> None:
+    from llmx_tui.core.items import AssistantMessage, UserMessage
+
+    history: list[Any] = []
+    for i in range(30):
+        history += [UserMessage(text=f"question {i}"), AssistantMessage(text=f"answer {i}\n\n" * 3)]
+    app = LlmxApp(ScriptedConversation(history=history), clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.conversation
+        await wait_for(pilot, lambda: "answer 29" in screen_text(app) and view.max_scroll_y > 0)
+        await pilot.press(*"draft")
+        bottom = view.scroll_y
+        await pilot.press("pageup")
+        await wait_for(pilot, lambda: view.scroll_y < bottom)
+        assert not view.follow
+        for _ in range(3):
+            await pilot.press("pagedown")
+        await wait_for(pilot, lambda: view.follow)
+        assert app.screen.composer.text == "draft"
+        view.scroll_page_up()  # animated, as a focused view scrolls: not pulled back down
+        await wait_for(pilot, lambda: view.scroll_y < bottom - 10)
+        for _ in range(5):
+            await pilot.pause(0.05)
+        assert view.scroll_y < bottom and not view.follow

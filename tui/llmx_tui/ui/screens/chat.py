@@ -88,6 +88,23 @@ class ChatScreen(Screen[None]):
         Binding("f5", "app.change_theme", "Theme", id="llmx.theme", priority=True),
         Binding("f8", "inspect_payload", "Payload", id="llmx.payload", show=False),
         Binding("f9", "edit_prompt", "Edit", id="llmx.edit_prompt", show=False, priority=True),
+        # The conversation scrolls while the composer keeps the focus (and the draft).
+        Binding(
+            "pageup",
+            "scroll_conversation(-1)",
+            "Page up",
+            id="llmx.page_up",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "pagedown",
+            "scroll_conversation(1)",
+            "Page down",
+            id="llmx.page_down",
+            show=False,
+            priority=True,
+        ),
     ]
 
     app: LlmxApp  # type: ignore[assignment]
@@ -233,6 +250,14 @@ class ChatScreen(Screen[None]):
         if action == "retry":
             return not conversation.busy and _has_prompt(conversation.history)
         return True
+
+    def action_scroll_conversation(self, pages: int) -> None:
+        """A page up or down; back at the bottom, the view follows new text again."""
+        view = self.conversation
+        if pages < 0:
+            view.scroll_page_up(animate=False)
+        else:
+            view.scroll_page_down(animate=False)
 
     def action_cancel_turn(self) -> None:
         if self.app.conversation.busy:

@@ -28,6 +28,17 @@ class FollowScroll(VerticalScroll):
         else:
             self.release_anchor()
 
+    def release_anchor(self) -> None:
+        super().release_anchor()
+        # Textual re-anchors when the position changes to the bottom; a scroll that
+        # ends at the bottom without moving (a page down there) must keep following too.
+        self.call_after_refresh(self._follow_if_at_bottom)
+
+    def _follow_if_at_bottom(self) -> None:
+        # The destination, not the position: an animated scroll up has not moved yet.
+        if self._anchor_released and self.scroll_target_y >= self.max_scroll_y:
+            self._anchor_released = False
+
     @property
     def scroll_offset(self) -> Offset:
         # The anchor scrolls to "content bottom minus view height", which is
