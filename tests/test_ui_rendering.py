@@ -326,3 +326,43 @@ async def test_a_closing_fence_is_not_drawn_as_code_before_its_line_is_complete(
         widget.finish()  # at the end, everything received is drawn
         await pilot.pause()
         assert "`" in screen_text(app)
+
+
+MIXED_REPLY = """## Running the tests
+
+The `Makefile` defines two targets:
+
+| target | what it does |
+|---|---|
+| test | unit and Pilot tests |
+
+```sh
+make test
+```
+
+- Tests use a **loopback** server.
+- Snapshots live in `tests/`.
+
+1. first
+2. second
+
+> a quote
+
+Done."""
+
+
+@pytest.mark.parametrize("step", [5, 23, 80])
+async def test_however_a_reply_is_cut_into_frames_it_draws_the_same(step: int) -> None:
+    app = TwoReplies()
+    async with app.run_test(size=(90, 40)) as pilot:
+        streamed = app.query_one("#streamed", StreamingMarkdown)
+        whole = app.query_one("#whole", StreamingMarkdown)
+        for start in range(0, len(MIXED_REPLY), step):
+            streamed.feed(MIXED_REPLY[start : start + step])
+            await pilot.pause()
+        streamed.finish()
+        whole.feed(MIXED_REPLY)
+        whole.finish()
+        await pilot.pause()
+        assert streamed.block_count > 1
+        assert drawn_lines(streamed) == drawn_lines(whole)

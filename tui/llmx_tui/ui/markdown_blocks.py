@@ -63,13 +63,28 @@ def estimate_height(text: str, width: int) -> int:
     return sum(max(1, -(-len(line) // usable)) for line in lines)
 
 
+# Rich puts the blank line between two blocks before the second one, depending on
+# what ends the first; rendered after this one-line paragraph, a block gets exactly
+# the lines it has after a paragraph in the whole reply (the stub's line is dropped).
+_AFTER_A_BLOCK = "\u200b\n\n"
+
+
 def render_markdown(
-    text: str, width: int, *, dark: bool, console: Console, options: ConsoleOptions
+    text: str,
+    width: int,
+    *,
+    dark: bool,
+    console: Console,
+    options: ConsoleOptions,
+    after: bool = False,
 ) -> list[Strip]:
-    """``text`` (already neutralised) rendered as Markdown into lines of ``width`` cells."""
+    """``text`` (already neutralised) rendered as Markdown into lines of ``width`` cells;
+    ``after``: as it follows another block of the same reply (with the blank between)."""
     from llmx_tui.ui.rich_markdown import SafeMarkdown  # rich.markdown loads on first use
 
-    return _render(SafeMarkdown(text, dark=dark), width, console, options)
+    source = _AFTER_A_BLOCK + text if after else text
+    lines = _render(SafeMarkdown(source, dark=dark), width, console, options)
+    return lines[1:] if after else lines
 
 
 def render_code(
@@ -116,11 +131,11 @@ class Block:
     """Markdown text that never changes, its rendered lines per (width, dark), and
     those lines framed for painting in the current style."""
 
-    __slots__ = ("_estimate", "_framed", "_rendered", "text")
-    separated = True  # a blank line follows it, as Rich puts one between blocks
+    __slots__ = ("_estimate", "_framed", "_rendered", "after", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, after: bool = False) -> None:
         self.text = text
+        self.after = after  # another block of the reply comes before it
         self._rendered: dict[tuple[int, bool], list[Strip]] = {}
         self._framed: tuple[tuple[int, bool, int, Style], list[Strip]] | None = None
         self._estimate = (0, 0)  # (width, lines): laying out a long reply re-reads it often
@@ -133,7 +148,7 @@ class Block:
         if lines is not None:
             return len(lines)
         if self._estimate[0] != width:
-            self._estimate = (width, estimate_height(self.text, width))
+            self._estimate = (width, estimate_height(self.text, width) + self.after)
         return self._estimate[1]
 
     def render(
@@ -148,7 +163,9 @@ class Block:
     def _draw(
         self, width: int, dark: bool, console: Console, options: ConsoleOptions
     ) -> list[Strip]:
-        return render_markdown(self.text, width, dark=dark, console=console, options=options)
+        return render_markdown(
+            self.text, width, dark=dark, console=console, options=options, after=self.after
+        )
 
     def framed_lines(self, width: int, dark: bool, gutter: int, style: Style) -> list[Strip]:
         """The rendered lines (``render`` first) framed by ``framed``."""
@@ -167,18 +184,21 @@ class CodePiece(Block):
 
     __slots__ = ("bottom", "lexer", "top")
 
-    def __init__(self, code: str, lexer: str, *, top: bool, bottom: bool) -> None:
+    def __init__(
+        self, code: str, lexer: str, *, top: bool, bottom: bool, after: bool = False
+    ) -> None:
         # Rich's Markdown draws a block's code with its trailing blank lines
         # stripped; a piece that ends the block does the same, the others keep
         # every line (the newline ending their last line is not a line of its own).
-        super().__init__(code.rstrip() if bottom else code.removesuffix("\n"))
+        super().__init__(code.rstrip() if bottom else code.removesuffix("\n"), after=after)
         self.lexer = lexer
         self.top = top
         self.bottom = bottom
 
     @property
-    def separated(self) -> bool:  # type: ignore[override]
-        return self.bottom
+    def lead(self) -> int:
+        """Blank lines above it: the one between blocks, when it opens a block after another."""
+        return int(self.top and self.after)
 
     def height(self, width: int, dark: bool) -> int:
         lines = self._rendered.get((width, dark))
@@ -187,7 +207,8 @@ class CodePiece(Block):
         code_lines = self.text.split("\n")
         usable = max(1, width - 2)
         return (
-            int(self.top)
+            self.lead
+            + int(self.top)
             + int(self.bottom)
             + sum(max(1, -(-len(line) // usable)) for line in code_lines)
         )
@@ -195,7 +216,7 @@ class CodePiece(Block):
     def _draw(
         self, width: int, dark: bool, console: Console, options: ConsoleOptions
     ) -> list[Strip]:
-        return render_code(
+        lines = render_code(
             self.text,
             self.lexer,
             width,
@@ -205,3 +226,4 @@ class CodePiece(Block):
             console=console,
             options=options,
         )
+        return [Strip.blank(0)] * self.lead + lines

@@ -48,7 +48,8 @@ def _text_width(width: int) -> int:
 
 @dataclass(frozen=True)
 class _Arrangement:
-    """Where each shown block starts, at one width; one blank line after each."""
+    """Where each shown block starts, at one width (a block's lines hold the blank
+    line before it), and the height of them all with one blank line after."""
 
     width: int
     dark: bool
@@ -144,7 +145,7 @@ class StreamingMarkdown(Widget):
         if self._fence is not None and self._code and not self._code.endswith("\n"):
             self._append("\n")  # a closing fence as the very last line, without its newline
         elif self._fence is None and self._tail.text != self._pending:
-            self._set_tail(Block(self._pending))  # nothing more comes: draw all of it
+            self._set_tail(Block(self._pending, after=bool(self._blocks)))  # draw all of it
             self._changed()
 
     def _append(self, text: str) -> None:
@@ -158,16 +159,18 @@ class StreamingMarkdown(Widget):
             starts = block_starts(pending)
             if starts:
                 cut = starts[-1]
-                self._blocks += [Block(run) for run in group_runs(pending[:cut], starts[:-1])]
+                for run in group_runs(pending[:cut], starts[:-1]):
+                    self._blocks.append(Block(run, after=bool(self._blocks)))
                 pending = pending[cut:]
             opened = opening_fence(pending)
             if opened is None or pending.count("\n") < CODE_PIECE_LINES:
                 self._pending = pending
-                self._set_tail(Block(_without_partial_fence(pending)))
+                self._set_tail(Block(_without_partial_fence(pending), after=bool(self._blocks)))
                 break
             offset, fence, info = opened
             if pending[:offset].strip():
-                self._blocks.append(Block(pending[:offset]))  # the fence interrupts it
+                # The fence interrupts it: a block of its own.
+                self._blocks.append(Block(pending[:offset], after=bool(self._blocks)))
             header_end = pending.index("\n", offset) + 1
             self._fence = (fence, info.split()[0] if info else "text")
             self._code_top = True
@@ -182,7 +185,7 @@ class StreamingMarkdown(Widget):
         closed = closing_fence(code, fence)
         if closed is not None:
             start, end = closed
-            self._set_tail(CodePiece(code[:start], lexer, top=self._code_top, bottom=True))
+            self._set_tail(self._piece(code[:start], lexer, bottom=True))
             self._blocks.append(self._tail)  # the live tail, as drawn, when nothing changed
             self._tail = Block("")
             self._pending = ""
@@ -191,18 +194,22 @@ class StreamingMarkdown(Widget):
         lines = code.split("\n")  # the last one is unfinished (maybe empty)
         if len(lines) > CODE_PIECE_LINES + CODE_LIVE_LINES:
             cut = len("\n".join(lines[: -CODE_LIVE_LINES - 1])) + 1
-            self._blocks.append(CodePiece(code[:cut], lexer, top=self._code_top, bottom=False))
+            self._blocks.append(self._piece(code[:cut], lexer, bottom=False))
             self._code_top = False
             code = code[cut:]
         self._code = code
         shown = _without_partial_fence(code)
-        self._set_tail(CodePiece(shown, lexer, top=self._code_top, bottom=True))
+        self._set_tail(self._piece(shown, lexer, bottom=True))
         return None
+
+    def _piece(self, code: str, lexer: str, *, bottom: bool) -> CodePiece:
+        after = bool(self._blocks)
+        return CodePiece(code, lexer, top=self._code_top, bottom=bottom, after=after)
 
     def _set_tail(self, tail: Block) -> None:
         """The new tail, unless it would draw exactly like the old one (kept: rendered)."""
         old = self._tail
-        same = type(old) is type(tail) and old.text == tail.text
+        same = type(old) is type(tail) and (old.text, old.after) == (tail.text, tail.after)
         if not (same and getattr(old, "top", None) == getattr(tail, "top", None)):
             self._tail = tail
 
@@ -223,8 +230,10 @@ class StreamingMarkdown(Widget):
         y = 0
         for block in blocks:
             tops.append(y)
-            y += block.height(width, self._dark) + block.separated
-        self._arrangement = _Arrangement(width, self._dark, blocks, tops, y)
+            y += block.height(width, self._dark)
+        # The blank line Rich would put before a next block, kept after the reply.
+        height = y + 1 if blocks else 0
+        self._arrangement = _Arrangement(width, self._dark, blocks, tops, height)
         return self._arrangement
 
     def _render_block(self, block: Block, width: int) -> list[Strip]:
@@ -243,7 +252,7 @@ class StreamingMarkdown(Widget):
             lines = block.lines(text_width, self._dark)
             if lines is None:
                 lines = self._render_block(block, text_width)
-            covered += len(lines) + block.separated
+            covered += len(lines)
         return self._arrange(text_width).height
 
     def render_line(self, y: int) -> Strip:
