@@ -264,8 +264,9 @@ LONG_CODE = "".join(f"def step_{i}(x):\n    return x + {i}  # '''\n\n" for i in 
         f"Interrupting a paragraph:\n~~~~ python extra\n{LONG_CODE}~~~~\nText right after.",
         f"An unclosed block at the end:\n\n```\n{LONG_CODE}",
         f"Closed on the very last line:\n\n```js\n{LONG_CODE}```",
+        f"After a rule:\n\n---\n\n```python\n{LONG_CODE}```\n\nEnd.",
     ],
-    ids=["closed", "interrupting", "unclosed", "closed-at-end"],
+    ids=["closed", "interrupting", "unclosed", "closed-at-end", "after-a-rule"],
 )
 async def test_a_long_code_block_streams_in_pieces_that_draw_like_the_whole(
     reply: str, rendered_texts: list[str]
@@ -347,6 +348,19 @@ make test
 2. second
 
 > a quote
+
+---
+
+After a rule.
+
+***
+
+```py
+after = "another rule"
+```
+
+Title underlined
+---
 
 Done."""
 

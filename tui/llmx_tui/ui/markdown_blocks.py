@@ -9,6 +9,7 @@ scrollbar: a block is always rendered before it is drawn.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING
 
@@ -120,6 +121,21 @@ def _render(
     return strips
 
 
+_RULE_LINE = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+
+
+def ends_with_rule(markdown: str) -> bool:
+    """Whether the last top-level element of ``markdown`` is a thematic break
+    (``---`` under a paragraph line is a heading, so the parser decides)."""
+    lines = markdown.rstrip().splitlines()
+    if not lines or not _RULE_LINE.match(lines[-1]):
+        return False
+    from llmx_tui.ui.markdown_split import make_parser
+
+    tokens = make_parser().parse(markdown)
+    return bool(tokens) and tokens[-1].type == "hr"
+
+
 def framed(line: Strip, gutter: int, width: int, style: Style) -> Strip:
     """``line`` on the widget's base style, with ``gutter`` cells each side, ``width``
     cells in all: what Textual would do on every paint, done once per rendered line."""
@@ -131,11 +147,14 @@ class Block:
     """Markdown text that never changes, its rendered lines per (width, dark), and
     those lines framed for painting in the current style."""
 
-    __slots__ = ("_estimate", "_framed", "_rendered", "after", "text")
+    __slots__ = ("_estimate", "_framed", "_rendered", "after", "after_rule", "text")
 
-    def __init__(self, text: str, *, after: bool = False) -> None:
+    def __init__(self, text: str, *, after: bool = False, after_rule: bool = False) -> None:
         self.text = text
         self.after = after  # another block of the reply comes before it
+        # ... and that block ends with a thematic break, after which Rich puts no
+        # blank line of its own (the rule's own line below it is the blank).
+        self.after_rule = after_rule
         self._rendered: dict[tuple[int, bool], list[Strip]] = {}
         self._framed: tuple[tuple[int, bool, int, Style], list[Strip]] | None = None
         self._estimate = (0, 0)  # (width, lines): laying out a long reply re-reads it often
@@ -163,9 +182,12 @@ class Block:
     def _draw(
         self, width: int, dark: bool, console: Console, options: ConsoleOptions
     ) -> list[Strip]:
-        return render_markdown(
+        lines = render_markdown(
             self.text, width, dark=dark, console=console, options=options, after=self.after
         )
+        if self.after_rule and lines and not lines[0].text.strip():
+            return lines[1:]
+        return lines
 
     def framed_lines(self, width: int, dark: bool, gutter: int, style: Style) -> list[Strip]:
         """The rendered lines (``render`` first) framed by ``framed``."""

@@ -21,7 +21,7 @@ from textual.strip import Strip
 from textual.theme import Theme
 from textual.widget import Widget
 
-from llmx_tui.ui.markdown_blocks import Block, CodePiece, group_runs
+from llmx_tui.ui.markdown_blocks import Block, CodePiece, ends_with_rule, group_runs
 from llmx_tui.ui.markdown_split import block_starts, closing_fence, opening_fence
 from llmx_tui.ui.safe_text import neutralise
 
@@ -145,7 +145,7 @@ class StreamingMarkdown(Widget):
         if self._fence is not None and self._code and not self._code.endswith("\n"):
             self._append("\n")  # a closing fence as the very last line, without its newline
         elif self._fence is None and self._tail.text != self._pending:
-            self._set_tail(Block(self._pending, after=bool(self._blocks)))  # draw all of it
+            self._set_tail(self._block(self._pending))  # nothing more comes: draw all of it
             self._changed()
 
     def _append(self, text: str) -> None:
@@ -160,17 +160,17 @@ class StreamingMarkdown(Widget):
             if starts:
                 cut = starts[-1]
                 for run in group_runs(pending[:cut], starts[:-1]):
-                    self._blocks.append(Block(run, after=bool(self._blocks)))
+                    self._blocks.append(self._block(run))
                 pending = pending[cut:]
             opened = opening_fence(pending)
             if opened is None or pending.count("\n") < CODE_PIECE_LINES:
                 self._pending = pending
-                self._set_tail(Block(_without_partial_fence(pending), after=bool(self._blocks)))
+                self._set_tail(self._block(_without_partial_fence(pending)))
                 break
             offset, fence, info = opened
             if pending[:offset].strip():
                 # The fence interrupts it: a block of its own.
-                self._blocks.append(Block(pending[:offset], after=bool(self._blocks)))
+                self._blocks.append(self._block(pending[:offset]))
             header_end = pending.index("\n", offset) + 1
             self._fence = (fence, info.split()[0] if info else "text")
             self._code_top = True
@@ -202,8 +202,16 @@ class StreamingMarkdown(Widget):
         self._set_tail(self._piece(shown, lexer, bottom=True))
         return None
 
+    def _block(self, text: str) -> Block:
+        """Markdown that follows whatever is already in ``_blocks``."""
+        previous = self._blocks[-1] if self._blocks else None
+        after_rule = previous is not None and ends_with_rule(previous.text)
+        return Block(text, after=previous is not None, after_rule=after_rule)
+
     def _piece(self, code: str, lexer: str, *, bottom: bool) -> CodePiece:
-        after = bool(self._blocks)
+        previous = self._blocks[-1] if self._blocks else None
+        # After a thematic break the rule's own blank line is the one between blocks.
+        after = previous is not None and not ends_with_rule(previous.text)
         return CodePiece(code, lexer, top=self._code_top, bottom=bottom, after=after)
 
     def _set_tail(self, tail: Block) -> None:
