@@ -61,6 +61,9 @@ SMOKE = ParseConfig(
 )
 
 
+_COLUMNS = ["llmx-tui", "openai SDK", "floor", "SDK / ours", "ours / floor"]
+
+
 def run(config: ParseConfig = ParseConfig()) -> list[Result]:
     return asyncio.run(_run(config))
 
@@ -195,14 +198,7 @@ async def _corpus(config: ParseConfig) -> Result:
         title="Parse: the wire corpus, decoded in memory",
         command=COMMAND,
         target=f"SDK time / ours >= {SDK_TARGET:g}x; ours / floor <= {FLOOR_TARGET:g}x",
-        headers=[
-            "files",
-            "llmx-tui",
-            "openai SDK",
-            "floor",
-            "SDK / ours",
-            "ours / floor",
-        ],
+        headers=["files", *_COLUMNS],
         rows=rows,
         figures=figures,
         met=met,
@@ -237,14 +233,7 @@ def _synthetic_result(config: ParseConfig, network: Timings, memory: Timings) ->
         command=COMMAND,
         target=f"SDK time / ours >= {SDK_TARGET:g}x; ours / floor <= {FLOOR_TARGET:g}x "
         "(judged on the loopback row)",
-        headers=[
-            "how",
-            "llmx-tui",
-            "openai SDK",
-            "floor",
-            "SDK / ours",
-            "ours / floor",
-        ],
+        headers=["how", *_COLUMNS],
         rows=rows,
         figures=figures,
         met=met,

@@ -10,7 +10,7 @@ from llmx_tui.core.items import AssistantMessage, UserMessage
 from llmx_tui.ui import markdown_blocks
 from llmx_tui.ui.app import LlmxApp
 from llmx_tui.ui.markdown_blocks import RUN_CHARS, estimate_height, group_runs
-from llmx_tui.ui.markdown_split import finished_prefix_length, last_code_block
+from llmx_tui.ui.markdown_split import block_starts, last_code_block
 from llmx_tui.ui.safe_text import neutralise
 from llmx_tui.ui.widgets.conversation import WINDOW
 from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown
@@ -18,7 +18,8 @@ from tests.ui_helpers import ScriptedConversation, screen_text, wait_for
 
 
 def split(text: str) -> tuple[str, str]:
-    cut = finished_prefix_length(text)
+    starts = block_starts(text)  # the finished prefix ends where the last block starts
+    cut = starts[-1] if starts else 0
     return text[:cut], text[cut:]
 
 

@@ -29,15 +29,6 @@ def make_parser() -> MarkdownIt:
     return MarkdownIt("gfm-like").disable(["html_inline", "html_block", "linkify"])
 
 
-def finished_prefix_length(text: str) -> int:
-    """Length of the longest prefix of ``text`` made of finished top-level blocks.
-
-    ``text`` must start at a block boundary. Returns 0 when no block is finished.
-    """
-    starts = block_starts(text)
-    return starts[-1] if starts else 0
-
-
 def block_starts(text: str) -> list[int]:
     """Offsets where a new top-level block starts after a finished one, in order.
 
