@@ -21,6 +21,7 @@ from bench.render_apps import KEY_EVERY, SCREEN, KeyProbe, press_keys_while
 from bench.streams import markdown_tokens
 from llmx_tui.cli import build_parser
 from llmx_tui.core.bus import EventBus
+from llmx_tui.launch import end_startup_gc_pause
 from llmx_tui.session_setup import open_conversation
 from llmx_tui.ui.app import LlmxApp
 from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown
@@ -44,6 +45,8 @@ async def running_app(
     argv = [*app_args(base_url, data_dir), "--no-tools"]
     if resume:
         argv += ["--resume", resume]
+    if gc.get_freeze_count() == 0:
+        gc.disable()  # the first app starts as `cli.main` starts it: collector paused
     setup = await open_conversation(build_parser().parse_args(argv), EventBus(), interactive=True)
     try:
         app = ProbedApp(
@@ -54,23 +57,11 @@ async def running_app(
         )
         async with app.run_test(size=SCREEN) as pilot:
             await pilot.pause()
-            _after_first_frame()
+            end_startup_gc_pause()  # as launch does after the first frame (once per process)
             yield app, pilot
     finally:
+        gc.enable()  # never left paused, however the run ends
         await setup.close()
-
-
-_frozen = False
-
-
-def _after_first_frame() -> None:
-    """What ``launch.end_startup_gc_pause`` does after the real app's first frame:
-    one collection, survivors frozen out of later ones. Once per process, as in the app."""
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.collect()
-        gc.freeze()
 
 
 async def render_reply(
