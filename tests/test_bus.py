@@ -99,3 +99,14 @@ async def test_wait_for_news_ends_early_for_anything_but_deltas() -> None:
     assert [type(e) for e in sub.drain()] == [TextDelta, TurnCompleted]
     loop.call_later(0.01, sub.close)
     await sub.wait_for_news(60)  # a closed subscription has nothing more to wait for
+
+
+async def test_a_reader_asleep_on_an_empty_queue_wakes_for_the_first_delta() -> None:
+    bus = EventBus()
+    sub = bus.subscribe()
+    reader = asyncio.create_task(sub.get())
+    await asyncio.sleep(0)  # the reader is now waiting
+    bus.publish(TextDelta(text="a"))
+    bus.publish(TextDelta(text="b"))  # joins the run the reader was woken for
+    event = await asyncio.wait_for(reader, 2)
+    assert event.text == "ab"

@@ -18,7 +18,8 @@ from typing import Any
 
 from llmx_tui.core.events import ReasoningDelta, TextDelta, ToolCallArgumentsDelta
 
-_COALESCABLE = (TextDelta, ReasoningDelta, ToolCallArgumentsDelta)
+# Exact classes (none is subclassed): a set lookup per token instead of isinstance.
+_COALESCABLE = frozenset({TextDelta, ReasoningDelta, ToolCallArgumentsDelta})
 
 
 class _DeltaRun:
@@ -32,11 +33,6 @@ class _DeltaRun:
         # lacks costs a raised AttributeError per token.
         self.index = event.index if self.kind is ToolCallArgumentsDelta else None
         self.pieces = [_delta_text(event)]
-
-    def accepts(self, event: Any) -> bool:
-        if type(event) is not self.kind:
-            return False
-        return self.kind is not ToolCallArgumentsDelta or event.index == self.index
 
     def materialise(self) -> Any:
         joined = "".join(self.pieces)
@@ -54,24 +50,29 @@ class Subscription:
 
     def __init__(self, bus: EventBus, types: tuple[type, ...]) -> None:
         self._bus = bus
-        self._types = types
+        self.types = types
         self._queue: deque[Any] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._news: asyncio.Future[None] | None = None  # see wait_for_news
         self._closed = False
 
-    def wants(self, event: Any) -> bool:
-        return not self._types or isinstance(event, self._types)
-
     def push(self, event: Any) -> None:
         if self._closed:
             return
-        if isinstance(event, _COALESCABLE):
-            tail = self._queue[-1] if self._queue else None
-            if isinstance(tail, _DeltaRun) and tail.accepts(event):
-                tail.pieces.append(_delta_text(event))
-            else:
-                self._queue.append(_DeltaRun(event))
+        kind = type(event)
+        if kind in _COALESCABLE:
+            # Called once per token per subscriber, hence written out. A non-empty
+            # queue has no reader asleep on it, so there is nobody to wake.
+            queue = self._queue
+            tail = queue[-1] if queue else None
+            if type(tail) is _DeltaRun and tail.kind is kind:
+                if kind is not ToolCallArgumentsDelta:
+                    tail.pieces.append(event.text)
+                    return
+                if event.index == tail.index:
+                    tail.pieces.append(event.fragment)
+                    return
+            queue.append(_DeltaRun(event))
         else:
             self._queue.append(event)
             if self._news is not None and not self._news.done():
@@ -152,7 +153,7 @@ class EventBus:
 
     def publish(self, event: Any) -> None:
         for sub in self._subscriptions:
-            if sub.wants(event):
+            if not sub.types or isinstance(event, sub.types):
                 sub.push(event)
 
     def close(self) -> None:
