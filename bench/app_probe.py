@@ -47,15 +47,24 @@ def app_args(base_url: str, data_dir: str) -> list[str]:
     ]
 
 
-def render_runner(data_dir: str) -> Any:
-    """The real app's render run for render_bench: (base_url, expected, key_delays) -> seconds."""
+def render_runner(data_dir: str, *, only_the_end: bool = False) -> Any:
+    """The real app's render run for render_bench: (base_url, expected, key_delays) -> seconds.
+
+    ``only_the_end``: the pump draws no frame between the first deltas and the end."""
     from bench.app_driver import render_reply
 
     counter = 0
+    folder = "end" if only_the_end else "run"
 
     async def run(base_url: str, expected: str, key_delays: list[float]) -> float:
         nonlocal counter
         counter += 1  # a fresh data folder per run: every run starts from an empty history
-        return await render_reply(base_url, f"{data_dir}/run{counter}", expected, key_delays)
+        return await render_reply(
+            base_url,
+            f"{data_dir}/{folder}{counter}",
+            expected,
+            key_delays,
+            only_the_end=only_the_end,
+        )
 
     return run

@@ -15,6 +15,7 @@ from typing import Any
 from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Markdown
 
 from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown
@@ -71,10 +72,24 @@ class TextualStreamApp(KeyProbe, App[None]):
         return markdown.source
 
 
+class TimedScreen(Screen[None]):
+    """Records when each screen update (layout, then paint, in one call) ended, as the
+    chat screen does (``ChatScreen.drawn_at``)."""
+
+    drawn_at = 0.0
+
+    def _on_timer_update(self) -> None:
+        super()._on_timer_update()
+        self.drawn_at = time.perf_counter()
+
+
 class WidgetStreamApp(KeyProbe, App[None]):
     def __init__(self) -> None:
         super().__init__()
         self.init_probe()
+
+    def get_default_screen(self) -> Screen[None]:
+        return TimedScreen()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():

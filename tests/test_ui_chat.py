@@ -312,7 +312,7 @@ async def test_the_end_of_a_turn_is_drawn_without_waiting_for_the_next_frame(
 ) -> None:
     from llmx_tui.ui.screens import chat
 
-    monkeypatch.setattr(chat, "frame_gap", lambda work, rendering: 60.0)  # frames far apart
+    monkeypatch.setattr(chat, "frame_gap", lambda work, drawing: 60.0)  # frames far apart
     pause = Pause()
     turn = text_turn("The first words, then the rest, which ENDS HERE")
     app, _conv = make_app([*turn[:2], pause, *turn[2:]])
@@ -321,6 +321,32 @@ async def test_the_end_of_a_turn_is_drawn_without_waiting_for_the_next_frame(
         await wait_for(pilot, lambda: "The" in screen_text(app))  # one frame drawn
         pause.gate.set()
         await wait_for(pilot, lambda: "ENDS HERE" in screen_text(app))
+
+
+async def test_frames_are_paced_by_what_drawing_the_screen_cost(monkeypatch: Any) -> None:
+    """The pump spaces frames by Textual's whole screen update (layout, Markdown, paint)."""
+    from llmx_tui.ui.screens import chat
+
+    drawn: list[float] = []
+
+    def gap(work: float, drawing: float) -> float:
+        drawn.append(drawing)
+        return 0.02
+
+    monkeypatch.setattr(chat, "frame_gap", gap)
+    pause = Pause()
+    turn = text_turn("# A heading\n\nSome words in a paragraph. " * 20)
+    deltas = [i for i, event in enumerate(turn) if isinstance(event, TextDelta)]
+    app, _conv = make_app([*turn[: deltas[-1]], pause, *turn[deltas[-1] :]])
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "question")
+        await wait_for(pilot, lambda: "heading" in screen_text(app))
+        await pilot.pause(0.1)
+        pause.gate.set()
+        await wait_for(pilot, lambda: not app.conversation.busy)
+    # Frames after the first paint report time spent drawing the screen, once each.
+    assert drawn and max(drawn) > 0.0
+    assert sum(drawn) < 5.0
 
 
 async def test_page_keys_scroll_the_conversation_while_typing() -> None:

@@ -209,12 +209,12 @@ async def test_a_short_window_is_topped_up_until_it_fills_the_screen() -> None:
 
 
 def test_frames_are_spaced_so_drawing_takes_at_most_a_share_of_the_time() -> None:
-    from llmx_tui.ui.screens.chat import FRAME, LONGEST_FRAME, RENDER_SHARE, frame_gap
+    from llmx_tui.ui.screens.chat import DRAW_SHARE, FRAME, LONGEST_FRAME, frame_gap
 
     assert frame_gap(0.0, 0.0) == FRAME  # a light frame: the normal rate
     assert frame_gap(0.010, 0.001) == FRAME - 0.010  # the frame's own work counts
-    assert frame_gap(0.0, 0.020) == 0.020 / RENDER_SHARE  # heavy drawing: fewer frames
-    assert frame_gap(0.0, 0.500) == LONGEST_FRAME  # but never a long wait
+    assert frame_gap(0.0, 0.020) == 0.020 / DRAW_SHARE  # heavy drawing: fewer frames
+    assert frame_gap(0.0, 0.900) == LONGEST_FRAME  # but never a long wait
     assert frame_gap(1.0, 0.0) == 0.0  # never negative
 
 

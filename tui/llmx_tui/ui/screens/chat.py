@@ -9,6 +9,7 @@ never take the app down.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,7 +22,6 @@ from textual.widgets import Footer
 
 from llmx_tui.core.events import ApprovalDecided, ApprovalRequested
 from llmx_tui.ui.entries import entries_from_history
-from llmx_tui.ui.markdown_blocks import render_meter
 from llmx_tui.ui.markdown_split import last_code_block
 from llmx_tui.ui.screens.approval import ApprovalScreen
 from llmx_tui.ui.slash_commands import run_slash_command
@@ -37,17 +37,18 @@ if TYPE_CHECKING:
 
 FRAME = 1 / 30
 # While text arrives faster than it can be drawn, frames are spaced so that
-# drawing takes at most this share of the time and reading the stream the rest.
-RENDER_SHARE = 0.25
-# But never fewer than ten frames a second: one slow frame (a busy machine) must
-# not hold back the next ones, nor the end of the reply.
-LONGEST_FRAME = 0.1
+# drawing them (layout, Markdown, paint) takes at most this share of the time
+# and reading the stream the rest.
+DRAW_SHARE = 0.2
+# But never fewer than four frames a second: one slow frame (a busy machine)
+# must not hold back the next ones for long. The end of a reply never waits.
+LONGEST_FRAME = 0.25
 
 
-def frame_gap(work: float, rendering: float) -> float:
+def frame_gap(work: float, drawing: float) -> float:
     """Seconds to wait before the next frame, given this frame's own work and
-    the Markdown rendering Textual did for the previous one."""
-    period = min(max(FRAME, rendering / RENDER_SHARE), LONGEST_FRAME)
+    what Textual spent drawing the screen since the previous one."""
+    period = min(max(FRAME, drawing / DRAW_SHARE), LONGEST_FRAME)
     return max(0.0, period - work)
 
 
@@ -108,6 +109,8 @@ class ChatScreen(Screen[None]):
     ]
 
     app: LlmxApp  # type: ignore[assignment]
+    _drawing = 0.0  # seconds Textual spent updating this screen since the pump's last frame
+    drawn_at = 0.0  # time.perf_counter() when the last screen update (layout and paint) ended
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -191,7 +194,18 @@ class ChatScreen(Screen[None]):
                 self.app.notify(f"display error: {exc!r}", severity="error", markup=False)
             # Deltas wait for the next frame; anything else (a turn's end, a tool
             # call, an error) is drawn at once.
-            await sub.wait_for_news(frame_gap(loop.time() - frame_started, render_meter.take()))
+            drawing, self._drawing = self._drawing, 0.0
+            await sub.wait_for_news(frame_gap(loop.time() - frame_started, drawing))
+
+    def _on_timer_update(self) -> None:
+        # Textual's screen update is a frame's whole cost: layout (which renders
+        # the bottom screenful of Markdown), then paint. The pump paces by it.
+        started = time.perf_counter()
+        try:
+            super()._on_timer_update()
+        finally:
+            self.drawn_at = time.perf_counter()
+            self._drawing += self.drawn_at - started
 
     # composer -------------------------------------------------------------
     def on_composer_submitted(self, event: Composer.Submitted) -> None:
