@@ -20,6 +20,7 @@ from llmx_tui.core.events import (
     Usage,
 )
 from llmx_tui.providers.base import OutcomeToolCall, StepOutcome
+from llmx_tui.providers.usage import NO_USAGE, same_usage
 
 # OpenRouter reasoning_details fields that are opaque and kept byte for byte.
 _OPAQUE_DETAIL_FIELDS = ("signature", "data", "encrypted")
@@ -73,7 +74,7 @@ class StreamState:
         self._blocks: list[dict[str, Any]] | None = None
         self.finish_reason: str | None = None
         self.error: str | None = None
-        self.usage: Usage = Usage()
+        self.usage: Usage = NO_USAGE
         self.text_signature: str | None = None
         self.reasoning_signature: str | None = None
         # Held back by a ThinkTagSplitter; counted in outcome() but not yet published.
@@ -177,7 +178,7 @@ class StreamState:
 
     def set_usage(self, usage: Usage | None, out: list[Any]) -> None:
         """Publish a changed normalised usage (the merge itself lives in usage.py)."""
-        if usage is not None and usage != self.usage:
+        if usage is not None and not same_usage(usage, self.usage):
             self.usage = usage
             out.append(usage)
 

@@ -7,16 +7,17 @@ event stream; a dialect parser turns each event into stream events.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import email.utils
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from httpx_sse import ServerSentEvent, SSEError
+from httpx_sse import SSEError
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 
 from llmx_tui.core.events import Retrying, ToolCallStarted
@@ -207,7 +208,8 @@ class EventReader:
     read: ``EventSource.aiter_sse()`` decodes the same way but costs two or three
     async-generator steps per event (BENCHMARKS.md section 1). They live in the
     private ``httpx_sse._decoders``, hence the exact pin in pyproject.toml and
-    tests/test_sse_decoders.py.
+    tests/test_sse_decoders.py. The bytes are read as ``aiter_text()`` would
+    read them (see ``_body``), minus its per-stream costs.
     """
 
     __slots__ = ("finish_grace", "streamed")
@@ -217,53 +219,145 @@ class EventReader:
         self.streamed = False
 
     async def read(self, response: httpx.Response, parser: StreamParser, emit: Emit) -> None:
-        _require_event_stream(response)
-        lines, decoder = SSELineDecoder(), SSEDecoder()
-        texts = response.aiter_text()
+        content_type = _require_event_stream(response)
+        to_text = _text_decoder(response, content_type)
+        lines, events = SSELineDecoder(), SSEDecoder()
+        chunks = _body(response)
+        try:
+            # No deadline while the parser is unfinished: the common path pays for none.
+            async for chunk in chunks:
+                text = to_text(chunk)
+                if text:
+                    state = self._take(lines.decode(text), events, parser, emit)
+                    if state is not _READING:
+                        if state is _FINISHED:
+                            await self._read_trailing(chunks, to_text, lines, events, parser, emit)
+                        return
+            self._finish(to_text, lines, events, parser, emit)
+        finally:
+            # Closed here, not left half-read to the event loop's async-generator finaliser.
+            await chunks.aclose()
+
+    async def _read_trailing(
+        self,
+        chunks: AsyncIterator[bytes],
+        to_text: _ToText,
+        lines: SSELineDecoder,
+        events: SSEDecoder,
+        parser: StreamParser,
+        emit: Emit,
+    ) -> None:
+        """The parser is finished: each further event is waited for ``finish_grace`` at most."""
         loop = asyncio.get_running_loop()
         try:
-            # No deadline until the parser is finished; then one per awaited event.
-            async with asyncio.timeout(None) as grace:
-                async for text in texts:
-                    # The line decoder strips line ends: no rstrip as aiter_sse does.
-                    for line in lines.decode(text):
-                        sse = decoder.decode(line)
-                        if sse is None:
-                            continue
-                        self._publish(parser, sse, emit)
-                        # Ended implies finished: one property read per event, not two.
-                        if parser.finished:
-                            if parser.ended:
-                                return
-                            grace.reschedule(loop.time() + self.finish_grace)
-                for line in lines.flush():
-                    sse = decoder.decode(line)
-                    if sse is not None and not parser.ended:
-                        self._publish(parser, sse, emit)
+            async with asyncio.timeout_at(loop.time() + self.finish_grace) as grace:
+                async for chunk in chunks:
+                    text = to_text(chunk)
+                    if not text:
+                        continue
+                    state = self._take(lines.decode(text), events, parser, emit)
+                    if state is _ENDED:
+                        return
+                    if state is _FINISHED:
+                        grace.reschedule(loop.time() + self.finish_grace)
+                self._finish(to_text, lines, events, parser, emit)
         except TimeoutError:
             if not grace.expired():
                 raise
-        finally:
-            await texts.aclose()
 
-    def _publish(self, parser: StreamParser, sse: ServerSentEvent, emit: Emit) -> None:
-        """Feeds one event and publishes what it yields."""
-        published = parser.feed(sse.event, sse.data)
-        if published:
-            if not self.streamed:
-                self.streamed = any(_is_content(event) for event in published)
-            for event in published:
-                emit(event)
+    def _take(
+        self, lines: list[str], events: SSEDecoder, parser: StreamParser, emit: Emit
+    ) -> object:
+        """Feeds one read's complete lines: ``_ENDED`` at an end marker (the rest is
+        dropped), ``_FINISHED`` if an event came while the parser was finished."""
+        state = _READING
+        decode = events.decode
+        for line in lines:
+            sse = decode(line)
+            if sse is None:
+                continue
+            published = parser.feed(sse.event, sse.data)
+            if published:
+                if not self.streamed:
+                    self.streamed = any(_is_content(event) for event in published)
+                for event in published:
+                    emit(event)
+            # Ended implies finished: one property read per event, not two.
+            if parser.finished:
+                if parser.ended:
+                    return _ENDED
+                state = _FINISHED
+        return state
+
+    def _finish(
+        self,
+        to_text: _ToText,
+        lines: SSELineDecoder,
+        events: SSEDecoder,
+        parser: StreamParser,
+        emit: Emit,
+    ) -> None:
+        """The body has ended: what the text decoder and the line decoder still hold."""
+        tail = to_text(b"", True)
+        if tail and self._take(lines.decode(tail), events, parser, emit) is _ENDED:
+            return
+        for line in lines.flush():
+            sse = events.decode(line)
+            if sse is not None and not parser.ended:
+                published = parser.feed(sse.event, sse.data)
+                if published and not self.streamed:
+                    self.streamed = any(_is_content(event) for event in published)
+                for event in published:
+                    emit(event)
 
 
-def _require_event_stream(response: httpx.Response) -> None:
-    """What ``aiter_sse()`` checks first, with the same error (a retryable TransportError)."""
-    content_type = response.headers.get("content-type", "").partition(";")[0]
+# What ``EventReader._take`` reports about one read.
+_READING, _FINISHED, _ENDED = object(), object(), object()
+
+_ToText = Callable[..., str]
+_UTF8 = codecs.getincrementaldecoder("utf-8")
+
+
+def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body as ``aiter_bytes()`` gives it, closable as one async generator.
+
+    Without a Content-Encoding, ``aiter_bytes()`` is ``aiter_raw()`` through an
+    identity decoder in one more async generator, which ``aclose()`` would not
+    close (the event loop's finaliser would, later, at the cost of a task).
+    A response already read (``is_stream_consumed``) is replayed by ``aiter_bytes()``.
+    """
+    if response.is_stream_consumed or "content-encoding" in response.headers:
+        return response.aiter_bytes()
+    return response.aiter_raw()
+
+
+def _text_decoder(response: httpx.Response, content_type: str) -> _ToText:
+    """What ``aiter_text()`` decodes with: ``response.encoding``, errors replaced.
+
+    Without a charset parameter that encoding is the client's default one when it
+    is a name, read here directly: ``response.encoding`` parses the header with
+    ``email.message`` (a few µs, a tenth of a short stream's whole reading).
+    """
+    encoding = response.default_encoding
+    if "charset" in content_type.lower() or not isinstance(encoding, str):
+        encoding = response.encoding
+    if encoding is None or encoding.lower() in ("utf-8", "utf8"):
+        return _UTF8(errors="replace").decode
+    return codecs.getincrementaldecoder(encoding)(errors="replace").decode
+
+
+def _require_event_stream(response: httpx.Response) -> str:
+    """What ``aiter_sse()`` checks first, with the same error (a retryable TransportError).
+
+    Returns the whole Content-Type header."""
+    header = response.headers.get("content-type", "")
+    content_type = header.partition(";")[0]
     if "text/event-stream" not in content_type:
         raise SSEError(
             "Expected response header Content-Type to contain 'text/event-stream', "
             f"got {content_type!r}"
         )
+    return header
 
 
 def _is_content(event: Any) -> bool:

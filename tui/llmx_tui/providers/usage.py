@@ -35,16 +35,40 @@ def _pick(source: Any, key: str, into: RawCounts, name: str | None = None) -> No
             into[name or key] = value
 
 
+def _pick_all(source: dict[str, Any], keys: tuple[str, ...], into: RawCounts) -> None:
+    """``_pick`` for each of ``keys`` of one object, in one loop (per chunk for some hosts)."""
+    for key in keys:
+        value = source.get(key)
+        if value is not None:
+            if type(value) is not int or value < 0:
+                value = _count(value)
+                if value is None:
+                    continue
+            into[key] = value
+
+
 # --- extraction: wire object -> flat raw counts -------------------------------------------
+
+_OPENAI_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens", "prompt_cache_hit_tokens")
+_ANTHROPIC_KEYS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+)
+_GEMINI_KEYS = (
+    "promptTokenCount",
+    "candidatesTokenCount",
+    "cachedContentTokenCount",
+    "thoughtsTokenCount",
+    "totalTokenCount",
+)
 
 
 def openai_counts(usage: dict[str, Any]) -> RawCounts:
     """Chat Completions ``usage`` (also Groq's ``x_groq.usage``)."""
     counts: RawCounts = {}
-    _pick(usage, "prompt_tokens", counts)
-    _pick(usage, "completion_tokens", counts)
-    _pick(usage, "total_tokens", counts)
-    _pick(usage, "prompt_cache_hit_tokens", counts)  # DeepSeek
+    _pick_all(usage, _OPENAI_KEYS, counts)
     _pick(usage.get("prompt_tokens_details"), "cached_tokens", counts)
     _pick(usage.get("completion_tokens_details"), "reasoning_tokens", counts)
     return counts
@@ -53,27 +77,14 @@ def openai_counts(usage: dict[str, Any]) -> RawCounts:
 def anthropic_counts(usage: dict[str, Any]) -> RawCounts:
     """Messages ``message_start.message.usage`` or ``message_delta.usage``."""
     counts: RawCounts = {}
-    for key in (
-        "input_tokens",
-        "output_tokens",
-        "cache_read_input_tokens",
-        "cache_creation_input_tokens",
-    ):
-        _pick(usage, key, counts)
+    _pick_all(usage, _ANTHROPIC_KEYS, counts)
     return counts
 
 
 def gemini_counts(usage: dict[str, Any]) -> RawCounts:
     """``usageMetadata``; an object with only ``trafficType`` yields nothing."""
     counts: RawCounts = {}
-    for key in (
-        "promptTokenCount",
-        "candidatesTokenCount",
-        "cachedContentTokenCount",
-        "thoughtsTokenCount",
-        "totalTokenCount",
-    ):
-        _pick(usage, key, counts)
+    _pick_all(usage, _GEMINI_KEYS, counts)
     return counts
 
 
@@ -131,10 +142,22 @@ def normalise_gemini(raw: RawCounts) -> Usage:
     )
 
 
+NO_USAGE = Usage()  # nothing reported yet (frozen, so one instance serves every stream)
+
+
+def same_usage(first: Usage, second: Usage) -> bool:
+    """``first == second`` for two ``Usage`` values, without pydantic's generic ``__eq__``.
+
+    Usage has no private or extra attributes, so its equality is its fields' (a
+    per-chunk comparison for hosts that resend usage on every chunk).
+    """
+    return first.__dict__ == second.__dict__
+
+
 class UsageMerger:
     """Running per-field merge of one dialect's raw usage objects."""
 
-    __slots__ = ("_extract", "_normalise", "_raw", "_usage")
+    __slots__ = ("_extract", "_last_wire", "_normalise", "_raw", "_usage")
 
     def __init__(
         self,
@@ -145,6 +168,7 @@ class UsageMerger:
         self._normalise = normalise
         self._raw: RawCounts = {}
         self._usage: Usage | None = None
+        self._last_wire: dict[str, Any] | None = None
 
     @property
     def seen(self) -> bool:
@@ -157,22 +181,22 @@ class UsageMerger:
 
     @property
     def usage(self) -> Usage:
-        return self._usage if self._usage is not None else Usage()
+        return self._usage if self._usage is not None else NO_USAGE
 
     def merge(self, wire: Any) -> Usage | None:
         """Fold one wire usage object in; returns the new normalised usage if it changed."""
         if not isinstance(wire, dict):
             return None
+        if wire == self._last_wire:
+            return None  # the object just merged, resent (some hosts send it on every chunk)
+        self._last_wire = wire
         counts = self._extract(wire)
-        changed = False
-        for key, value in counts.items():
-            if self._raw.get(key) != value:
-                self._raw[key] = value
-                changed = True
-        if not changed:
-            return None
-        usage = self._normalise(self._raw)
-        if usage == self._usage:
+        raw = self._raw
+        if counts.items() <= raw.items():
+            return None  # every count already has that value
+        raw.update(counts)
+        usage = self._normalise(raw)
+        if self._usage is not None and same_usage(usage, self._usage):
             return None
         self._usage = usage
         return usage
