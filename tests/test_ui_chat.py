@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmx_tui.core.events import ApprovalDecided, ItemDone, ReasoningDelta, TextDelta
+from llmx_tui.core.events import (
+    ApprovalDecided,
+    ItemDone,
+    ReasoningDelta,
+    StepStarted,
+    TextDelta,
+)
 from llmx_tui.core.items import Reasoning
 from llmx_tui.ui.app import LlmxApp
 from llmx_tui.ui.screens.approval import ApprovalScreen
@@ -312,7 +318,7 @@ async def test_the_end_of_a_turn_is_drawn_without_waiting_for_the_next_frame(
 ) -> None:
     from llmx_tui.ui.screens import chat
 
-    monkeypatch.setattr(chat, "frame_gap", lambda work, drawing: 60.0)  # frames far apart
+    monkeypatch.setattr(chat, "frame_gap", lambda work, drawing, **_: 60.0)  # frames far apart
     pause = Pause()
     turn = text_turn("The first words, then the rest, which ENDS HERE")
     app, _conv = make_app([*turn[:2], pause, *turn[2:]])
@@ -329,7 +335,7 @@ async def test_frames_are_paced_by_what_drawing_the_screen_cost(monkeypatch: Any
 
     drawn: list[float] = []
 
-    def gap(work: float, drawing: float) -> float:
+    def gap(work: float, drawing: float, *, flooded: bool = False) -> float:
         drawn.append(drawing)
         return 0.02
 
@@ -347,6 +353,51 @@ async def test_frames_are_paced_by_what_drawing_the_screen_cost(monkeypatch: Any
     # Frames after the first paint report time spent drawing the screen, once each.
     assert drawn and max(drawn) > 0.0
     assert sum(drawn) < 5.0
+
+
+async def test_a_batch_larger_than_the_screen_spaces_frames_out(monkeypatch: Any) -> None:
+    from llmx_tui.ui.screens import chat
+
+    flags: list[bool] = []
+    real_gap = chat.frame_gap
+
+    def gap(work: float, drawing: float, *, flooded: bool = False) -> float:
+        flags.append(flooded)
+        return real_gap(work, drawing, flooded=flooded)
+
+    monkeypatch.setattr(chat, "frame_gap", gap)
+    flood = "word " * (SIZE[0] * SIZE[1] // 4)  # more characters than the screen has cells
+    pause, later = Pause(), Pause()
+    events = [StepStarted(step=0, provider="openai", model="gpt-test"), TextDelta(text="Hi. ")]
+    events += [pause, TextDelta(text=flood), later, *text_turn("Hi. " + flood)[-3:]]
+    app, _conv = make_app(events)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "question")
+        await wait_for(pilot, lambda: "Hi." in screen_text(app))
+        pause.gate.set()
+        await wait_for(pilot, lambda: any(flags))
+        later.gate.set()
+        await wait_for(pilot, lambda: not app.conversation.busy)
+    assert flags[0] is False  # a few words: the normal frame rate
+    assert flags.count(True) == 1  # only the batch larger than the screen
+
+
+async def test_the_reply_keeps_its_width_when_the_conversation_first_overflows() -> None:
+    """The scrollbar's column is reserved, so nothing is rendered again at a new width."""
+    pause = Pause()
+    long = "A line of the reply that goes on.\n\n" * 40
+    app, _conv = make_app(
+        [*text_turn("Short.")[:2], pause, TextDelta(text=long), *text_turn("Short." + long)[-3:]]
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.conversation
+        await send(pilot, "question")
+        await wait_for(pilot, lambda: "Short." in screen_text(app))
+        width = view.scrollable_content_region.width
+        assert view.max_scroll_y == 0
+        pause.gate.set()
+        await wait_for(pilot, lambda: view.max_scroll_y > 0)
+        assert view.scrollable_content_region.width == width
 
 
 async def test_page_keys_scroll_the_conversation_while_typing() -> None:

@@ -69,3 +69,45 @@ async def test_retry_shows_for_a_resumed_history_and_leaves_after_a_new_chat() -
         conversation.history = []
         app.screen.attach()  # what /new does once the conversation starts afresh
         await footer_settled(pilot, "^q Quit", "Retry")
+
+
+async def test_the_key_bar_is_one_widget_and_a_click_runs_its_key() -> None:
+    from llmx_tui.ui.widgets.key_bar import KeyBar
+
+    app = LlmxApp(ScriptedConversation([]), clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        line = await footer_settled(pilot, "f2 Think", "Retry")
+        bar = app.screen.query_one(KeyBar)
+        assert not bar.children  # nothing is mounted per key
+        assert [key.display for key in bar.keys][:2] == ["f6", "f7"]
+        reasoning = app.screen.reasoning
+        assert reasoning.display
+        await pilot.click(KeyBar, offset=(line.index("f2 Think") + 3, 0))
+        await wait_for(pilot, lambda: not reasoning.display)
+        await pilot.click(KeyBar, offset=(line.index("f2 Think"), 0))
+        await wait_for(pilot, lambda: reasoning.display)
+        gap = line.index("^q Quit") + len("^q Quit") + 2  # blank: between keys and palette
+        await pilot.click(KeyBar, offset=(gap, 0))
+        await pilot.pause()
+        assert reasoning.display
+
+
+async def test_hovering_a_key_highlights_only_that_key() -> None:
+    from llmx_tui.ui.widgets.key_bar import KeyBar
+
+    app = LlmxApp(ScriptedConversation([]), clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        line = await footer_settled(pilot, "f3 Tools", "Retry")
+        bar = app.screen.query_one(KeyBar)
+        plain = bar.render()
+        think, tools = line.index("f2 Think"), line.index("f3 Tools")
+        await pilot.hover(KeyBar, offset=(think + 4, 0))
+        await pilot.pause()
+        hovered = bar.render()
+        assert hovered.plain == plain.plain  # same text, other styles
+
+        def style_at(text: Any, x: int) -> Any:
+            return text.get_style_at_offset(app.console, x)
+
+        assert style_at(hovered, think + 4) != style_at(plain, think + 4)
+        assert style_at(hovered, tools + 1) == style_at(plain, tools + 1)

@@ -216,6 +216,9 @@ def test_frames_are_spaced_so_drawing_takes_at_most_a_share_of_the_time() -> Non
     assert frame_gap(0.0, 0.020) == 0.020 / DRAW_SHARE  # heavy drawing: fewer frames
     assert frame_gap(0.0, 0.900) == LONGEST_FRAME  # but never a long wait
     assert frame_gap(1.0, 0.0) == 0.0  # never negative
+    # More text than the screen holds came since the last frame: nobody reads that
+    # as it comes, so the next frame waits as long as frames may.
+    assert frame_gap(0.010, 0.0, flooded=True) == LONGEST_FRAME - 0.010
 
 
 async def test_scrolling_up_into_unrendered_blocks_keeps_the_view_steady() -> None:

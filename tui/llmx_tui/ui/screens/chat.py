@@ -18,9 +18,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
-from llmx_tui.core.events import ApprovalDecided, ApprovalRequested
+from llmx_tui.core.events import ApprovalDecided, ApprovalRequested, ReasoningDelta, TextDelta
 from llmx_tui.ui.entries import entries_from_history
 from llmx_tui.ui.markdown_split import last_code_block
 from llmx_tui.ui.screens.approval import ApprovalScreen
@@ -28,6 +27,7 @@ from llmx_tui.ui.slash_commands import run_slash_command
 from llmx_tui.ui.turn_renderer import TurnRenderer
 from llmx_tui.ui.widgets.composer import Composer
 from llmx_tui.ui.widgets.conversation import ConversationView
+from llmx_tui.ui.widgets.key_bar import KeyBar
 from llmx_tui.ui.widgets.reasoning_pane import ReasoningPane
 from llmx_tui.ui.widgets.status_bar import StatusBar
 from llmx_tui.ui.widgets.tool_pane import ToolPane
@@ -43,34 +43,26 @@ DRAW_SHARE = 0.2
 # But never fewer than four frames a second: one slow frame (a busy machine)
 # must not hold back the next ones for long. The end of a reply never waits.
 LONGEST_FRAME = 0.25
+_STREAMED = frozenset({TextDelta, ReasoningDelta})
 
 
-def frame_gap(work: float, drawing: float) -> float:
+def frame_gap(work: float, drawing: float, *, flooded: bool = False) -> float:
     """Seconds to wait before the next frame, given this frame's own work and
-    what Textual spent drawing the screen since the previous one."""
+    what Textual spent drawing the screen since the previous one.
+
+    ``flooded``: more text came since the last frame than the screen holds.
+    Nobody reads a screenful in a frame, so frames are then as far apart as
+    they may be and the time goes to reading the stream.
+    """
+    if flooded:
+        return max(0.0, LONGEST_FRAME - work)
     period = min(max(FRAME, drawing / DRAW_SHARE), LONGEST_FRAME)
     return max(0.0, period - work)
 
 
-class KeysFooter(Footer):
-    """Textual's Footer rebuilds all its keys on every bindings change (focus moves, screen
-    updates: several at startup, ~10 ms each); this one only when what it shows changes."""
-
-    _shown: tuple[tuple[str, str, str, bool], ...] | None = None
-
-    def _showing(self) -> tuple[tuple[str, str, str, bool], ...]:
-        return tuple(
-            (key, active.binding.action, active.binding.description, active.enabled)
-            for key, active in self.screen.active_bindings.items()
-            if active.binding.show
-        )
-
-    async def recompose(self) -> None:
-        showing = self._showing()
-        if showing == self._shown:
-            return
-        self._shown = showing
-        await super().recompose()
+def streamed_characters(batch: list[Any]) -> int:
+    """How much text (answer or reasoning) a batch of events brings."""
+    return sum(len(event.text) for event in batch if type(event) in _STREAMED)
 
 
 class ChatScreen(Screen[None]):
@@ -121,7 +113,7 @@ class ChatScreen(Screen[None]):
                 yield ToolPane(id="tools")
         yield Composer(id="composer")
         yield StatusBar(clock=app.clock, context_window=app.context_window, id="status")
-        yield KeysFooter(compact=True)
+        yield KeyBar(id="keys")
 
     @property
     def conversation(self) -> ConversationView:
@@ -195,7 +187,9 @@ class ChatScreen(Screen[None]):
             # Deltas wait for the next frame; anything else (a turn's end, a tool
             # call, an error) is drawn at once.
             drawing, self._drawing = self._drawing, 0.0
-            await sub.wait_for_news(frame_gap(loop.time() - frame_started, drawing))
+            flooded = streamed_characters(batch) > self.size.width * self.size.height
+            gap = frame_gap(loop.time() - frame_started, drawing, flooded=flooded)
+            await sub.wait_for_news(gap)
 
     def _on_timer_update(self) -> None:
         # Textual's screen update is a frame's whole cost: layout (which renders
