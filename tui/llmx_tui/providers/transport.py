@@ -271,15 +271,15 @@ class EventReader:
         """Feeds one read's complete lines: ``_ENDED`` at an end marker (the rest is
         dropped), ``_FINISHED`` if an event came while the parser was finished."""
         state = _READING
-        decode = events.decode
+        decode, feed, streamed = events.decode, parser.feed, self.streamed
         for line in lines:
             sse = decode(line)
             if sse is None:
                 continue
-            published = parser.feed(sse.event, sse.data)
+            published = feed(sse.event, sse.data)
             if published:
-                if not self.streamed:
-                    self.streamed = any(_is_content(event) for event in published)
+                if not streamed:
+                    streamed = self.streamed = any(_is_content(event) for event in published)
                 for event in published:
                     emit(event)
             # Ended implies finished: one property read per event, not two.
@@ -334,13 +334,17 @@ def _body(response: httpx.Response) -> AsyncIterator[bytes]:
 def _text_decoder(response: httpx.Response, content_type: str) -> _ToText:
     """What ``aiter_text()`` decodes with: ``response.encoding``, errors replaced.
 
-    Without a charset parameter that encoding is the client's default one when it
-    is a name, read here directly: ``response.encoding`` parses the header with
-    ``email.message`` (a few µs, a tenth of a short stream's whole reading).
+    ``response.encoding`` parses the header with ``email.message`` (a few µs, a
+    tenth of a short stream's reading), so the two usual headers are read here:
+    no parameters (the client's default encoding, when it is a name) and
+    ``charset=utf-8``. Anything else asks ``response.encoding``.
     """
-    encoding = response.default_encoding
-    if "charset" in content_type.lower() or not isinstance(encoding, str):
-        encoding = response.encoding
+    parameters = content_type.partition(";")[2].strip().lower()
+    if parameters == "charset=utf-8":
+        encoding: str | None = "utf-8"
+    else:
+        default = response.default_encoding
+        encoding = response.encoding if parameters or not isinstance(default, str) else default
     if encoding is None or encoding.lower() in ("utf-8", "utf8"):
         return _UTF8(errors="replace").decode
     return codecs.getincrementaldecoder(encoding)(errors="replace").decode

@@ -133,15 +133,18 @@ class AnthropicParser:
         self._state.set_reasoning_blocks([payload for _, payload in self._thinking])
 
     def _delta(self, message: dict[str, Any], out: list[Any]) -> None:
-        block = self._block_of(message)
+        # Most events of a stream: _block_of inlined.
+        index = message.get("index")
+        block = self._blocks.get(index) if isinstance(index, int) else None
         delta = message.get("delta")
-        if block is None or not isinstance(delta, dict):
+        if block is None or type(delta) is not dict:
             return  # server tool, compaction or unknown block: skipped
         kind = delta.get("type")
-        if kind == "text_delta" and block.kind == _TEXT:
-            text = delta.get("text")
-            if type(text) is str:
-                self._state.add_text(text, out)
+        if kind == "text_delta":
+            if block.kind == _TEXT:
+                text = delta.get("text")
+                if type(text) is str:
+                    self._state.add_text(text, out)
         elif kind == "thinking_delta" and block.kind == _THINKING:
             text = delta.get("thinking")
             if type(text) is str:

@@ -62,7 +62,10 @@ class GeminiParser:
             return []
         out: list[Any] = []
         payload = decode_json(data)
-        if event == "error" and not isinstance(payload, (dict, list)):
+        if type(payload) is dict:
+            self._response(payload, out)  # the usual event: one response
+            return out
+        if event == "error" and not isinstance(payload, list):
             self._state.set_error(data.strip()[:500] or "stream error")
             self._ended = True
             return out
@@ -160,6 +163,10 @@ class GeminiParser:
 def _first_candidate(candidates: Any) -> dict[str, Any] | None:
     if not isinstance(candidates, list):
         return None
+    if candidates:
+        first = candidates[0]
+        if type(first) is dict and first.get("index", 0) == 0:
+            return first  # the usual: one candidate, candidate 0
     for candidate in candidates:
         if isinstance(candidate, dict) and candidate.get("index", 0) == 0:
             return candidate

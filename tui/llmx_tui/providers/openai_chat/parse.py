@@ -220,14 +220,19 @@ class OpenAIChatParser:
         self._ended = True
 
 
-_PLAIN_DELTA_KEYS = frozenset({"content", "role"})
+# Every delta key the full walk reads besides ``content`` (``_choice``, ``_reasoning``):
+# a delta with none of them is plain, whatever else it carries (``role``, Together's
+# ``token_id``, ...). A key the walk starts reading must be added here.
+_WALKED_DELTA_KEYS = frozenset(
+    {"reasoning_content", "reasoning", "reasoning_details", "refusal", "tool_calls"}
+)
 
 
 def _plain_content(chunk: Any) -> str | None:
     """The text of a chunk that is only choice 0's content, else None (the full walk).
 
-    Plain means: one choice, index 0, a ``delta`` holding at most ``content`` (a
-    string or null) and ``role``; no finish reason, final message, usage, error
+    Plain means: one choice, index 0, a ``delta`` whose only walked key is
+    ``content`` (a string or null); no finish reason, final message, usage, error
     or Groq extras. ``_chunk`` does exactly the same with such a chunk, slower.
     """
     if type(chunk) is not dict:
@@ -241,7 +246,9 @@ def _plain_content(chunk: Any) -> str | None:
     if type(choice) is not dict or choice.get("index") or choice.get("finish_reason"):
         return None
     delta = choice.get("delta")
-    if type(delta) is not dict or "message" in choice or not delta.keys() <= _PLAIN_DELTA_KEYS:
+    if type(delta) is not dict or "message" in choice:
+        return None
+    if not delta.keys().isdisjoint(_WALKED_DELTA_KEYS):
         return None
     content = delta.get("content")
     if content is None:
