@@ -20,6 +20,10 @@ Section 4 asks the payload to end with the user message or the loop's tool
 results: ``drop_trailing_assistant``.
 
 Everything is one linear pass per stage; nothing here does I/O.
+
+Dialects read the result through ``compact_history``: the usual history takes
+``history_fast.clean_history`` (the same rules in one pass, no intermediate
+objects), anything else takes ``normalise_history`` here, converted.
 """
 
 from __future__ import annotations
@@ -29,11 +33,15 @@ from collections.abc import Sequence
 from llmx_tui.core.items import AssistantMessage, Item
 from llmx_tui.providers.base import ReportEntry, RequestSettings
 from llmx_tui.providers.history_collect import RawStep, collect_steps
-from llmx_tui.providers.history_ids import assign_unique_call_ids
+from llmx_tui.providers.history_fast import ShapeId, clean_history
+from llmx_tui.providers.history_ids import assign_unique_call_ids, rewrite_wire_ids
 from llmx_tui.providers.history_model import (
     CANCELLED_OUTPUT,
     INTERRUPTED_OUTPUT,
     AssistantStep,
+    CompactAssistant,
+    CompactHistory,
+    CompactUser,
     NormalisedHistory,
     PairedCall,
     Step,
@@ -50,6 +58,48 @@ def normalise_history(history: Sequence[Item], settings: RequestSettings) -> Nor
     assign_unique_call_ids(steps, report)
     select_reasoning(steps, settings, report)
     return NormalisedHistory(steps, report)
+
+
+def compact_history(
+    history: Sequence[Item], settings: RequestSettings, shape_id: ShapeId | None = None
+) -> CompactHistory:
+    """What a dialect writes its payload from: every rule applied, call ids unique and,
+    with ``shape_id``, in the server's shape (``history_ids``)."""
+    fast = clean_history(history, settings, shape_id)
+    if fast is not None:
+        return fast
+    normalised = normalise_history(history, settings)
+    if shape_id is not None:
+        rewrite_wire_ids(normalised.steps, shape_id, normalised.report)
+    return compact_from_steps(normalised)
+
+
+def compact_from_steps(normalised: NormalisedHistory) -> CompactHistory:
+    steps: list[CompactUser | CompactAssistant] = []
+    loop_start = 0
+    for step in normalised.steps:
+        if isinstance(step, UserStep):
+            steps.append((step.item_id, step.text, step.images))
+            loop_start = len(steps)
+            continue
+        calls = [
+            [
+                call.item,
+                call.item.name,
+                call.arguments,
+                call.parsed,
+                call.wire_id,
+                call.result_text,
+                call.is_error,
+                call.item.thought_signature,
+            ]
+            for call in step.calls
+        ]
+        segments = step.segments
+        # The text of one segment, or None: several are joined (or kept apart) when written.
+        text = segments[0].text if len(segments) == 1 else None if segments else ""
+        steps.append([segments, calls, step.reasoning, step.reasoning_incomplete, text])
+    return CompactHistory(steps, loop_start, normalised.report)
 
 
 # Rule 3 ----------------------------------------------------------------------
@@ -209,6 +259,8 @@ def drop_trailing_assistant(steps: list[Step], report: list[ReportEntry]) -> Non
 __all__ = [
     "CANCELLED_OUTPUT",
     "INTERRUPTED_OUTPUT",
+    "CompactHistory",
     "NormalisedHistory",
+    "compact_history",
     "normalise_history",
 ]

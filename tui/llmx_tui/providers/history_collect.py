@@ -32,7 +32,7 @@ def _reject_constant(name: str) -> Any:
 _STRICT_JSON = json.JSONDecoder(parse_constant=_reject_constant)
 # The decoder's own C scanner: ``decode`` is a Python wrapper around it that
 # costs more than the scan itself for the short objects tool calls carry.
-_SCAN_VALUE = json.scanner.make_scanner(_STRICT_JSON)
+SCAN_JSON_VALUE = json.scanner.make_scanner(_STRICT_JSON)
 
 
 def normalise_arguments(arguments: str) -> str:
@@ -48,7 +48,7 @@ def parse_arguments(arguments: str) -> dict[str, Any] | None:
         # The usual shape, scanned directly. Same verdict as ``decode``: nothing
         # to skip before the value, and a trailing "}" is never whitespace.
         try:
-            value, end = _SCAN_VALUE(arguments, 0)
+            value, end = SCAN_JSON_VALUE(arguments, 0)
         except (StopIteration, ValueError):
             return None
         return value if end == len(arguments) else None

@@ -112,6 +112,56 @@ class NormalisedHistory:
     report: list[ReportEntry]
 
 
+# The compact form the dialect writers read ----------------------------------------
+#
+# Built in one pass by ``history_fast.clean_history`` for the usual history, or
+# converted from ``NormalisedHistory`` (``history.compact_history``) for any
+# other. Plain tuples and lists rather than dataclasses: a 10,000-item build
+# makes thousands of them, and a slots dataclass costs about five tuples.
+#
+#   user step:      (item_id, text, images)                                   tuple
+#   assistant step: [segments, calls, reasoning, reasoning_incomplete, text]  list
+#   call:           [item, name, arguments, parsed, wire_id, result_text,
+#                    is_error, thought_signature]                             list
+#
+# ``segments``, ``reasoning`` and the call fields mean what they mean on
+# ``AssistantStep`` and ``PairedCall``; ``text`` is the segments' text joined
+# (None: join it from the segments), ``result_text`` the output or the
+# synthetic one (rule 3), ``wire_id`` already in the server's shape. Item fields
+# are copied in because reading a field of a pydantic model goes through its
+# ``__getattr__`` hook (a few times the cost of a list index).
+
+CompactUser = tuple[str, str, Sequence[str]]
+CompactAssistant = list[Any]
+CompactCall = list[Any]
+# Indexes written after a record is made (readers unpack the whole record).
+STEP_REASONING, STEP_INCOMPLETE, STEP_TEXT = 2, 3, 4
+CALL_RESULT, CALL_IS_ERROR = 5, 6
+
+
+@dataclass(slots=True)
+class CompactHistory:
+    steps: list[CompactUser | CompactAssistant]
+    loop_start: int  # steps from this index on are the current tool loop
+    report: list[ReportEntry]
+
+
+def compact_first_item_id(step: CompactAssistant) -> str | None:
+    segments, calls = step[0], step[1]
+    if segments:
+        return segments[0].id
+    if calls:
+        return calls[0][0].id
+    return None
+
+
+def compact_text(step: CompactAssistant) -> str:
+    text = step[STEP_TEXT]
+    if text is None:
+        return "\n\n".join([segment.text for segment in step[0]])
+    return text
+
+
 def is_same_owner(item: Any, settings: RequestSettings) -> bool:
     """Rule 6: provider-owned data is replayed only to the provider and model that made it."""
     return item.provider == settings.provider and item.model == settings.model

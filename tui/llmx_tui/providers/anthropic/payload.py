@@ -13,13 +13,15 @@ from typing import Any
 
 from llmx_tui.core.items import Item, Reasoning
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
-from llmx_tui.providers.history import normalise_history
-from llmx_tui.providers.history_ids import anthropic_id, rewrite_wire_ids
+from llmx_tui.providers.history import compact_history
+from llmx_tui.providers.history_ids import anthropic_id
 from llmx_tui.providers.history_model import (
     LEADING_USER_TEXT,
-    AssistantStep,
-    PairedCall,
-    UserStep,
+    STEP_INCOMPLETE,
+    STEP_REASONING,
+    CompactAssistant,
+    CompactUser,
+    compact_first_item_id,
     cyclic_gc_paused,
     reasoning_signature,
     replay_details,
@@ -44,25 +46,17 @@ def build_payload(
     history: Sequence[Item], settings: RequestSettings
 ) -> tuple[dict[str, Any], list[ReportEntry]]:
     """The Messages API request body for ``history`` and what was changed to make it legal."""
-    normalised = normalise_history(history, settings)
-    report = normalised.report
-    rewrite_wire_ids(normalised.steps, anthropic_id, report)
-    messages: list[dict[str, Any]] = []
-    for step in normalised.steps:
-        if isinstance(step, UserStep):
-            append_blocks(messages, "user", user_blocks(step))
-            continue
-        append_blocks(messages, "assistant", assistant_blocks(step, report))
-        if step.calls:
-            append_blocks(messages, "user", [tool_result(call) for call in step.calls])
+    compact = compact_history(history, settings, anthropic_id)
+    report = compact.report
+    messages = write_messages(compact.steps, report)
     if messages and messages[0]["role"] != "user":
         messages.insert(
             0, {"role": "user", "content": [{"type": "text", "text": LEADING_USER_TEXT}]}
         )
-        first = normalised.steps[0]
+        first = compact.steps[0]
         report.append(
             ReportEntry(
-                first.first_item_id() if isinstance(first, AssistantStep) else None,
+                compact_first_item_id(first) if first.__class__ is list else None,
                 "leading-assistant",
                 "synthesised",
                 "the history must start with a user message",
@@ -112,19 +106,65 @@ def build_payload(
     return payload, report
 
 
-def append_blocks(messages: list[dict[str, Any]], role: str, blocks: list[dict[str, Any]]) -> None:
-    """Adjacent messages of one role become one: the API wants them alternating."""
-    if messages and messages[-1]["role"] == role:
-        messages[-1]["content"].extend(blocks)
-    else:
-        messages.append({"role": role, "content": blocks})
+def write_messages(
+    steps: list[CompactUser | CompactAssistant], report: list[ReportEntry]
+) -> list[dict[str, Any]]:
+    """Alternating messages: an assistant step's results open the next user message, and a
+    user step that follows them joins it (as any two adjacent messages of one role do).
+
+    Runs once per step of the whole history on every request, hence one loop
+    with the common shapes written inline.
+    """
+    messages: list[dict[str, Any]] = []
+    append = messages.append
+    last_role = ""
+    for step in steps:
+        if step.__class__ is tuple:
+            _, text, images = step
+            if images:
+                blocks = user_blocks(text, images)
+            elif text.strip():
+                blocks = [{"type": "text", "text": text}]
+            else:
+                blocks = []
+            if last_role == "user":
+                messages[-1]["content"].extend(blocks)
+            else:
+                append({"role": "user", "content": blocks})
+                last_role = "user"
+            continue
+        segments, calls, reasoning, _, text = step
+        blocks = thinking_blocks(step, report) if reasoning else []
+        if text is None:  # several segments: a block each
+            blocks += [{"type": "text", "text": segment.text} for segment in segments]
+        elif segments:
+            blocks.append({"type": "text", "text": text})
+        for _, name, _, parsed, wire_id, _, _, _ in calls:
+            blocks.append({"type": "tool_use", "id": wire_id, "name": name, "input": parsed})
+        if last_role == "assistant":
+            messages[-1]["content"].extend(blocks)
+        else:
+            append({"role": "assistant", "content": blocks})
+            last_role = "assistant"
+        if calls:
+            results = []
+            for _, _, _, _, wire_id, result, is_error, _ in calls:
+                block: dict[str, Any] = {"type": "tool_result", "tool_use_id": wire_id}
+                if result.strip():  # whitespace-only text is rejected; an absent content is not
+                    block["content"] = result
+                if is_error:
+                    block["is_error"] = True
+                results.append(block)
+            append({"role": "user", "content": results})
+            last_role = "user"
+    return messages
 
 
-def user_blocks(step: UserStep) -> list[dict[str, Any]]:
+def user_blocks(text: str, images: Sequence[str]) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
-    if step.text.strip():
-        blocks.append({"type": "text", "text": step.text})
-    for url in step.images:
+    if text.strip():
+        blocks.append({"type": "text", "text": text})
+    for url in images:
         inline = split_data_url(url)
         if inline is None:
             blocks.append({"type": "image", "source": {"type": "url", "url": url}})
@@ -138,29 +178,19 @@ def user_blocks(step: UserStep) -> list[dict[str, Any]]:
     return blocks
 
 
-def assistant_blocks(step: AssistantStep, report: list[ReportEntry]) -> list[dict[str, Any]]:
-    blocks = thinking_blocks(step, report) if step.reasoning else []
-    for segment in step.segments:
-        blocks.append({"type": "text", "text": segment.text})
-    for call in step.calls:
-        blocks.append(
-            {"type": "tool_use", "id": call.wire_id, "name": call.item.name, "input": call.parsed}
-        )
-    return blocks
-
-
-def thinking_blocks(step: AssistantStep, report: list[ReportEntry]) -> list[dict[str, Any]]:
+def thinking_blocks(step: CompactAssistant, report: list[ReportEntry]) -> list[dict[str, Any]]:
     """The step's thinking blocks verbatim, or none if any one cannot be replayed."""
     blocks: list[dict[str, Any]] = []
-    for item in step.reasoning:
+    reasoning = step[STEP_REASONING]
+    for item in reasoning:
         replay = replay_blocks(item)
         if replay is None:
-            step.reasoning_incomplete = True
+            step[STEP_INCOMPLETE] = True
             break
         blocks.extend(replay)
-    if not step.reasoning_incomplete:
+    if not step[STEP_INCOMPLETE]:
         return blocks
-    for item in step.reasoning:
+    for item in reasoning:
         report.append(
             ReportEntry(
                 item.id,
@@ -190,16 +220,6 @@ def _is_signed_block(block: dict[str, Any]) -> bool:
     if block.get("type") == "redacted_thinking":
         return bool(block.get("data"))
     return False
-
-
-def tool_result(call: PairedCall) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": call.wire_id}
-    text = call.result_text
-    if text.strip():  # whitespace-only text is rejected; an absent content is not
-        block["content"] = text
-    if call.is_error:
-        block["is_error"] = True
-    return block
 
 
 def loop_lacks_thinking(messages: list[dict[str, Any]]) -> bool:

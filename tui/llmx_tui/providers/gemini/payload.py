@@ -14,12 +14,12 @@ from typing import Any
 
 from llmx_tui.core.items import AssistantMessage, Item, ToolCall
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
-from llmx_tui.providers.history import normalise_history
+from llmx_tui.providers.history import compact_history
 from llmx_tui.providers.history_model import (
     LEADING_USER_TEXT,
-    AssistantStep,
-    PairedCall,
-    UserStep,
+    CompactAssistant,
+    CompactHistory,
+    compact_first_item_id,
     cyclic_gc_paused,
     is_same_owner,
     reasoning_signature,
@@ -50,23 +50,16 @@ def build_payload(
     history: Sequence[Item], settings: RequestSettings
 ) -> tuple[dict[str, Any], list[ReportEntry]]:
     """The generateContent request body for ``history`` and what was changed to make it legal."""
-    normalised = normalise_history(history, settings)
-    report = normalised.report
-    contents: list[dict[str, Any]] = []
-    for step in normalised.steps:
-        if isinstance(step, UserStep):
-            append_parts(contents, "user", user_parts(step))
-            continue
-        append_parts(contents, "model", model_parts(step, settings, report))
-        if step.calls:
-            append_parts(contents, "user", [function_response(call) for call in step.calls])
+    compact = compact_history(history, settings)
+    report = compact.report
+    contents = write_contents(compact, settings)
     if contents and contents[0]["role"] != "user":
         # A function-call turn must follow a user turn.
         contents.insert(0, {"role": "user", "parts": [{"text": LEADING_USER_TEXT}]})
-        first = normalised.steps[0]
+        first = compact.steps[0]
         report.append(
             ReportEntry(
-                first.first_item_id() if isinstance(first, AssistantStep) else None,
+                compact_first_item_id(first) if first.__class__ is list else None,
                 "leading-assistant",
                 "synthesised",
                 "the history must start with a user turn",
@@ -84,19 +77,55 @@ def build_payload(
     return payload, report
 
 
-def append_parts(contents: list[dict[str, Any]], role: str, parts: list[dict[str, Any]]) -> None:
-    """Adjacent contents of one role become one: roles must alternate."""
-    if contents and contents[-1]["role"] == role:
-        contents[-1]["parts"].extend(parts)
-    else:
-        contents.append({"role": role, "parts": parts})
+def write_contents(compact: CompactHistory, settings: RequestSettings) -> list[dict[str, Any]]:
+    """Alternating contents: a step's function responses form one user content, and a
+    user step that follows them joins it (as any two adjacent contents of one role do).
+
+    Runs once per step of the whole history on every request, hence one loop
+    with the common shapes written inline.
+    """
+    report = compact.report
+    loop_start = compact.loop_start
+    contents: list[dict[str, Any]] = []
+    append = contents.append
+    last_role = ""
+    for index, step in enumerate(compact.steps):
+        if step.__class__ is tuple:
+            _, text, images = step
+            if images:
+                parts = user_parts(text, images)
+            elif text.strip():
+                parts = [{"text": text}]
+            else:
+                parts = []
+            if last_role == "user":
+                contents[-1]["parts"].extend(parts)
+            else:
+                append({"role": "user", "parts": parts})
+                last_role = "user"
+            continue
+        parts = model_parts(step, index >= loop_start, settings, report)
+        if last_role == "model":
+            contents[-1]["parts"].extend(parts)
+        else:
+            append({"role": "model", "parts": parts})
+            last_role = "model"
+        calls = step[1]
+        if calls:
+            responses = []
+            for _, name, _, _, _, result, is_error, _ in calls:
+                response = {"error": result} if is_error else {"output": result}
+                responses.append({"functionResponse": {"name": name, "response": response}})
+            append({"role": "user", "parts": responses})
+            last_role = "user"
+    return contents
 
 
-def user_parts(step: UserStep) -> list[dict[str, Any]]:
+def user_parts(text: str, images: Sequence[str]) -> list[dict[str, Any]]:
     parts: list[dict[str, Any]] = []
-    if step.text.strip():
-        parts.append({"text": step.text})
-    for url in step.images:
+    if text.strip():
+        parts.append({"text": text})
+    for url in images:
         inline = split_data_url(url)
         if inline is None:
             suffix = url.rsplit(".", 1)[-1].lower()
@@ -109,10 +138,14 @@ def user_parts(step: UserStep) -> list[dict[str, Any]]:
 
 
 def model_parts(
-    step: AssistantStep, settings: RequestSettings, report: list[ReportEntry]
+    step: CompactAssistant,
+    current_loop: bool,
+    settings: RequestSettings,
+    report: list[ReportEntry],
 ) -> list[dict[str, Any]]:
+    segments, calls, reasoning, _, text = step
     parts: list[dict[str, Any]] = []
-    for item in step.reasoning:  # already limited to this turn and this model
+    for item in reasoning:  # already limited to this turn and this model
         signature = reasoning_signature(item)
         if signature:
             parts.append({"text": item.text, "thought": True, "thoughtSignature": signature})
@@ -125,20 +158,19 @@ def model_parts(
                     "a thought without a signature is not sent back",
                 )
             )
-    for message in step.segments:
-        part: dict[str, Any] = {"text": message.text}
+    for message in segments:
+        part: dict[str, Any] = {"text": message.text if text is None else text}
         if message.thought_signature:
-            sign(part, message, step, settings, report)
+            sign(part, message, message.thought_signature, current_loop, settings, report)
         parts.append(part)
     first_call = len(parts)
-    for call in step.calls:
-        item = call.item
-        part = {"functionCall": {"name": item.name, "args": call.parsed}}
-        if item.thought_signature:
-            sign(part, item, step, settings, report)
+    for item, name, _, parsed, _, _, _, signature in calls:
+        part = {"functionCall": {"name": name, "args": parsed}}
+        if signature:
+            sign(part, item, signature, current_loop, settings, report)
         parts.append(part)
-    if step.calls and step.current_loop and validates_signatures(settings.model):
-        vouch_for_unsigned_call(parts[first_call], step.calls[0].item.id, report)
+    if calls and current_loop and validates_signatures(settings.model):
+        vouch_for_unsigned_call(parts[first_call], calls[0][0].id, report)
     return parts
 
 
@@ -166,14 +198,14 @@ def vouch_for_unsigned_call(part: dict[str, Any], item_id: str, report: list[Rep
 def sign(
     part: dict[str, Any],
     item: AssistantMessage | ToolCall,
-    step: AssistantStep,
+    signature: str,
+    current_loop: bool,
     settings: RequestSettings,
     report: list[ReportEntry],
 ) -> None:
     """Rule 6 for a signed item: the signature is replayed on its own part, to its own
     model, this turn only."""
-    signature = item.thought_signature
-    if not step.current_loop:
+    if not current_loop:
         report.append(
             ReportEntry(
                 item.id,
@@ -193,11 +225,6 @@ def sign(
         )
     else:
         part["thoughtSignature"] = signature
-
-
-def function_response(call: PairedCall) -> dict[str, Any]:
-    key = "error" if call.is_error else "output"
-    return {"functionResponse": {"name": call.item.name, "response": {key: call.result_text}}}
 
 
 def declaration(tool: ToolSpec) -> dict[str, Any]:

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from llmx_tui.core.items import Item
+from llmx_tui.core.items import Item, Reasoning
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
-from llmx_tui.providers.history import normalise_history
-from llmx_tui.providers.history_ids import mistral_id, rewrite_wire_ids
+from llmx_tui.providers.history import compact_history
+from llmx_tui.providers.history_ids import mistral_id
 from llmx_tui.providers.history_model import (
-    AssistantStep,
-    UserStep,
+    CompactAssistant,
+    CompactUser,
     cyclic_gc_paused,
     joined_reasoning_text,
     replay_details,
@@ -82,28 +82,14 @@ def build_payload(
     history: Sequence[Item], settings: RequestSettings
 ) -> tuple[dict[str, Any], list[ReportEntry]]:
     """The Chat Completions request body for ``history`` and what was changed to make it legal."""
-    normalised = normalise_history(history, settings)
-    report = normalised.report
     rules = preset_rules(settings.provider)
-    if rules.nine_char_ids:
-        rewrite_wire_ids(normalised.steps, mistral_id, report)
-    sends_reasoning = settings.reasoning_policy in ("anchored", "every_message")
+    compact = compact_history(history, settings, mistral_id if rules.nine_char_ids else None)
+    report = compact.report
     messages: list[dict[str, Any]] = []
     if settings.system_prompt and settings.system_prompt.strip():
         # "system", never "developer": DeepSeek and most servers reject the latter.
         messages.append({"role": "system", "content": settings.system_prompt})
-    for step in normalised.steps:
-        if isinstance(step, UserStep):
-            messages.append(user_message(step))
-            continue
-        message = assistant_message(step)
-        if sends_reasoning:
-            add_reasoning(message, step, settings)
-        messages.append(message)
-        for call in step.calls:
-            messages.append(
-                {"role": "tool", "tool_call_id": call.wire_id, "content": call.result_text}
-            )
+    write_messages(messages, compact.steps, settings)
     payload: dict[str, Any] = {"model": settings.model, "messages": messages, "stream": True}
     if settings.include_usage and rules.stream_options:
         payload["stream_options"] = {"include_usage": True}
@@ -114,49 +100,70 @@ def build_payload(
     return payload, report
 
 
-def user_message(step: UserStep) -> dict[str, Any]:
-    if not step.images:
-        return {"role": "user", "content": step.text}
+def write_messages(
+    messages: list[dict[str, Any]],
+    steps: list[CompactUser | CompactAssistant],
+    settings: RequestSettings,
+) -> None:
+    """One message per user step; per assistant step, one message and one per result.
+
+    Runs once per step of the whole history on every request, hence one loop
+    with the common shapes written inline.
+    """
+    policy = settings.reasoning_policy
+    sends_reasoning = policy in ("anchored", "every_message")
+    append = messages.append
+    for step in steps:
+        if step.__class__ is tuple:
+            _, text, images = step
+            append({"role": "user", "content": text} if not images else user_message(text, images))
+            continue
+        segments, calls, reasoning, _, text = step
+        if text is None:
+            text = "\n\n".join([segment.text for segment in segments])
+        # content is null only beside tool calls; tool_calls is never an empty list.
+        message: dict[str, Any] = {"role": "assistant", "content": text or None}
+        if calls:
+            entries = []
+            for _, name, arguments, _, wire_id, _, _, _ in calls:
+                function = {"name": name, "arguments": arguments}
+                entries.append({"id": wire_id, "type": "function", "function": function})
+            message["tool_calls"] = entries
+        if sends_reasoning and (reasoning or policy == "every_message"):
+            add_reasoning(message, reasoning, settings)
+        append(message)
+        for call in calls:
+            append({"role": "tool", "tool_call_id": call[4], "content": call[5]})
+
+
+def user_message(text: str, images: Sequence[str]) -> dict[str, Any]:
     parts: list[dict[str, Any]] = []
-    if step.text.strip():
-        parts.append({"type": "text", "text": step.text})
-    parts.extend({"type": "image_url", "image_url": {"url": url}} for url in step.images)
+    if text.strip():
+        parts.append({"type": "text", "text": text})
+    parts.extend({"type": "image_url", "image_url": {"url": url}} for url in images)
     return {"role": "user", "content": parts}
 
 
-def assistant_message(step: AssistantStep) -> dict[str, Any]:
-    # content is null only beside tool calls; tool_calls is never an empty list.
-    message: dict[str, Any] = {"role": "assistant", "content": step.text or None}
-    if step.calls:
-        message["tool_calls"] = [
-            {
-                "id": call.wire_id,
-                "type": "function",
-                "function": {"name": call.item.name, "arguments": call.arguments},
-            }
-            for call in step.calls
-        ]
-    return message
-
-
-def add_reasoning(message: dict[str, Any], step: AssistantStep, settings: RequestSettings) -> None:
+def add_reasoning(
+    message: dict[str, Any], reasoning: list[Reasoning], settings: RequestSettings
+) -> None:
     policy = settings.reasoning_policy
     if policy == "every_message":
         # DeepSeek thinking mode rejects an assistant message without the field.
         field = settings.reasoning_field or "reasoning_content"
-        message[field] = joined_reasoning_text(step.reasoning)
+        message[field] = joined_reasoning_text(reasoning)
         return
-    if policy != "anchored" or not step.reasoning:
+    if policy != "anchored" or not reasoning:
         return
     field = settings.reasoning_field or "reasoning"
     if field != "reasoning_details":
-        text = joined_reasoning_text(step.reasoning)
+        text = joined_reasoning_text(reasoning)
         if text:
             message[field] = text
         return
     # OpenRouter: the provider-native details verbatim, else the plain text.
-    details = [detail for item in step.reasoning for detail in replay_details(item) or ()]
-    text = joined_reasoning_text([item for item in step.reasoning if not replay_details(item)])
+    details = [detail for item in reasoning for detail in replay_details(item) or ()]
+    text = joined_reasoning_text([item for item in reasoning if not replay_details(item)])
     if details:
         message["reasoning_details"] = details
     if text:

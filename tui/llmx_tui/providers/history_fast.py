@@ -1,0 +1,379 @@
+"""One-pass normalisation of the usual history, straight into the compact form.
+
+``providers.history.normalise_history`` applies PAYLOAD-RULES section 1 in
+passes over intermediate objects; it handles anything. ``clean_history`` does
+the same work in one loop for the histories a session normally has, and gives
+up (returns None: the caller takes the full pipeline) at the first thing
+outside that shape. What it gives is, field for field and report entry for
+report entry, what the full pipeline gives (``tests/test_payload_fast_path.py``).
+
+Handled here, as the full pipeline handles them:
+
+- empty arguments sent as ``"{}"`` (rule 1), orphaned calls answered with the
+  cancelled or interrupted text of their turn (rule 3), reasoning anchored or
+  left unanchored (rule 7), reasoning and signatures of other providers or
+  models, turns that failed or were cancelled;
+- a call id reused in a later step (suffixed, ``history_ids``), ids reshaped
+  for Mistral or Anthropic;
+- empty user messages dropped, adjacent ones joined, a retried prompt sent once.
+
+Given up on (rare, and each reaches back across steps): a malformed call
+(rule 2), a call without id, an id twice in one step, an output that does not
+answer a call of the latest step with calls in its turn, an empty or repeated
+assistant message, two adjacent assistant messages, a trailing assistant
+message. Giving up costs the work done so far, never a different payload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from llmx_tui.core.items import (
+    AssistantMessage,
+    Cancelled,
+    Item,
+    Reasoning,
+    ToolCall,
+    ToolOutput,
+    TurnError,
+    UserMessage,
+)
+from llmx_tui.providers.base import ReportEntry, RequestSettings
+from llmx_tui.providers.history_collect import SCAN_JSON_VALUE, parse_arguments
+from llmx_tui.providers.history_model import (
+    CALL_IS_ERROR,
+    CALL_RESULT,
+    CANCELLED_OUTPUT,
+    INTERRUPTED_OUTPUT,
+    STEP_INCOMPLETE,
+    STEP_REASONING,
+    STEP_TEXT,
+    CompactAssistant,
+    CompactCall,
+    CompactHistory,
+    CompactUser,
+)
+
+ShapeId = Callable[[str, int], str]
+_EMPTY = ()  # type: ignore[var-annotated]
+_BOUNDARIES = frozenset({UserMessage, ToolOutput, TurnError, Cancelled})
+
+
+def clean_history(
+    history: Sequence[Item], settings: RequestSettings, shape_id: ShapeId | None = None
+) -> CompactHistory | None:
+    """The compact normalised history, or None when the full pipeline must run."""
+    # One report list per stage of the full pipeline, joined in its order at the end.
+    collect_report: list[ReportEntry] = []  # rules 1, 7 (history_collect)
+    rules_report: list[ReportEntry] = []  # rules 3, 5 (history.apply_message_rules)
+    ids_report: list[ReportEntry] = []  # history_ids.assign_unique_call_ids
+    shape_report: list[ReportEntry] = []  # history_ids.rewrite_wire_ids
+    steps: list[CompactUser | CompactAssistant] = []
+    open_step: CompactAssistant | None = None  # the assistant step being filled
+    last_is_user = False  # steps[-1] is a user step
+    last_user_index = -1
+    pending: list[Item] = []  # reasoning waiting for the next call or message
+    previous_type: type | None = None  # class of the last non-reasoning item
+    # Calls of the step that took the latest call: the only ones an output may answer here.
+    answerable: dict[str, CompactCall] = {}
+    answerable_step: CompactAssistant | None = None
+    turn_calls: list[CompactCall] = []  # every call since the last user message
+    cancelled = False  # the user cancelled this turn
+    used_ids: set[str] = set()  # wire ids before shaping
+    next_suffix: dict[str, int] = {}
+    taken_ids: set[str] = set()  # wire ids after shaping
+    joined_texts: list[str] | None = None  # texts of the user messages joined into steps[-1]
+
+    for item in history:
+        # Dispatch on the exact class: reading ``item.type`` takes pydantic's
+        # ``__getattr__`` hook, several times the cost of ``type()``.
+        kind = type(item)
+        if kind is Reasoning:
+            if previous_type is AssistantMessage and open_step is not None:
+                reasoning = open_step[STEP_REASONING]
+                if reasoning:
+                    reasoning.append(item)
+                else:
+                    open_step[STEP_REASONING] = [item]
+            else:
+                pending.append(item)
+            continue
+        if kind is AssistantMessage or kind is ToolCall:
+            if open_step is None or (kind is AssistantMessage and open_step[1]):
+                if steps and not last_is_user and not steps[-1][1]:
+                    return None  # adjacent assistant messages (joined by the full pipeline)
+                if joined_texts is not None:
+                    steps[-1] = _joined_user(steps[-1], joined_texts)  # type: ignore[arg-type]
+                    joined_texts = None
+                # Empty parts are the shared (): most steps have text or calls, not both.
+                open_step = [_EMPTY, _EMPTY, pending or _EMPTY, False, ""]
+                steps.append(open_step)
+                last_is_user = False
+                if pending:
+                    pending = []
+            elif pending:
+                if open_step[STEP_REASONING]:
+                    open_step[STEP_REASONING].extend(pending)
+                else:
+                    open_step[STEP_REASONING] = pending
+                pending = []
+            if kind is AssistantMessage:
+                text = item.text
+                segments = open_step[0]
+                if not text.strip():
+                    return None  # an empty message
+                if segments:
+                    if segments[-1].text == text:
+                        return None  # a repeated message
+                    segments.append(item)
+                    open_step[STEP_TEXT] = None  # several: joined when written
+                else:
+                    open_step[0] = [item]
+                    open_step[STEP_TEXT] = text
+                previous_type = kind
+                continue
+            # One read of the field dict: each attribute read goes through the hook.
+            fields = item.__dict__
+            call_id = fields["call_id"]
+            original = fields["arguments"]
+            arguments = original if original.strip() else "{}"
+            if arguments is not original:
+                collect_report.append(
+                    ReportEntry(
+                        item.id, "empty-arguments", "changed", 'empty arguments sent as "{}"'
+                    )
+                )
+            if arguments[0] == "{":
+                # ``parse_arguments`` inlined (its call costs half the scan).
+                try:
+                    parsed, end = SCAN_JSON_VALUE(arguments, 0)
+                except (StopIteration, ValueError):
+                    return None  # malformed (rule 2)
+                if end != len(arguments):  # trailing whitespace or junk: the full check
+                    parsed = parse_arguments(arguments)
+            else:
+                parsed = parse_arguments(arguments)
+            if parsed is None or not call_id:
+                return None  # malformed (rule 2) or without id
+            if answerable_step is not open_step:
+                answerable = {}
+                answerable_step = open_step
+            elif call_id in answerable:  # no output comes between the calls of a step
+                return None  # one id twice in one step
+            wire_id = call_id
+            if wire_id in used_ids:
+                wire_id = _suffixed(item.id, call_id, used_ids, next_suffix, ids_report)
+            used_ids.add(wire_id)
+            if shape_id is not None:
+                wire_id = _shaped(item.id, wire_id, shape_id, taken_ids, shape_report)
+            call = [
+                item,
+                fields["name"],
+                arguments,
+                parsed,
+                wire_id,
+                None,
+                True,
+                fields["thought_signature"],
+            ]
+            if open_step[1]:
+                open_step[1].append(call)
+            else:
+                open_step[1] = [call]
+            answerable[call_id] = call
+            turn_calls.append(call)
+        elif kind in _BOUNDARIES:
+            # A boundary: user message, output, error or cancel ends the step.
+            open_step = None
+            if pending:
+                _unanchored(pending, collect_report)
+                pending = []
+            if kind is ToolOutput:
+                fields = item.__dict__
+                call = answerable.pop(fields["call_id"], None)
+                if call is None:
+                    return None  # an output the full pipeline pairs further back, or drops
+                call[CALL_RESULT] = fields["output"]
+                call[CALL_IS_ERROR] = fields["is_error"]
+            elif kind is UserMessage:
+                if turn_calls:  # the turn is over: its calls are answered or orphaned
+                    _answer_orphans(turn_calls, cancelled, rules_report)
+                    turn_calls = []
+                    answerable = {}
+                    answerable_step = None
+                cancelled = False
+                fields = item.__dict__
+                text = fields["text"]
+                images = fields["images"]
+                if not images and not text.strip():
+                    rules_report.append(
+                        ReportEntry(
+                            item.id, "empty-message", "dropped", "user message without text"
+                        )
+                    )
+                elif not last_is_user:
+                    last_user_index = len(steps)
+                    steps.append((fields["id"], text, images))
+                    last_is_user = True
+                else:
+                    joined_texts = _join_user(steps, item, joined_texts, rules_report)
+            elif kind is Cancelled:
+                cancelled = True
+        else:
+            return None  # not one of the item classes this pass knows
+        previous_type = kind
+    _unanchored(pending, collect_report)
+    if steps and not last_is_user and not steps[-1][1]:
+        return None  # a trailing assistant message (dropped by the full pipeline)
+    if joined_texts is not None:
+        steps[-1] = _joined_user(steps[-1], joined_texts)  # type: ignore[arg-type]
+    if turn_calls:
+        _answer_orphans(turn_calls, cancelled, rules_report)
+    report = collect_report
+    report += rules_report
+    report += ids_report
+    loop_start = last_user_index + 1
+    select_compact_reasoning(steps, loop_start, settings, report)
+    report += shape_report
+    return CompactHistory(steps, loop_start, report)
+
+
+def _joined_user(step: CompactUser, texts: list[str]) -> CompactUser:
+    """Rule 5: adjacent user messages become one, a blank line between the non-empty texts."""
+    return (step[0], "\n\n".join([text for text in texts if text.strip()]), step[2])
+
+
+def _join_user(
+    steps: list[CompactUser | CompactAssistant],
+    item: UserMessage,
+    joined_texts: list[str] | None,
+    report: list[ReportEntry],
+) -> list[str] | None:
+    """``history.add_user_step`` when the previous step is a user step: a retried
+    prompt is dropped, any other message joins it. Returns the joined texts."""
+    previous: CompactUser = steps[-1]  # type: ignore[assignment]
+    last_text = joined_texts[-1] if joined_texts is not None else previous[1]
+    if item.text == last_text and not item.images:
+        report.append(
+            ReportEntry(item.id, "duplicate-message", "dropped", "repeats the previous prompt")
+        )
+        return joined_texts
+    if joined_texts is None:
+        joined_texts = [previous[1]]
+    joined_texts.append(item.text)
+    if item.images:
+        steps[-1] = (previous[0], previous[1], [*previous[2], *item.images])
+    report.append(
+        ReportEntry(item.id, "adjacent-user", "joined", "joined to the previous user message")
+    )
+    return joined_texts
+
+
+def _suffixed(
+    item_id: str,
+    call_id: str,
+    used: set[str],
+    next_suffix: dict[str, int],
+    report: list[ReportEntry],
+) -> str:
+    """``history_ids.assign_unique_call_ids`` for an id already used."""
+    n = next_suffix.get(call_id, 2)
+    while f"{call_id}_{n}" in used:
+        n += 1
+    next_suffix[call_id] = n + 1
+    wire_id = f"{call_id}_{n}"
+    report.append(
+        ReportEntry(
+            item_id,
+            "duplicate-call-id",
+            "changed",
+            f"id {call_id!r} already used; sent as {wire_id!r}",
+        )
+    )
+    return wire_id
+
+
+def _unanchored(reasoning: list[Item], report: list[ReportEntry]) -> None:
+    for item in reasoning:
+        report.append(
+            ReportEntry(
+                item.id,
+                "unanchored-reasoning",
+                "dropped_reasoning",
+                "no assistant message or tool call to attach it to",
+            )
+        )
+
+
+def _answer_orphans(calls: list[CompactCall], cancelled: bool, report: list[ReportEntry]) -> None:
+    """Rule 3, once the turn is over and its cancel marker is known."""
+    for call in calls:
+        if call[CALL_RESULT] is None:
+            text = CANCELLED_OUTPUT if cancelled else INTERRUPTED_OUTPUT
+            call[CALL_RESULT] = text
+            report.append(ReportEntry(call[0].id, "orphaned-call", "synthesised", text))
+
+
+def _shaped(
+    item_id: str, wire_id: str, shape_id: ShapeId, taken: set[str], report: list[ReportEntry]
+) -> str:
+    """``history_ids.rewrite_wire_ids`` for one call, in the same order."""
+    new_id = shape_id(wire_id, 0)
+    salt = 0
+    while new_id in taken:
+        salt += 1
+        new_id = shape_id(wire_id, salt)
+    taken.add(new_id)
+    if new_id != wire_id:
+        report.append(
+            ReportEntry(item_id, "call-id-format", "changed", f"id {wire_id!r} sent as {new_id!r}")
+        )
+    return new_id
+
+
+def select_compact_reasoning(
+    steps: list[CompactUser | CompactAssistant],
+    loop_start: int,
+    settings: RequestSettings,
+    report: list[ReportEntry],
+) -> None:
+    """``history_reasoning.select_reasoning`` on compact steps (rules 6 and 7)."""
+    policy = settings.reasoning_policy
+    if policy == "never":
+        why = f"{settings.provider} does not take reasoning back"
+        _drop_all(steps, report, "reasoning-not-sent", why)
+        return
+    replayed = steps
+    if policy != "every_message":
+        why = "only the current tool loop's reasoning is sent"
+        _drop_all(steps[:loop_start], report, "earlier-turn-reasoning", why)
+        replayed = steps[loop_start:]
+    provider, model = settings.provider, settings.model
+    for step in replayed:
+        if step.__class__ is list and step[2]:
+            kept = []
+            for item in step[2]:
+                if item.provider == provider and item.model == model:
+                    kept.append(item)
+                else:
+                    step[STEP_INCOMPLETE] = True  # type: ignore[index]
+                    report.append(
+                        ReportEntry(
+                            item.id,
+                            "foreign-reasoning",
+                            "dropped_reasoning",
+                            f"made by {item.provider}/{item.model}",
+                        )
+                    )
+            step[STEP_REASONING] = kept  # type: ignore[index]
+
+
+def _drop_all(
+    steps: list[CompactUser | CompactAssistant], report: list[ReportEntry], rule: str, why: str
+) -> None:
+    append = report.append
+    for step in steps:
+        if step.__class__ is list and step[2]:
+            for item in step[2]:
+                append(ReportEntry(item.id, rule, "dropped_reasoning", why))
+            step[STEP_REASONING] = []  # type: ignore[index]
