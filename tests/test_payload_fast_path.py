@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 import pytest
+from bench.payload_bench import given_up
 from bench.payload_bench import history as bench_history
 from bench.payload_bench import settings_for as bench_settings
 from hypothesis import HealthCheck, given, settings
@@ -326,6 +327,14 @@ def test_a_session_with_cancels_errors_orphans_and_a_model_switch_takes_the_fast
         "duplicate-call-id",
         "earlier-turn-reasoning",
     ]
+
+
+def test_the_benchmark_history_given_up_on_takes_the_full_pipeline() -> None:
+    history = given_up(bench_history(300, "openai"))
+    rs = bench_settings("openai")
+    assert clean_history(history, rs) is None
+    _, report = openai_payload(history, rs)
+    assert [e.rule for e in report].count("unmatched-output") == 1
 
 
 @pytest.mark.parametrize(
