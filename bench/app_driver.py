@@ -70,7 +70,7 @@ def _frames_only_at_the_end() -> Iterator[None]:
     """The chat screen's pump then draws the first deltas and the turn's end, nothing
     between: the least drawing any frame policy could do (a benchmark variant only)."""
     original = chat.frame_gap
-    chat.frame_gap = lambda work, drawing: 3600.0  # a turn's end still wakes the pump
+    chat.frame_gap = lambda work, drawing, **_: 3600.0  # a turn's end still wakes the pump
     try:
         yield
     finally:
