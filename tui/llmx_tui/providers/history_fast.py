@@ -144,7 +144,7 @@ def clean_history(
                     )
                 )
             if arguments[0] == "{":
-                # ``parse_arguments`` inlined (its call costs half the scan).
+                # ``parse_arguments`` inlined: its call and slicing cost as much as the scan.
                 try:
                     parsed, end = SCAN_JSON_VALUE(arguments, 0)
                 except (StopIteration, ValueError):
@@ -165,7 +165,11 @@ def clean_history(
                 wire_id = _suffixed(item.id, call_id, used_ids, next_suffix, ids_report)
             used_ids.add(wire_id)
             if shape_id is not None:
-                wire_id = _shaped(item.id, wire_id, shape_id, taken_ids, shape_report)
+                shaped = shape_id(wire_id, 0)
+                if shaped == wire_id and shaped not in taken_ids:
+                    taken_ids.add(shaped)  # already in the server's shape
+                else:
+                    wire_id = _shaped(item.id, wire_id, shaped, shape_id, taken_ids, shape_report)
             call = [
                 item,
                 fields["name"],
@@ -315,10 +319,14 @@ def _answer_orphans(calls: list[CompactCall], cancelled: bool, report: list[Repo
 
 
 def _shaped(
-    item_id: str, wire_id: str, shape_id: ShapeId, taken: set[str], report: list[ReportEntry]
+    item_id: str,
+    wire_id: str,
+    new_id: str,
+    shape_id: ShapeId,
+    taken: set[str],
+    report: list[ReportEntry],
 ) -> str:
-    """``history_ids.rewrite_wire_ids`` for one call, in the same order."""
-    new_id = shape_id(wire_id, 0)
+    """``history_ids.rewrite_wire_ids`` for one call (``new_id``: its shape, unsalted)."""
     salt = 0
     while new_id in taken:
         salt += 1
@@ -376,4 +384,4 @@ def _drop_all(
         if step.__class__ is list and step[2]:
             for item in step[2]:
                 append(ReportEntry(item.id, rule, "dropped_reasoning", why))
-            step[STEP_REASONING] = []  # type: ignore[index]
+            step[STEP_REASONING] = _EMPTY  # type: ignore[index]

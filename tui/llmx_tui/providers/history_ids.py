@@ -15,7 +15,7 @@ from llmx_tui.providers.base import ReportEntry
 from llmx_tui.providers.history_model import AssistantStep, Step
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_MISTRAL_ID = re.compile(r"[A-Za-z0-9]{9}")
+_blake2s = hashlib.blake2s
 _ANTHROPIC_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -59,15 +59,20 @@ _TO_ALPHANUMERIC = bytes(ord(_ALPHABET[b % 62]) for b in range(256))
 
 def mistral_id(original: str, salt: int = 0) -> str:
     """Mistral wants exactly 9 alphanumerics."""
-    if salt == 0 and _MISTRAL_ID.fullmatch(original):
-        return original
-    digest = hashlib.blake2s(f"{original}\x00{salt}".encode(), digest_size=9).digest()
+    if salt == 0 and len(original) == 9 and original.isascii() and original.isalnum():
+        return original  # str methods: this runs per call on every request
+    digest = _blake2s(f"{original}\x00{salt}".encode(), digest_size=9).digest()
     return digest.translate(_TO_ALPHANUMERIC).decode("ascii")
 
 
 def anthropic_id(original: str, salt: int = 0) -> str:
     """Anthropic tool_use ids match ``^[a-zA-Z0-9_-]+$``."""
-    if salt == 0 and _ANTHROPIC_ID.fullmatch(original):
+    if salt == 0 and (
+        # The usual ids first, with str methods (ASCII letters and digits once "_" and
+        # "-" are gone); the pattern decides the rest.
+        (original.isascii() and original.replace("_", "").replace("-", "").isalnum())
+        or _ANTHROPIC_ID.fullmatch(original)
+    ):
         return original
     cleaned = re.sub(r"[^A-Za-z0-9_-]", "_", original) or "call"
     return cleaned if salt == 0 else f"{cleaned}_{salt}"

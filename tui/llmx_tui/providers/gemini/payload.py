@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from llmx_tui.core.items import AssistantMessage, Item, ToolCall
+from llmx_tui.core.items import AssistantMessage, Item, Reasoning, ToolCall
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
 from llmx_tui.providers.history import compact_history
 from llmx_tui.providers.history_model import (
     LEADING_USER_TEXT,
-    CompactAssistant,
     CompactHistory,
     compact_first_item_id,
     cyclic_gc_paused,
@@ -86,6 +85,7 @@ def write_contents(compact: CompactHistory, settings: RequestSettings) -> list[d
     """
     report = compact.report
     loop_start = compact.loop_start
+    signatures_checked = validates_signatures(settings.model)
     contents: list[dict[str, Any]] = []
     append = contents.append
     last_role = ""
@@ -104,13 +104,30 @@ def write_contents(compact: CompactHistory, settings: RequestSettings) -> list[d
                 append({"role": "user", "parts": parts})
                 last_role = "user"
             continue
-        parts = model_parts(step, index >= loop_start, settings, report)
+        # The model content: thoughts, text parts, then function calls, each signed
+        # where its signature may go back (``sign``).
+        segments, calls, reasoning, _, text = step
+        current_loop = index >= loop_start
+        parts = thought_parts(reasoning, report) if reasoning else []
+        for message in segments:
+            part: dict[str, Any] = {"text": message.text if text is None else text}
+            signature = message.thought_signature
+            if signature:
+                sign(part, message, signature, current_loop, settings, report)
+            parts.append(part)
+        first_call = len(parts)
+        for item, name, _, parsed, _, _, _, signature in calls:
+            part = {"functionCall": {"name": name, "args": parsed}}
+            if signature:
+                sign(part, item, signature, current_loop, settings, report)
+            parts.append(part)
+        if calls and current_loop and signatures_checked:
+            vouch_for_unsigned_call(parts[first_call], calls[0][0].id, report)
         if last_role == "model":
             contents[-1]["parts"].extend(parts)
         else:
             append({"role": "model", "parts": parts})
             last_role = "model"
-        calls = step[1]
         if calls:
             responses = []
             for _, name, _, _, _, result, is_error, _ in calls:
@@ -137,15 +154,11 @@ def user_parts(text: str, images: Sequence[str]) -> list[dict[str, Any]]:
     return parts
 
 
-def model_parts(
-    step: CompactAssistant,
-    current_loop: bool,
-    settings: RequestSettings,
-    report: list[ReportEntry],
-) -> list[dict[str, Any]]:
-    segments, calls, reasoning, _, text = step
+def thought_parts(reasoning: list[Reasoning], report: list[ReportEntry]) -> list[dict[str, Any]]:
+    """Thoughts go back with their signature; reasoning is already limited to this turn
+    and this model."""
     parts: list[dict[str, Any]] = []
-    for item in reasoning:  # already limited to this turn and this model
+    for item in reasoning:
         signature = reasoning_signature(item)
         if signature:
             parts.append({"text": item.text, "thought": True, "thoughtSignature": signature})
@@ -158,19 +171,6 @@ def model_parts(
                     "a thought without a signature is not sent back",
                 )
             )
-    for message in segments:
-        part: dict[str, Any] = {"text": message.text if text is None else text}
-        if message.thought_signature:
-            sign(part, message, message.thought_signature, current_loop, settings, report)
-        parts.append(part)
-    first_call = len(parts)
-    for item, name, _, parsed, _, _, _, signature in calls:
-        part = {"functionCall": {"name": name, "args": parsed}}
-        if signature:
-            sign(part, item, signature, current_loop, settings, report)
-        parts.append(part)
-    if calls and current_loop and validates_signatures(settings.model):
-        vouch_for_unsigned_call(parts[first_call], calls[0][0].id, report)
     return parts
 
 

@@ -111,7 +111,9 @@ def write_messages(
     with the common shapes written inline.
     """
     policy = settings.reasoning_policy
-    sends_reasoning = policy in ("anchored", "every_message")
+    anchored = policy == "anchored"
+    # The field every assistant message carries (DeepSeek), else "".
+    every_message = policy == "every_message" and (settings.reasoning_field or "reasoning_content")
     append = messages.append
     for step in steps:
         if step.__class__ is tuple:
@@ -129,7 +131,12 @@ def write_messages(
                 function = {"name": name, "arguments": arguments}
                 entries.append({"id": wire_id, "type": "function", "function": function})
             message["tool_calls"] = entries
-        if sends_reasoning and (reasoning or policy == "every_message"):
+        if every_message:
+            # DeepSeek thinking mode rejects an assistant message without the field.
+            message[every_message] = (
+                reasoning[0].text if len(reasoning) == 1 else (joined_reasoning_text(reasoning))
+            )
+        elif reasoning and anchored:
             add_reasoning(message, reasoning, settings)
         append(message)
         for call in calls:
