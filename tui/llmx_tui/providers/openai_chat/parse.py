@@ -130,7 +130,8 @@ class OpenAIChatParser:
         """Reasoning of one delta, counted once; True if any reasoning field was present."""
         piece = delta.get("reasoning_content")
         if not (piece and type(piece) is str):
-            piece = _reasoning_text(delta.get("reasoning"))
+            reasoning = delta.get("reasoning")
+            piece = "" if reasoning is None else _reasoning_text(reasoning)
         details = delta.get("reasoning_details")
         if details and isinstance(details, list):
             from_details: list[str] = []
