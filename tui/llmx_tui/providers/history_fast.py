@@ -26,7 +26,7 @@ message. Giving up costs the work done so far, never a different payload.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from llmx_tui.core.items import (
     AssistantMessage,
@@ -40,12 +40,13 @@ from llmx_tui.core.items import (
 )
 from llmx_tui.providers.base import ReportEntry, RequestSettings
 from llmx_tui.providers.history_collect import SCAN_JSON_VALUE, parse_arguments
+from llmx_tui.providers.history_ids import ShapeId, shaped_id, suffixed_id
 from llmx_tui.providers.history_model import (
     CALL_IS_ERROR,
     CALL_RESULT,
     CANCELLED_OUTPUT,
+    EMPTY_PART,
     INTERRUPTED_OUTPUT,
-    STEP_INCOMPLETE,
     STEP_REASONING,
     STEP_TEXT,
     CompactAssistant,
@@ -53,9 +54,8 @@ from llmx_tui.providers.history_model import (
     CompactHistory,
     CompactUser,
 )
+from llmx_tui.providers.history_reasoning import select_compact_reasoning
 
-ShapeId = Callable[[str, int], str]
-_EMPTY = ()  # type: ignore[var-annotated]
 _BOUNDARIES = frozenset({UserMessage, ToolOutput, TurnError, Cancelled})
 
 
@@ -77,7 +77,8 @@ def clean_history(
     # Calls of the step that took the latest call: the only ones an output may answer here.
     answerable: dict[str, CompactCall] = {}
     answerable_step: CompactAssistant | None = None
-    turn_calls: list[CompactCall] = []  # every call since the last user message
+    turn_start = 0  # the first step since the last user message
+    unanswered = 0  # calls of this turn without output yet
     cancelled = False  # the user cancelled this turn
     used_ids: set[str] = set()  # wire ids before shaping
     next_suffix: dict[str, int] = {}
@@ -105,8 +106,7 @@ def clean_history(
                 if joined_texts is not None:
                     steps[-1] = _joined_user(steps[-1], joined_texts)  # type: ignore[arg-type]
                     joined_texts = None
-                # Empty parts are the shared (): most steps have text or calls, not both.
-                open_step = [_EMPTY, _EMPTY, pending or _EMPTY, False, ""]
+                open_step = [EMPTY_PART, EMPTY_PART, pending or EMPTY_PART, False, ""]
                 steps.append(open_step)
                 last_is_user = False
                 if pending:
@@ -162,14 +162,14 @@ def clean_history(
                 return None  # one id twice in one step
             wire_id = call_id
             if wire_id in used_ids:
-                wire_id = _suffixed(item.id, call_id, used_ids, next_suffix, ids_report)
+                wire_id = suffixed_id(item.id, call_id, used_ids, next_suffix, ids_report)
             used_ids.add(wire_id)
             if shape_id is not None:
                 shaped = shape_id(wire_id, 0)
                 if shaped == wire_id and shaped not in taken_ids:
                     taken_ids.add(shaped)  # already in the server's shape
                 else:
-                    wire_id = _shaped(item.id, wire_id, shaped, shape_id, taken_ids, shape_report)
+                    wire_id = shaped_id(item.id, wire_id, shaped, shape_id, taken_ids, shape_report)
             call = [
                 item,
                 fields["name"],
@@ -185,7 +185,7 @@ def clean_history(
             else:
                 open_step[1] = [call]
             answerable[call_id] = call
-            turn_calls.append(call)
+            unanswered += 1
         elif kind in _BOUNDARIES:
             # A boundary: user message, output, error or cancel ends the step.
             open_step = None
@@ -199,12 +199,13 @@ def clean_history(
                     return None  # an output the full pipeline pairs further back, or drops
                 call[CALL_RESULT] = fields["output"]
                 call[CALL_IS_ERROR] = fields["is_error"]
+                unanswered -= 1
             elif kind is UserMessage:
-                if turn_calls:  # the turn is over: its calls are answered or orphaned
-                    _answer_orphans(turn_calls, cancelled, rules_report)
-                    turn_calls = []
+                if unanswered:  # the turn is over: its calls without output are orphans
+                    _answer_orphans(steps[turn_start:], cancelled, rules_report)
+                    unanswered = 0
                     answerable = {}
-                    answerable_step = None
+                turn_start = len(steps)
                 cancelled = False
                 fields = item.__dict__
                 text = fields["text"]
@@ -231,8 +232,8 @@ def clean_history(
         return None  # a trailing assistant message (dropped by the full pipeline)
     if joined_texts is not None:
         steps[-1] = _joined_user(steps[-1], joined_texts)  # type: ignore[arg-type]
-    if turn_calls:
-        _answer_orphans(turn_calls, cancelled, rules_report)
+    if unanswered:
+        _answer_orphans(steps[turn_start:], cancelled, rules_report)
     report = collect_report
     report += rules_report
     report += ids_report
@@ -273,30 +274,6 @@ def _join_user(
     return joined_texts
 
 
-def _suffixed(
-    item_id: str,
-    call_id: str,
-    used: set[str],
-    next_suffix: dict[str, int],
-    report: list[ReportEntry],
-) -> str:
-    """``history_ids.assign_unique_call_ids`` for an id already used."""
-    n = next_suffix.get(call_id, 2)
-    while f"{call_id}_{n}" in used:
-        n += 1
-    next_suffix[call_id] = n + 1
-    wire_id = f"{call_id}_{n}"
-    report.append(
-        ReportEntry(
-            item_id,
-            "duplicate-call-id",
-            "changed",
-            f"id {call_id!r} already used; sent as {wire_id!r}",
-        )
-    )
-    return wire_id
-
-
 def _unanchored(reasoning: list[Item], report: list[ReportEntry]) -> None:
     for item in reasoning:
         report.append(
@@ -309,79 +286,14 @@ def _unanchored(reasoning: list[Item], report: list[ReportEntry]) -> None:
         )
 
 
-def _answer_orphans(calls: list[CompactCall], cancelled: bool, report: list[ReportEntry]) -> None:
-    """Rule 3, once the turn is over and its cancel marker is known."""
-    for call in calls:
-        if call[CALL_RESULT] is None:
-            text = CANCELLED_OUTPUT if cancelled else INTERRUPTED_OUTPUT
-            call[CALL_RESULT] = text
-            report.append(ReportEntry(call[0].id, "orphaned-call", "synthesised", text))
-
-
-def _shaped(
-    item_id: str,
-    wire_id: str,
-    new_id: str,
-    shape_id: ShapeId,
-    taken: set[str],
-    report: list[ReportEntry],
-) -> str:
-    """``history_ids.rewrite_wire_ids`` for one call (``new_id``: its shape, unsalted)."""
-    salt = 0
-    while new_id in taken:
-        salt += 1
-        new_id = shape_id(wire_id, salt)
-    taken.add(new_id)
-    if new_id != wire_id:
-        report.append(
-            ReportEntry(item_id, "call-id-format", "changed", f"id {wire_id!r} sent as {new_id!r}")
-        )
-    return new_id
-
-
-def select_compact_reasoning(
-    steps: list[CompactUser | CompactAssistant],
-    loop_start: int,
-    settings: RequestSettings,
-    report: list[ReportEntry],
+def _answer_orphans(
+    steps: list[CompactUser | CompactAssistant], cancelled: bool, report: list[ReportEntry]
 ) -> None:
-    """``history_reasoning.select_reasoning`` on compact steps (rules 6 and 7)."""
-    policy = settings.reasoning_policy
-    if policy == "never":
-        why = f"{settings.provider} does not take reasoning back"
-        _drop_all(steps, report, "reasoning-not-sent", why)
-        return
-    replayed = steps
-    if policy != "every_message":
-        why = "only the current tool loop's reasoning is sent"
-        _drop_all(steps[:loop_start], report, "earlier-turn-reasoning", why)
-        replayed = steps[loop_start:]
-    provider, model = settings.provider, settings.model
-    for step in replayed:
-        if step.__class__ is list and step[2]:
-            kept = []
-            for item in step[2]:
-                if item.provider == provider and item.model == model:
-                    kept.append(item)
-                else:
-                    step[STEP_INCOMPLETE] = True  # type: ignore[index]
-                    report.append(
-                        ReportEntry(
-                            item.id,
-                            "foreign-reasoning",
-                            "dropped_reasoning",
-                            f"made by {item.provider}/{item.model}",
-                        )
-                    )
-            step[STEP_REASONING] = kept  # type: ignore[index]
-
-
-def _drop_all(
-    steps: list[CompactUser | CompactAssistant], report: list[ReportEntry], rule: str, why: str
-) -> None:
-    append = report.append
+    """Rule 3 for the calls of one turn, once it is over and its cancel marker is known."""
+    text = CANCELLED_OUTPUT if cancelled else INTERRUPTED_OUTPUT
     for step in steps:
-        if step.__class__ is list and step[2]:
-            for item in step[2]:
-                append(ReportEntry(item.id, rule, "dropped_reasoning", why))
-            step[STEP_REASONING] = _EMPTY  # type: ignore[index]
+        if step.__class__ is list:
+            for call in step[1]:
+                if call[CALL_RESULT] is None:
+                    call[CALL_RESULT] = text
+                    report.append(ReportEntry(call[0].id, "orphaned-call", "synthesised", text))

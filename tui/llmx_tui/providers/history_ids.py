@@ -14,6 +14,7 @@ from collections.abc import Callable
 from llmx_tui.providers.base import ReportEntry
 from llmx_tui.providers.history_model import AssistantStep, Step
 
+ShapeId = Callable[[str, int], str]  # (wire id, salt) -> the id in a server's shape
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _blake2s = hashlib.blake2s
 _ANTHROPIC_ID = re.compile(r"[A-Za-z0-9_-]+")
@@ -78,9 +79,7 @@ def anthropic_id(original: str, salt: int = 0) -> str:
     return cleaned if salt == 0 else f"{cleaned}_{salt}"
 
 
-def rewrite_wire_ids(
-    steps: list[Step], shape: Callable[[str, int], str], report: list[ReportEntry]
-) -> None:
+def rewrite_wire_ids(steps: list[Step], shape: ShapeId, report: list[ReportEntry]) -> None:
     """Give every call the server's id shape; results follow their call's ``wire_id``.
 
     One id in, one id out: ``wire_id`` is already unique within the payload
@@ -109,3 +108,51 @@ def rewrite_wire_ids(
                         f"id {wire_id!r} sent as {new_id!r}",
                     )
                 )
+
+
+# For one call at a time (``history_fast``), in the order the passes above take.
+
+
+def suffixed_id(
+    item_id: str,
+    call_id: str,
+    used: set[str],
+    next_suffix: dict[str, int],
+    report: list[ReportEntry],
+) -> str:
+    """``history_ids.assign_unique_call_ids`` for an id already used."""
+    n = next_suffix.get(call_id, 2)
+    while f"{call_id}_{n}" in used:
+        n += 1
+    next_suffix[call_id] = n + 1
+    wire_id = f"{call_id}_{n}"
+    report.append(
+        ReportEntry(
+            item_id,
+            "duplicate-call-id",
+            "changed",
+            f"id {call_id!r} already used; sent as {wire_id!r}",
+        )
+    )
+    return wire_id
+
+
+def shaped_id(
+    item_id: str,
+    wire_id: str,
+    new_id: str,
+    shape_id: ShapeId,
+    taken: set[str],
+    report: list[ReportEntry],
+) -> str:
+    """``history_ids.rewrite_wire_ids`` for one call (``new_id``: its shape, unsalted)."""
+    salt = 0
+    while new_id in taken:
+        salt += 1
+        new_id = shape_id(wire_id, salt)
+    taken.add(new_id)
+    if new_id != wire_id:
+        report.append(
+            ReportEntry(item_id, "call-id-format", "changed", f"id {wire_id!r} sent as {new_id!r}")
+        )
+    return new_id

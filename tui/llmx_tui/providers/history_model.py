@@ -134,6 +134,8 @@ class NormalisedHistory:
 CompactUser = tuple[str, str, Sequence[str]]
 CompactAssistant = list[Any]
 CompactCall = list[Any]
+# An empty part of a step, shared: most steps have text or calls, not both.
+EMPTY_PART: tuple[()] = ()
 # Indexes written after a record is made (readers unpack the whole record).
 STEP_REASONING, STEP_INCOMPLETE, STEP_TEXT = 2, 3, 4
 CALL_RESULT, CALL_IS_ERROR = 5, 6

@@ -10,13 +10,25 @@ items its preset's policy sends back:
 - ``every_message``: every step of the whole history (DeepSeek).
 
 and, always, only items made by the same provider and model (rule 6).
+``select_compact_reasoning`` does the same on the compact steps of
+``history_fast``, with the same report entries in the same order.
 """
 
 from __future__ import annotations
 
 from llmx_tui.core.items import Reasoning
 from llmx_tui.providers.base import ReportEntry, RequestSettings
-from llmx_tui.providers.history_model import AssistantStep, Step, UserStep, is_same_owner
+from llmx_tui.providers.history_model import (
+    EMPTY_PART,
+    STEP_INCOMPLETE,
+    STEP_REASONING,
+    AssistantStep,
+    CompactAssistant,
+    CompactUser,
+    Step,
+    UserStep,
+    is_same_owner,
+)
 
 
 def drop_reasoning_of(reasoning: list[Reasoning], report: list[ReportEntry], why: str) -> None:
@@ -82,3 +94,52 @@ def keep_own_reasoning(
                 )
             )
     step.reasoning = kept
+
+
+def select_compact_reasoning(
+    steps: list[CompactUser | CompactAssistant],
+    loop_start: int,
+    settings: RequestSettings,
+    report: list[ReportEntry],
+) -> None:
+    """``select_reasoning`` on compact steps (``history_fast``); a dropped list
+    becomes the shared ``()``."""
+    policy = settings.reasoning_policy
+    if policy == "never":
+        why = f"{settings.provider} does not take reasoning back"
+        _drop_all(steps, report, "reasoning-not-sent", why)
+        return
+    replayed = steps
+    if policy != "every_message":
+        why = "only the current tool loop's reasoning is sent"
+        _drop_all(steps[:loop_start], report, "earlier-turn-reasoning", why)
+        replayed = steps[loop_start:]
+    provider, model = settings.provider, settings.model
+    for step in replayed:
+        if step.__class__ is list and step[2]:
+            kept = []
+            for item in step[2]:
+                if item.provider == provider and item.model == model:
+                    kept.append(item)
+                else:
+                    step[STEP_INCOMPLETE] = True  # type: ignore[index]
+                    report.append(
+                        ReportEntry(
+                            item.id,
+                            "foreign-reasoning",
+                            "dropped_reasoning",
+                            f"made by {item.provider}/{item.model}",
+                        )
+                    )
+            step[STEP_REASONING] = kept  # type: ignore[index]
+
+
+def _drop_all(
+    steps: list[CompactUser | CompactAssistant], report: list[ReportEntry], rule: str, why: str
+) -> None:
+    append = report.append
+    for step in steps:
+        if step.__class__ is list and step[2]:
+            for item in step[2]:
+                append(ReportEntry(item.id, rule, "dropped_reasoning", why))
+            step[STEP_REASONING] = EMPTY_PART  # type: ignore[index]
