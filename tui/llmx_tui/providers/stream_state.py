@@ -28,19 +28,22 @@ _DETAIL_TEXT_FIELDS = ("text", "summary")
 
 
 _raw_decode = json.JSONDecoder().raw_decode
+_JSON_WHITESPACE = " \t\n\r"  # what json.loads skips around a value (not str.isspace)
 
 
 def decode_json(data: str) -> Any:
     """``json.loads(data)``, or None when ``data`` is not JSON; shared by every parser.
 
-    The usual chunk (no whitespace around the value) goes straight to the
+    The usual chunk (no whitespace before the value) goes straight to the
     decoder's ``raw_decode``: ``json.loads`` spends about a third of a small
     chunk's decoding time matching whitespace before and after the value.
-    Anything else takes ``json.loads`` itself, so the result is always the same.
+    Trailing JSON whitespace (Anthropic pads some events) is what ``json.loads``
+    would skip too. Anything else takes ``json.loads`` itself, so the result is
+    always the same.
     """
     try:
         value, end = _raw_decode(data)
-        if end == len(data):
+        if end == len(data) or not data[end:].strip(_JSON_WHITESPACE):
             return value
     except ValueError:
         pass
