@@ -5,13 +5,15 @@
   over an in-memory response).
 * the openai SDK: ``AsyncOpenAI.chat.completions.create(stream=True)`` over the
   network; its own ``AsyncStream`` decoding ``ChatCompletionChunk`` objects in memory.
-* the floor: split the bytes into lines and ``json.loads`` each ``data:`` line.
+* the floor: split the bytes into lines and ``json.loads`` each ``data:`` line
+  (and, reported beside it, the same on text decoded once per piece).
 
 Every reader returns what it understood so the runner can check they agree.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -140,6 +142,36 @@ def floor_decode(chunks: list[bytes]) -> int:
         pending = lines.pop()
         decoded += _floor_lines(lines)
     return decoded + _floor_lines([pending])
+
+
+def floor_decode_text(chunks: list[bytes]) -> int:
+    """The floor on text: each piece decoded once, ``json.loads`` on ``str`` lines.
+
+    Reported beside the floor, not judged: ``json.loads`` on bytes detects the
+    encoding and decodes every line again, which a reader need not do.
+    """
+    decode = codecs.getincrementaldecoder("utf-8")(errors="replace").decode
+    decoded = 0
+    pending = ""
+    for chunk in chunks:
+        lines = (pending + decode(chunk)).split("\n")
+        pending = lines.pop()
+        decoded += _floor_text_lines(lines)
+    return decoded + _floor_text_lines([pending + decode(b"", True)])
+
+
+def _floor_text_lines(lines: list[str]) -> int:
+    decoded = 0
+    for line in lines:
+        if line.startswith("data:"):
+            data = line[5:].strip()
+            if data and data != "[DONE]":
+                try:
+                    json.loads(data)
+                except ValueError:
+                    continue
+                decoded += 1
+    return decoded
 
 
 def _floor_lines(lines: list[bytes]) -> int:
