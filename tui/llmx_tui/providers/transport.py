@@ -301,14 +301,7 @@ class EventReader:
         tail = to_text(b"", True)
         if tail and self._take(lines.decode(tail), events, parser, emit) is _ENDED:
             return
-        for line in lines.flush():
-            sse = events.decode(line)
-            if sse is not None and not parser.ended:
-                published = parser.feed(sse.event, sse.data)
-                if published and not self.streamed:
-                    self.streamed = any(_is_content(event) for event in published)
-                for event in published:
-                    emit(event)
+        self._take(lines.flush(), events, parser, emit)
 
 
 # What ``EventReader._take`` reports about one read.
