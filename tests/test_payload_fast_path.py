@@ -63,6 +63,7 @@ ANOMALIES = (
     "repeated-assistant",
     "adjacent-assistant",
     "unanchored-reasoning",
+    "reasoning-after-calls",
     "foreign-reasoning",
     "foreign-signature",
     "cancelled",
@@ -80,6 +81,7 @@ HANDLED = (
     "adjacent-user",
     "image-user",
     "unanchored-reasoning",
+    "reasoning-after-calls",
     "foreign-reasoning",
     "foreign-signature",
     "cancelled",
@@ -136,7 +138,10 @@ def sessions(
 
     def owner(kind: str) -> dict[str, Any]:
         if kind in anomalies and draw(st.booleans()):
-            return {"provider": "other", "model": MODEL}
+            # Another provider, or the same provider with another model (a model switch).
+            return draw(
+                st.sampled_from([{"provider": "other", "model": MODEL}, {**own, "model": "m2"}])
+            )
         return own
 
     def maybe(kind: str) -> bool:
@@ -195,6 +200,8 @@ def sessions(
                     call(ids.next("c"), call_id, "f", arguments, **who, signature=signature)
                 )
             items += calls
+            if maybe("reasoning-after-calls"):  # nothing to attach it to before the outputs
+                items.append(thought(ids.next("r"), ids.next("late "), **own))
             earlier_ids += [c.call_id for c in calls]
             answered = [c for c in calls if not maybe("orphan")]
             for answered_call in draw(st.permutations(answered)):
