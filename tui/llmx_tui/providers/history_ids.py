@@ -68,12 +68,7 @@ def mistral_id(original: str, salt: int = 0) -> str:
 
 def anthropic_id(original: str, salt: int = 0) -> str:
     """Anthropic tool_use ids match ``^[a-zA-Z0-9_-]+$``."""
-    if salt == 0 and (
-        # The usual ids first, with str methods (ASCII letters and digits once "_" and
-        # "-" are gone); the pattern decides the rest.
-        (original.isascii() and original.replace("_", "").replace("-", "").isalnum())
-        or _ANTHROPIC_ID.fullmatch(original)
-    ):
+    if salt == 0 and _ANTHROPIC_ID.fullmatch(original):
         return original
     cleaned = re.sub(r"[^A-Za-z0-9_-]", "_", original) or "call"
     return cleaned if salt == 0 else f"{cleaned}_{salt}"
