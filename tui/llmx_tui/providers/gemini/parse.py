@@ -182,8 +182,8 @@ def _error_message(error: Any) -> str:
     return str(error)[:500]
 
 
-def _dumps(args: dict[str, Any]) -> str:
-    return json.dumps(args, separators=(",", ":"), ensure_ascii=False)
+# json.dumps with these options builds a new encoder on every call; this one is built once.
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 # --- Vertex partialArgs ------------------------------------------------------------------
