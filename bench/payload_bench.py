@@ -235,9 +235,10 @@ def _result(
         "baseline: `[item.model_dump() for item in history]`, the least a builder could do; "
         "it is linear by construction, so its own growth shows what the machine adds "
         "(caches, allocator, garbage collector) when the history grows 10x",
-        "GC paused: the same build inside `gc.disable()`/`gc.enable()` — added as a proposed "
-        "fix; the builders now pause the collector themselves, so it should match the build "
-        "column",
+        "GC paused: the same build inside `gc.disable()`/`gc.enable()`; the builders pause the "
+        "collector themselves, and the difference to the build column is the one young-generation "
+        "collection of the new payload that follows when they switch it back on, which here falls "
+        "after the timing",
         "fast path given up: the same history with one output no call asked for just before "
         "its last item; the one-pass normaliser reads it all, then the full pipeline builds it "
         "(any history outside the usual shape costs this much at most); not judged",
