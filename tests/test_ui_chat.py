@@ -355,31 +355,26 @@ async def test_frames_are_paced_by_what_drawing_the_screen_cost(monkeypatch: Any
     assert sum(drawn) < 5.0
 
 
-async def test_a_batch_larger_than_the_screen_spaces_frames_out(monkeypatch: Any) -> None:
+async def test_a_flood_of_text_is_drawn_with_what_follows_it(monkeypatch: Any) -> None:
+    """More text than the screen holds, all at once, waits for the next frame (here: for
+    the turn's end); a few words are drawn as they come."""
     from llmx_tui.ui.screens import chat
 
-    flags: list[bool] = []
-    real_gap = chat.frame_gap
-
-    def gap(work: float, drawing: float, *, flooded: bool = False) -> float:
-        flags.append(flooded)
-        return real_gap(work, drawing, flooded=flooded)
-
-    monkeypatch.setattr(chat, "frame_gap", gap)
-    flood = "word " * (SIZE[0] * SIZE[1] // 4)  # more characters than the screen has cells
+    monkeypatch.setattr(chat, "LONGEST_FRAME", 60.0)  # a held flood waits for news only
+    flood = "word " * (SIZE[0] * SIZE[1] // 4) + "LASTWORD"  # more characters than cells
     pause, later = Pause(), Pause()
     events = [StepStarted(step=0, provider="openai", model="gpt-test"), TextDelta(text="Hi. ")]
     events += [pause, TextDelta(text=flood), later, *text_turn("Hi. " + flood)[-3:]]
     app, _conv = make_app(events)
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "question")
-        await wait_for(pilot, lambda: "Hi." in screen_text(app))
+        await wait_for(pilot, lambda: "Hi." in screen_text(app))  # a few words: at once
         pause.gate.set()
-        await wait_for(pilot, lambda: any(flags))
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert "LASTWORD" not in screen_text(app)  # the flood is held
         later.gate.set()
-        await wait_for(pilot, lambda: not app.conversation.busy)
-    assert flags[0] is False  # a few words: the normal frame rate
-    assert flags.count(True) == 1  # only the batch larger than the screen
+        await wait_for(pilot, lambda: "LASTWORD" in screen_text(app))  # the end: drawn
 
 
 async def test_the_reply_keeps_its_width_when_the_conversation_first_overflows() -> None:

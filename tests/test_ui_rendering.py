@@ -216,9 +216,22 @@ def test_frames_are_spaced_so_drawing_takes_at_most_a_share_of_the_time() -> Non
     assert frame_gap(0.0, 0.020) == 0.020 / DRAW_SHARE  # heavy drawing: fewer frames
     assert frame_gap(0.0, 0.900) == LONGEST_FRAME  # but never a long wait
     assert frame_gap(1.0, 0.0) == 0.0  # never negative
-    # More text than the screen holds came since the last frame: nobody reads that
-    # as it comes, so the next frame waits as long as frames may.
-    assert frame_gap(0.010, 0.0, flooded=True) == LONGEST_FRAME - 0.010
+
+
+def test_a_flood_is_only_deltas_bringing_more_text_than_the_screen_has_cells() -> None:
+    from llmx_tui.core.events import (
+        ReasoningDelta,
+        TextDelta,
+        ToolCallArgumentsDelta,
+        TurnCompleted,
+    )
+    from llmx_tui.ui.screens.chat import is_flood
+
+    text = [TextDelta(text="x" * 60), ReasoningDelta(text="y" * 50)]
+    assert is_flood(text, screen_cells=100)
+    assert not is_flood(text, screen_cells=110)  # fits on the screen
+    assert is_flood([*text, ToolCallArgumentsDelta(index=0, fragment="{}")], 100)
+    assert not is_flood([*text, TurnCompleted(finish_reason="stop")], 100)  # drawn at once
 
 
 async def test_scrolling_up_into_unrendered_blocks_keeps_the_view_steady() -> None:

@@ -19,7 +19,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
-from llmx_tui.core.events import ApprovalDecided, ApprovalRequested, ReasoningDelta, TextDelta
+from llmx_tui.core.events import (
+    ApprovalDecided,
+    ApprovalRequested,
+    ReasoningDelta,
+    RefusalDelta,
+    TextDelta,
+    ToolCallArgumentsDelta,
+)
 from llmx_tui.ui.entries import entries_from_history
 from llmx_tui.ui.markdown_split import last_code_block
 from llmx_tui.ui.screens.approval import ApprovalScreen
@@ -44,18 +51,12 @@ DRAW_SHARE = 0.2
 # must not hold back the next ones for long. The end of a reply never waits.
 LONGEST_FRAME = 0.25
 _STREAMED = frozenset({TextDelta, ReasoningDelta})
+_DELTAS = frozenset({TextDelta, ReasoningDelta, RefusalDelta, ToolCallArgumentsDelta})
 
 
-def frame_gap(work: float, drawing: float, *, flooded: bool = False) -> float:
+def frame_gap(work: float, drawing: float) -> float:
     """Seconds to wait before the next frame, given this frame's own work and
-    what Textual spent drawing the screen since the previous one.
-
-    ``flooded``: more text came since the last frame than the screen holds.
-    Nobody reads a screenful in a frame, so frames are then as far apart as
-    they may be and the time goes to reading the stream.
-    """
-    if flooded:
-        return max(0.0, LONGEST_FRAME - work)
+    what Textual spent drawing the screen since the previous one."""
     period = min(max(FRAME, drawing / DRAW_SHARE), LONGEST_FRAME)
     return max(0.0, period - work)
 
@@ -63,6 +64,13 @@ def frame_gap(work: float, drawing: float, *, flooded: bool = False) -> float:
 def streamed_characters(batch: list[Any]) -> int:
     """How much text (answer or reasoning) a batch of events brings."""
     return sum(len(event.text) for event in batch if type(event) in _STREAMED)
+
+
+def is_flood(batch: list[Any], screen_cells: int) -> bool:
+    """Only deltas, and more text than the screen has cells: nobody reads that as it comes."""
+    return all(type(event) in _DELTAS for event in batch) and (
+        streamed_characters(batch) > screen_cells
+    )
 
 
 class ChatScreen(Screen[None]):
@@ -179,6 +187,12 @@ class ChatScreen(Screen[None]):
                 batch = [await sub.get(), *sub.drain()]
             except StopAsyncIteration:
                 return
+            if is_flood(batch, self.size.width * self.size.height):
+                # Drawn now, it would be scrolled away before anyone read it: draw it
+                # with what follows, a quarter second later at most (sooner at the
+                # end of the turn or anything else that is not a delta).
+                await sub.wait_for_news(LONGEST_FRAME)
+                batch += sub.drain()
             frame_started = loop.time()
             try:
                 self.renderer.apply(batch)
@@ -187,9 +201,7 @@ class ChatScreen(Screen[None]):
             # Deltas wait for the next frame; anything else (a turn's end, a tool
             # call, an error) is drawn at once.
             drawing, self._drawing = self._drawing, 0.0
-            flooded = streamed_characters(batch) > self.size.width * self.size.height
-            gap = frame_gap(loop.time() - frame_started, drawing, flooded=flooded)
-            await sub.wait_for_news(gap)
+            await sub.wait_for_news(frame_gap(loop.time() - frame_started, drawing))
 
     def _on_timer_update(self) -> None:
         # Textual's screen update is a frame's whole cost: layout (which renders
