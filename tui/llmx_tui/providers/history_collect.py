@@ -59,7 +59,7 @@ def parse_arguments(arguments: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def unanchored(reasoning: list[Reasoning], report: list[ReportEntry]) -> None:
+def unanchored(reasoning: Sequence[Item], report: list[ReportEntry]) -> None:
     for item in reasoning:
         report.append(
             ReportEntry(

@@ -39,7 +39,7 @@ from llmx_tui.core.items import (
     UserMessage,
 )
 from llmx_tui.providers.base import ReportEntry, RequestSettings
-from llmx_tui.providers.history_collect import SCAN_JSON_VALUE, parse_arguments
+from llmx_tui.providers.history_collect import SCAN_JSON_VALUE, parse_arguments, unanchored
 from llmx_tui.providers.history_ids import ShapeId, shaped_id, suffixed_id
 from llmx_tui.providers.history_model import (
     CALL_IS_ERROR,
@@ -190,7 +190,7 @@ def clean_history(
             # A boundary: user message, output, error or cancel ends the step.
             open_step = None
             if pending:
-                _unanchored(pending, collect_report)
+                unanchored(pending, collect_report)
                 pending = []
             if kind is ToolOutput:
                 fields = item.__dict__
@@ -227,7 +227,7 @@ def clean_history(
         else:
             return None  # not one of the item classes this pass knows
         previous_type = kind
-    _unanchored(pending, collect_report)
+    unanchored(pending, collect_report)
     if steps and not last_is_user and not steps[-1][1]:
         return None  # a trailing assistant message (dropped by the full pipeline)
     if joined_texts is not None:
@@ -272,18 +272,6 @@ def _join_user(
         ReportEntry(item.id, "adjacent-user", "joined", "joined to the previous user message")
     )
     return joined_texts
-
-
-def _unanchored(reasoning: list[Item], report: list[ReportEntry]) -> None:
-    for item in reasoning:
-        report.append(
-            ReportEntry(
-                item.id,
-                "unanchored-reasoning",
-                "dropped_reasoning",
-                "no assistant message or tool call to attach it to",
-            )
-        )
 
 
 def _answer_orphans(
