@@ -37,19 +37,7 @@ def assign_unique_call_ids(steps: list[Step], report: list[ReportEntry]) -> None
                     )
                 )
             elif wire_id in used:
-                base, n = wire_id, next_suffix.get(wire_id, 2)
-                while f"{base}_{n}" in used:
-                    n += 1
-                next_suffix[base] = n + 1
-                wire_id = f"{base}_{n}"
-                report.append(
-                    ReportEntry(
-                        call.item.id,
-                        "duplicate-call-id",
-                        "changed",
-                        f"id {base!r} already used; sent as {wire_id!r}",
-                    )
-                )
+                wire_id = suffixed_id(call.item.id, wire_id, used, next_suffix, report)
             used.add(wire_id)
             call.wire_id = wire_id
 
@@ -87,25 +75,10 @@ def rewrite_wire_ids(steps: list[Step], shape: ShapeId, report: list[ReportEntry
             continue
         for call in step.calls:
             wire_id = call.wire_id
-            new_id = shape(wire_id, 0)
-            salt = 0
-            while new_id in taken:
-                salt += 1
-                new_id = shape(wire_id, salt)
-            taken.add(new_id)
-            if new_id != wire_id:
-                call.wire_id = new_id
-                report.append(
-                    ReportEntry(
-                        call.item.id,
-                        "call-id-format",
-                        "changed",
-                        f"id {wire_id!r} sent as {new_id!r}",
-                    )
-                )
+            call.wire_id = shaped_id(call.item.id, wire_id, shape(wire_id, 0), shape, taken, report)
 
 
-# For one call at a time (``history_fast``), in the order the passes above take.
+# One call at a time: the passes above and ``history_fast`` alike.
 
 
 def suffixed_id(
@@ -115,7 +88,7 @@ def suffixed_id(
     next_suffix: dict[str, int],
     report: list[ReportEntry],
 ) -> str:
-    """``history_ids.assign_unique_call_ids`` for an id already used."""
+    """A free ``{call_id}_{n}`` for an id the payload already uses."""
     n = next_suffix.get(call_id, 2)
     while f"{call_id}_{n}" in used:
         n += 1
@@ -140,7 +113,8 @@ def shaped_id(
     taken: set[str],
     report: list[ReportEntry],
 ) -> str:
-    """``history_ids.rewrite_wire_ids`` for one call (``new_id``: its shape, unsalted)."""
+    """The id one call is sent with in the server's shape (``new_id``: its shape,
+    unsalted), salted until no other call has it."""
     salt = 0
     while new_id in taken:
         salt += 1

@@ -43,6 +43,21 @@ def last_user_index(steps: list[Step]) -> int:
     return -1
 
 
+def policy_cut(settings: RequestSettings, loop_start: int, step_count: int) -> tuple[int, str, str]:
+    """The preset's policy as (steps before this index lose their reasoning, rule, why).
+
+    Each drop names its rule once per request, not once per item; steps go in
+    order, so the report lists the drops in history order.
+    """
+    policy = settings.reasoning_policy
+    if policy == "never":
+        why = f"{settings.provider} does not take reasoning back"
+        return step_count, "reasoning-not-sent", why
+    if policy == "every_message":
+        return 0, "", ""
+    return loop_start, "earlier-turn-reasoning", "only the current tool loop's reasoning is sent"
+
+
 def select_reasoning(
     steps: list[Step], settings: RequestSettings, report: list[ReportEntry]
 ) -> None:
@@ -50,19 +65,9 @@ def select_reasoning(
     for step in steps[loop_start:]:
         if isinstance(step, AssistantStep):
             step.current_loop = True
-    # Each drop names its rule once per request, not once per item; steps go
-    # in order, so the report lists the drops in history order.
-    policy = settings.reasoning_policy
-    if policy == "never":
-        why = f"{settings.provider} does not take reasoning back"
-        drop_all_reasoning(steps, report, "reasoning-not-sent", why)
-        return
-    replayed = steps
-    if policy != "every_message":
-        why = "only the current tool loop's reasoning is sent"
-        drop_all_reasoning(steps[:loop_start], report, "earlier-turn-reasoning", why)
-        replayed = steps[loop_start:]
-    for step in replayed:
+    cut, rule, why = policy_cut(settings, loop_start, len(steps))
+    drop_all_reasoning(steps[:cut], report, rule, why)
+    for step in steps[cut:]:
         if isinstance(step, AssistantStep) and step.reasoning:
             keep_own_reasoning(step, settings, report)
 
@@ -104,18 +109,10 @@ def select_compact_reasoning(
 ) -> None:
     """``select_reasoning`` on compact steps (``history_fast``); a dropped list
     becomes the shared ``()``."""
-    policy = settings.reasoning_policy
-    if policy == "never":
-        why = f"{settings.provider} does not take reasoning back"
-        _drop_all(steps, report, "reasoning-not-sent", why)
-        return
-    replayed = steps
-    if policy != "every_message":
-        why = "only the current tool loop's reasoning is sent"
-        _drop_all(steps[:loop_start], report, "earlier-turn-reasoning", why)
-        replayed = steps[loop_start:]
+    cut, rule, why = policy_cut(settings, loop_start, len(steps))
+    _drop_all(steps[:cut], report, rule, why)
     provider, model = settings.provider, settings.model
-    for step in replayed:
+    for step in steps[cut:]:
         if step.__class__ is list and step[2]:
             kept = []
             for item in step[2]:
