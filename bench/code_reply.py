@@ -12,6 +12,7 @@ rendering time summed over the reply and the slowest single frame.
 from __future__ import annotations
 
 import statistics
+import time
 from typing import Any
 
 from textual.app import App, ComposeResult
@@ -42,26 +43,53 @@ class _CodeApp(App[None]):
             yield StreamingMarkdown()
 
 
+class _RenderClock:
+    """Times every Rich render of the reply widget (``markdown_blocks._render``) while on."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self._render = markdown_blocks._render
+
+    def _timed(self, *args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return self._render(*args)
+        finally:
+            self.spent += time.perf_counter() - started
+
+    def take(self) -> float:
+        spent, self.spent = self.spent, 0.0
+        return spent
+
+    def __enter__(self) -> _RenderClock:
+        markdown_blocks._render = self._timed
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        markdown_blocks._render = self._render
+
+
 async def _one_run(text: str, piece_lines: int) -> tuple[float, float]:
     saved = streaming_markdown.CODE_PIECE_LINES
     streaming_markdown.CODE_PIECE_LINES = piece_lines
+    app = _CodeApp()
     try:
-        app = _CodeApp()
-        async with app.run_test(size=SCREEN) as pilot:
-            widget = app.query_one(StreamingMarkdown)
-            app.query_one(VerticalScroll).anchor()
-            step = -(-len(text) // FRAMES)
-            total = worst = 0.0
-            markdown_blocks.render_meter.take()
-            for start in range(0, len(text), step):
-                widget.feed(text[start : start + step])
+        with _RenderClock() as clock:
+            async with app.run_test(size=SCREEN) as pilot:
+                widget = app.query_one(StreamingMarkdown)
+                app.query_one(VerticalScroll).anchor()
+                step = -(-len(text) // FRAMES)
+                total = worst = 0.0
+                clock.take()
+                for start in range(0, len(text), step):
+                    widget.feed(text[start : start + step])
+                    await pilot.pause()
+                    spent = clock.take()
+                    total += spent
+                    worst = max(worst, spent)
+                widget.finish()
                 await pilot.pause()
-                spent = markdown_blocks.render_meter.take()
-                total += spent
-                worst = max(worst, spent)
-            widget.finish()
-            await pilot.pause()
-            total += markdown_blocks.render_meter.take()
+                total += clock.take()
     finally:
         streaming_markdown.CODE_PIECE_LINES = saved
     return total, worst

@@ -10,7 +10,6 @@ scrollbar: a block is always rendered before it is drawn.
 from __future__ import annotations
 
 import re
-import time
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
@@ -24,24 +23,6 @@ if TYPE_CHECKING:
 # characters: small enough that rendering one run never stalls a frame,
 # large enough that a reply is not hundreds of separate Rich renders.
 RUN_CHARS = 1500
-
-
-class RenderMeter:
-    """Seconds spent rendering Markdown since the last ``take``: the chat screen
-    paces its frames by it, so drawing never crowds out reading the stream."""
-
-    def __init__(self) -> None:
-        self._spent = 0.0
-
-    def add(self, seconds: float) -> None:
-        self._spent += seconds
-
-    def take(self) -> float:
-        spent, self._spent = self._spent, 0.0
-        return spent
-
-
-render_meter = RenderMeter()
 
 
 def group_runs(text: str, starts: list[int], limit: int = RUN_CHARS) -> list[str]:
@@ -113,12 +94,9 @@ def render_code(
 def _render(
     renderable: RenderableType, width: int, console: Console, options: ConsoleOptions
 ) -> list[Strip]:
-    started = time.perf_counter()
     segments = console.render(renderable, options.update(highlight=False, height=None, width=width))
     lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
-    strips = [Strip(line) for line in lines]
-    render_meter.add(time.perf_counter() - started)
-    return strips
+    return [Strip(line) for line in lines]
 
 
 _RULE_LINE = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
