@@ -16,7 +16,7 @@ import httpx
 import pytest
 from httpx_sse import EventSource
 
-from llmx_tui.core.events import TextDelta
+from llmx_tui.core.events import ReasoningDelta, RefusalDelta, Retrying, TextDelta
 from llmx_tui.providers.base import StepOutcome
 from llmx_tui.providers.errors import ProviderError
 from llmx_tui.providers.openai_chat.parse import OpenAIChatParser
@@ -161,3 +161,61 @@ async def test_cancelling_a_read_cancels_it() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert parser.fed == [("message", "a")]
+
+
+class KindParser:
+    """Data ``t:x`` is a text piece, ``r:x`` reasoning, ``f:x`` refusal, ``boom`` raises;
+    anything else is a ``Retrying`` event (a stand-in for any event that is not a piece)."""
+
+    finished = ended = False
+
+    def feed(self, event: str, data: str) -> list[Any]:
+        if data == "boom":
+            raise RuntimeError("parser broke")
+        kind, _, text = data.partition(":")
+        piece = {"t": TextDelta, "r": ReasoningDelta, "f": RefusalDelta}.get(kind)
+        return [piece(text)] if piece else [Retrying(attempt=1, delay=0.0, reason=data)]
+
+    def outcome(self) -> StepOutcome:
+        return StepOutcome()
+
+
+def sse_body(*data: str) -> bytes:
+    return b"".join(f"data: {line}\n\n".encode() for line in data)
+
+
+async def published(pieces: list[bytes]) -> list[Any]:
+    events: list[Any] = []
+    response = httpx.Response(200, headers=SSE, stream=PausedStream([(0, p) for p in pieces]))
+    await EventReader(finish_grace=5.0).read(response, KindParser(), events.append)
+    return events
+
+
+async def test_text_pieces_of_one_read_are_published_joined_in_order() -> None:
+    body = sse_body("t:a", "t:b", "r:c", "r:d", "t:e", "other", "t:f", "f:g", "f:h")
+    assert await published([body]) == [
+        TextDelta("ab"),
+        ReasoningDelta("cd"),
+        TextDelta("e"),
+        Retrying(attempt=1, delay=0.0, reason="other"),
+        TextDelta("f"),
+        RefusalDelta("gh"),
+    ]
+
+
+async def test_pieces_of_different_reads_are_not_joined() -> None:
+    """Joining never holds a piece back for a later read."""
+    assert await published([sse_body("t:a"), sse_body("t:b", "t:c")]) == [
+        TextDelta("a"),
+        TextDelta("bc"),
+    ]
+
+
+async def test_pieces_before_a_failure_in_the_same_read_are_still_published() -> None:
+    events: list[Any] = []
+    response = httpx.Response(
+        200, headers=SSE, stream=PausedStream([(0, sse_body("t:a", "t:b", "boom", "t:c"))])
+    )
+    with pytest.raises(RuntimeError):
+        await EventReader(finish_grace=5.0).read(response, KindParser(), events.append)
+    assert events == [TextDelta("ab")]

@@ -6,7 +6,8 @@ waits a grace period once the response is finished, tracks whether content was
 published). Here the same bytes go through ``EventReader`` cut into 1-byte
 pieces, and through ``Transport.stream`` (an in-memory HTTP exchange) cut at
 random points: the outcome must match ``.expected.json`` and the published
-events must be exactly the conformance loop's.
+events must be the conformance loop's, except that the text pieces of one kind
+that came in one read are published as one event (``joined_runs``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from llmx_tui.core.events import ToolCallStarted, Usage
+from llmx_tui.core.events import ReasoningDelta, RefusalDelta, TextDelta, ToolCallStarted, Usage
 from llmx_tui.providers.transport import EventReader, HttpRequest, Timeouts, Transport
 from tests.test_conformance import (
     RANDOM_SEEDS,
@@ -33,6 +34,18 @@ from tests.test_conformance import (
 )
 
 SSE = {"content-type": "text/event-stream"}
+
+
+def joined_runs(events: list[Any]) -> list[Any]:
+    """``events`` with each run of consecutive text pieces of one kind joined into one."""
+    out: list[Any] = []
+    for event in events:
+        kind = type(event)
+        if kind in (TextDelta, ReasoningDelta, RefusalDelta) and out and type(out[-1]) is kind:
+            out[-1] = kind(out[-1].text + event.text)
+        else:
+            out.append(event)
+    return out
 
 
 def content_published(events: list[Any]) -> bool:
@@ -75,7 +88,24 @@ async def test_transport_random_pieces(path: Path) -> None:
         check_outcome(path, parser)
         check_events(parser, events)
         _, expected_events = await run_stream(dialect, pieces)
-        assert events == expected_events
+        assert joined_runs(events) == joined_runs(expected_events)
+        assert len(events) <= len(expected_events)
+
+
+@pytest.mark.parametrize("path", STREAMS, ids=[p.stem for p in STREAMS])
+async def test_one_read_publishes_each_run_of_text_pieces_as_one_event(path: Path) -> None:
+    """The whole body in one read: every run of text, reasoning or refusal pieces is
+    one event, everything else is published as the parser gave it, in order."""
+    dialect = dialect_of(path)
+    body = path.read_bytes()
+    response = httpx.Response(200, headers=SSE, stream=PieceStream([body]))
+    parser = make_parser(dialect)
+    events: list[Any] = []
+    await EventReader(finish_grace=5.0).read(response, parser, events.append)
+    check_outcome(path, parser)
+    check_events(parser, events)
+    _, expected_events = await run_stream(dialect, [body])
+    assert events == joined_runs(expected_events)
 
 
 async def test_streamed_stays_false_until_content_is_published() -> None:
