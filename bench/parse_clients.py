@@ -133,8 +133,26 @@ async def _sdk_text(stream: AsyncStream[ChatCompletionChunk]) -> str:
     return "".join(text)
 
 
+async def floor_decode_response(chunks: list[bytes]) -> int:
+    """The floor reading an in-memory response, as ours and the SDK read theirs."""
+    return await floor_read(httpx.Response(200, headers=SSE_HEADERS, stream=_Chunks(chunks)))
+
+
+async def floor_read(response: httpx.Response) -> int:
+    """Split lines, ``json.loads`` every ``data:`` payload of a response's body, read with
+    ``aiter_bytes()``; returns how many were decoded."""
+    decoded = 0
+    pending = b""
+    async for chunk in response.aiter_bytes():
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        decoded += _floor_lines(lines)
+    return decoded + _floor_lines([pending])
+
+
 def floor_decode(chunks: list[bytes]) -> int:
-    """Split lines, ``json.loads`` every ``data:`` payload; returns how many were decoded."""
+    """The floor on pieces already in a list, no response around them (reported, not
+    judged); returns how many ``data:`` payloads were decoded."""
     decoded = 0
     pending = b""
     for chunk in chunks:
@@ -210,14 +228,8 @@ async def sdk_fetch(client: AsyncOpenAI) -> str:
 
 
 async def floor_fetch(base_url: str, client: httpx.AsyncClient) -> int:
-    decoded = 0
-    pending = b""
     async with client.stream("POST", base_url + "/chat/completions", json=CHAT_BODY) as response:
-        async for chunk in response.aiter_bytes():
-            lines = (pending + chunk).split(b"\n")
-            pending = lines.pop()
-            decoded += _floor_lines(lines)
-    return decoded + _floor_lines([pending])
+        return await floor_read(response)
 
 
 async def raw_fetch(base_url: str, client: httpx.AsyncClient) -> int:
