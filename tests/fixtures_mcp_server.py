@@ -2,7 +2,9 @@
 
 Run as ``python tests/fixtures_mcp_server.py [MODE]``. Modes other than the
 default make it misbehave the ways a real server can: ``crash`` exits at once
-with a message on stderr, ``hang`` never answers initialize.
+with a message on stderr, ``hang`` never answers initialize. With
+``FIXTURE_CAN_EXIT`` set it also offers ``exit_now``, which ends the process
+mid-call (a server that dies after starting).
 """
 
 from __future__ import annotations
@@ -50,6 +52,14 @@ def serve() -> None:
     def fail(reason: str) -> str:
         """Always fails."""
         raise ValueError(reason)
+
+    if os.environ.get("FIXTURE_CAN_EXIT"):
+
+        @server.tool()
+        def exit_now(code: int) -> str:
+            """Exits the server process at once, as a crash would."""
+            print(f"fixture: exiting with {code} on request", file=sys.stderr, flush=True)
+            os._exit(code)
 
     server.run()
 

@@ -145,6 +145,25 @@ async def test_calls_after_close_are_error_outputs(tmp_path: Path) -> None:
     assert result.is_error and "not running" in result.output
 
 
+async def test_a_server_that_dies_after_starting_is_no_longer_running(tmp_path: Path) -> None:
+    """Its calls fail at once with why, and the manager stops listing it as running."""
+    configs = {"fx": fixture_server(FIXTURE_CAN_EXIT="1"), "other": fixture_server()}
+    async with McpManager(configs, startup_timeout=30) as manager:
+        registry = ToolRegistry(tmp_path, tools=manager.tools)
+        assert manager.running() == ["fx", "other"]
+        died = await run_tool(registry, "fx__exit_now", {"code": 3}, AutoApprove())
+        assert died.is_error and died.status == "failed"
+        assert "'fx'" in died.output and "has stopped" in died.output
+        assert "exiting with 3 on request" in died.output  # the tail of its stderr
+        assert manager.running() == ["other"]
+        again = await asyncio.wait_for(
+            run_tool(registry, "fx__add", {"a": 1}, AutoApprove()), timeout=5
+        )
+        assert again.is_error and "has stopped" in again.output
+        still = await run_tool(registry, "other__add", {"a": 40}, AutoApprove())
+        assert still.output == "42"
+
+
 def test_prefixed_names_fit_every_provider() -> None:
     assert prefixed_name("fs", "read") == "fs__read"
     assert prefixed_name("my.server", "do thing!") == "my_server__do_thing_"

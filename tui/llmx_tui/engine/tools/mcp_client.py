@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from llmx_tui.engine.tools.base import ToolError
 from llmx_tui.engine.tools.mcp_config import McpServerConfig
 from llmx_tui.engine.tools.mcp_tools import McpTool, prefixed_name
 
@@ -99,8 +100,29 @@ class McpServer:
     async def call_tool(self, tool_name: str, arguments: dict[str, Any]) -> Any:
         session = self._session
         if session is None:
-            raise RuntimeError(f"the MCP server {self.name!r} is not running")
-        return await session.call_tool(tool_name, arguments, read_timeout_seconds=self.call_timeout)
+            raise ToolError(self.problem or f"the MCP server {self.name!r} is not running")
+        try:
+            return await session.call_tool(
+                tool_name, arguments, read_timeout_seconds=self.call_timeout
+            )
+        except Exception as exc:
+            if not _connection_closed(exc):
+                raise
+            self._stopped()
+            raise ToolError(self.problem or "") from None
+
+    def _stopped(self) -> None:
+        """The server went away after starting (exited, crashed, was killed): it is no
+        longer running, and every later call says why at once."""
+        self._session = None
+        self._stop.set()  # lets the serving task leave the SDK's contexts
+        message = (
+            f"the MCP server {self.name!r} ({self.describe()}) has stopped: it closed the "
+            "connection; its tools are unavailable until llmx-tui is restarted"
+        )
+        stderr = self._stderr_tail()
+        self.problem = f"{message}\nIts last output on stderr:\n{stderr}" if stderr else message
+        logger.warning("MCP server %s stopped (connection closed)", self.name)
 
     async def stop(self) -> None:
         self._stop.set()
@@ -146,6 +168,14 @@ async def _list_all_tools(session: Any) -> list[Any]:
         )
         tools.extend(listing.tools)
     return tools
+
+
+def _connection_closed(exc: BaseException) -> bool:
+    """The SDK's error for a server that has gone away (its stdio closed)."""
+    from mcp.types import CONNECTION_CLOSED
+
+    error = getattr(_leaf(exc), "error", None)
+    return getattr(error, "code", None) == CONNECTION_CLOSED
 
 
 def _leaf(exc: BaseException) -> BaseException:
