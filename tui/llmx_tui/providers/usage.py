@@ -210,5 +210,41 @@ def anthropic_merger() -> UsageMerger:
     return UsageMerger(anthropic_counts, normalise_anthropic)
 
 
+class _GeminiUsageMerger(UsageMerger):
+    """``UsageMerger.merge`` for Gemini, whose counts are all flat keys of ``usageMetadata``.
+
+    Gemini resends its whole usage on every chunk with a count or two grown: the
+    keys are compared in place instead of extracted into a new dict first.
+    """
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(gemini_counts, normalise_gemini)
+
+    def merge(self, wire: Any) -> Usage | None:
+        if not isinstance(wire, dict):
+            return None
+        raw = self._raw
+        changed = False
+        for key in _GEMINI_KEYS:
+            value = wire.get(key)
+            if value is None or raw.get(key) == value:
+                continue  # not reported, or the count already held (3.0 included for 3)
+            if type(value) is not int or value < 0:
+                value = _count(value)
+                if value is None or raw.get(key) == value:
+                    continue
+            raw[key] = value
+            changed = True
+        if not changed:
+            return None
+        usage = self._normalise(raw)
+        if self._usage is not None and same_usage(usage, self._usage):
+            return None
+        self._usage = usage
+        return usage
+
+
 def gemini_merger() -> UsageMerger:
-    return UsageMerger(gemini_counts, normalise_gemini)
+    return _GeminiUsageMerger()

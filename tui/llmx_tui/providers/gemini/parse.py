@@ -88,14 +88,31 @@ class GeminiParser:
             self._ended = True
             return
         candidates = response.get("candidates")
-        candidate = _first_candidate(candidates)
+        if type(candidates) is list and candidates and type(candidates[0]) is dict:
+            candidate: dict[str, Any] | None = candidates[0]  # the usual: one candidate, index 0
+            if candidate.get("index", 0) != 0:  # type: ignore[union-attr]
+                candidate = _first_candidate(candidates)
+        else:
+            candidate = _first_candidate(candidates)
         if candidate is not None:
             content = candidate.get("content")
-            parts = content.get("parts") if isinstance(content, dict) else None
-            if isinstance(parts, list):
+            parts = content.get("parts") if type(content) is dict else None
+            if type(parts) is list:
+                state = self._state
                 for part in parts:
-                    if isinstance(part, dict):
-                        self._part(part, out)
+                    if type(part) is not dict:
+                        continue
+                    # The usual parts first: bare text, or thought text (a key each).
+                    text = part.get("text")
+                    if type(text) is str:
+                        size = len(part)
+                        if size == 1:
+                            state.add_text(text, out)
+                            continue
+                        if size == 2 and part.get("thought") is True:
+                            state.add_reasoning(text, out)
+                            continue
+                    self._part(part, out)
             reason = candidate.get("finishReason")
             if reason:
                 self._close_call(out)
@@ -106,7 +123,9 @@ class GeminiParser:
                 self._state.set_finish_reason(feedback["blockReason"])
         usage = response.get("usageMetadata")
         if usage is not None:
-            self._state.set_usage(self._usage.merge(usage), out)
+            merged = self._usage.merge(usage)
+            if merged is not None:
+                self._state.set_usage(merged, out)
 
     def _part(self, part: dict[str, Any], out: list[Any]) -> None:
         signature = part.get("thoughtSignature")
