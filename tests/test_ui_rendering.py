@@ -12,6 +12,7 @@ from llmx_tui.ui.app import LlmxApp
 from llmx_tui.ui.markdown_blocks import RUN_CHARS, estimate_height, group_runs
 from llmx_tui.ui.markdown_split import block_starts, last_code_block
 from llmx_tui.ui.safe_text import neutralise
+from llmx_tui.ui.widgets import streaming_markdown
 from llmx_tui.ui.widgets.conversation import WINDOW
 from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 from tests.ui_helpers import ScriptedConversation, screen_text, wait_for
@@ -397,3 +398,29 @@ async def test_however_a_reply_is_cut_into_frames_it_draws_the_same(step: int) -
         await pilot.pause()
         assert streamed.block_count > 1
         assert drawn_lines(streamed) == drawn_lines(whole)
+
+
+async def test_cutting_a_reply_into_runs_draws_what_one_render_of_it_draws(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every block start may end a run: a long reply drawn in runs of ``RUN_CHARS``
+    has the same lines as the same reply rendered by Rich in one piece."""
+    reply = "\n\n".join(MIXED_REPLY.replace("the tests", f"the tests, part {i}") for i in range(20))
+    assert len(reply) > 6 * RUN_CHARS
+    app = TwoReplies()
+    async with app.run_test(size=(90, 40)) as pilot:
+        streamed = app.query_one("#streamed", StreamingMarkdown)
+        whole = app.query_one("#whole", StreamingMarkdown)
+        streamed.feed(reply)
+        streamed.finish()
+        with monkeypatch.context() as patch:
+            patch.setattr(streaming_markdown, "group_runs", lambda text, starts: [text])  # one run
+            whole.feed(reply)
+            whole.finish()
+        await pilot.pause()
+        assert streamed.block_count > 6 and whole.block_count <= 2
+        # Drawing renders every block; heights are exact once laid out again.
+        drawn_lines(streamed), drawn_lines(whole)
+        await pilot.pause()
+        streamed_lines, whole_lines = drawn_lines(streamed), drawn_lines(whole)
+        assert streamed_lines == whole_lines
