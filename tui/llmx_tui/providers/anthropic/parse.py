@@ -39,26 +39,19 @@ class AnthropicParser:
         self._usage = anthropic_merger()
         self._blocks: dict[int, _Block] = {}
         self._thinking: list[tuple[int, dict[str, Any]]] = []
-        self._ended = False
-        self._stopped = False  # message_delta carried a stop_reason
-
-    @property
-    def ended(self) -> bool:
-        return self._ended
-
-    @property
-    def finished(self) -> bool:
-        return self._ended or self._stopped
+        # Plain attributes, not properties: the reader asks after every event.
+        self.ended = False  # message_stop or an error
+        self.finished = False  # ended, or message_delta carried a stop_reason
 
     def outcome(self) -> StepOutcome:
         return self._state.outcome()
 
     def feed(self, event: str, data: str) -> list[Any]:
-        if self._ended:
+        if self.ended:
             return []
         out: list[Any] = []
         message = decode_json(data)
-        if not isinstance(message, dict):
+        if type(message) is not dict:
             if event == "error":
                 self._fail(data.strip()[:500] or "stream error")
             else:
@@ -66,6 +59,15 @@ class AnthropicParser:
             return out
         kind = message.get("type") or event
         if kind == "content_block_delta":
+            # Most events of a stream; a text block's text_delta read here.
+            delta = message.get("delta")
+            if type(delta) is dict and delta.get("type") == "text_delta":
+                index = message.get("index")
+                block = self._blocks.get(index) if type(index) is int else None
+                text = delta.get("text")
+                if block is not None and block.kind == _TEXT and type(text) is str:
+                    self._state.add_text(text, out)
+                    return out
             self._delta(message, out)
         elif kind == "content_block_start":
             self._start(message, out)
@@ -79,11 +81,11 @@ class AnthropicParser:
             delta = message.get("delta")
             if isinstance(delta, dict) and delta.get("stop_reason"):
                 self._state.set_finish_reason(delta["stop_reason"])
-                self._stopped = True
+                self.finished = True
             # Cumulative totals: each non-null field overrides message_start's.
             self._state.set_usage(self._usage.merge(message.get("usage")), out)
         elif kind == "message_stop":
-            self._ended = True
+            self.ended = self.finished = True
         elif kind == "error" or event == "error":
             self._fail(_error_message(message))
         # ping and unknown event types carry nothing for us.
@@ -175,7 +177,7 @@ class AnthropicParser:
 
     def _fail(self, message: str) -> None:
         self._state.set_error(message)
-        self._ended = True
+        self.ended = self.finished = True
 
 
 def _error_message(message: dict[str, Any]) -> str:

@@ -38,17 +38,9 @@ class GeminiParser:
         self._state = StreamState()
         self._usage = gemini_merger()
         self._open: _OpenCall | None = None
-        self._ended = False
-
-    @property
-    def ended(self) -> bool:
-        return self._ended
-
-    @property
-    def finished(self) -> bool:
-        if self._ended:
-            return True
-        return self._state.finish_reason is not None and self._usage.seen
+        # Plain attributes, not properties: the reader asks after every event.
+        self.ended = False  # an error
+        self.finished = False  # ended, or a finish reason and token counts have come
 
     def outcome(self) -> StepOutcome:
         outcome = self._state.outcome()
@@ -58,26 +50,29 @@ class GeminiParser:
         return outcome
 
     def feed(self, event: str, data: str) -> list[Any]:
-        if self._ended:
+        if self.ended:
             return []
         out: list[Any] = []
         payload = decode_json(data)
         if type(payload) is dict:
             self._response(payload, out)  # the usual event: one response
-            return out
-        if event == "error" and not isinstance(payload, list):
+        elif event == "error" and not isinstance(payload, list):
             self._state.set_error(data.strip()[:500] or "stream error")
-            self._ended = True
-            return out
-        # A non-SSE body is one JSON array of responses; take it too.
-        responses = payload if isinstance(payload, list) else [payload]
-        for response in responses:
-            if isinstance(response, dict):
-                self._response(response, out)
-            else:
-                logger.debug("skipping unparseable gemini event: %.200r", data)
-            if self._ended:
-                break
+            self.ended = True
+        else:
+            # A non-SSE body is one JSON array of responses; take it too.
+            responses = payload if isinstance(payload, list) else [payload]
+            for response in responses:
+                if isinstance(response, dict):
+                    self._response(response, out)
+                else:
+                    logger.debug("skipping unparseable gemini event: %.200r", data)
+                if self.ended:
+                    break
+        if not self.finished:
+            self.finished = self.ended or (
+                self._state.finish_reason is not None and self._usage.seen
+            )
         return out
 
     def _response(self, response: dict[str, Any], out: list[Any]) -> None:
@@ -85,7 +80,7 @@ class GeminiParser:
         if error:
             self._close_call(out)
             self._state.set_error(_error_message(error))
-            self._ended = True
+            self.ended = True
             return
         candidates = response.get("candidates")
         if type(candidates) is list and candidates and type(candidates[0]) is dict:
