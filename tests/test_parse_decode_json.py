@@ -56,3 +56,14 @@ def test_trailing_json_whitespace_is_decoded_once(
 @pytest.mark.parametrize("padding", ["\xa0", "\x0b", "\u2028", " x"])
 def test_other_trailing_characters_are_left_to_json_loads(padding: str) -> None:
     assert decode_json('{"type":"ping"}' + padding) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values, st.data())
+def test_a_cut_or_broken_value_is_what_json_loads_makes_of_it(value: str, data: Any) -> None:
+    """The scanner reports some errors as StopIteration, others as ValueError: all are
+    left to ``json.loads``, so a broken event is None as before."""
+    cut = data.draw(st.integers(0, len(value)))
+    broken = data.draw(st.sampled_from(["", "]", "}", ",", ":", '"', "x", "-", "1e"]))
+    for text in (value[:cut], value[:cut] + broken, broken + value):
+        assert repr(decode_json(text)) == repr(loads_or_none(text))
