@@ -1,10 +1,9 @@
 """Shortcuts for short streams: the same reading and parsing, less work per stream.
 
-Once the parser is finished, ``EventReader`` takes a read the body answers at
-once without arming the grace deadline; only a read that has to wait is
-awaited under it. These tests pin down that the waiting read still behaves as
-``await`` would (cancelled from outside, failing, timed out) and that no timer
-is armed when the body's end is already there.
+Once the parser is finished, ``EventReader`` reads what trails the finishing
+event under the grace deadline: these tests pin down that such reads behave
+as any read does (cancelled from outside, failing, timed out, read to the
+end).
 
 The Gemini and Anthropic parsers read their usual events (a bare or thought
 text part; a text block's ``text_delta``) before the general code; every other
@@ -25,7 +24,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmx_tui.core.events import ReasoningDelta, TextDelta, ToolCallStarted
-from llmx_tui.providers import transport as transport_module
 from llmx_tui.providers.anthropic.parse import AnthropicParser
 from llmx_tui.providers.base import StepOutcome
 from llmx_tui.providers.gemini.parse import GeminiParser
@@ -79,37 +77,18 @@ async def read(body: Body, grace: float = 5.0) -> tuple[FinParser, list[Any]]:
     return parser, events
 
 
-@pytest.fixture
-def deadlines(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Every grace deadline the reader arms."""
-    armed: list[float] = []
-    real = asyncio.timeout_at
-
-    def counting(when: float) -> Any:
-        armed.append(when)
-        return real(when)
-
-    monkeypatch.setattr(transport_module.asyncio, "timeout_at", counting)
-    return armed
-
-
-async def test_a_body_that_ends_with_the_finishing_event_arms_no_deadline(
-    deadlines: list[float],
-) -> None:
+async def test_a_body_that_ends_with_the_finishing_event_is_read_to_its_end() -> None:
     body = Body([(0, b"data: a\n\n"), (0, b"data: FIN\n\ndata: usage\n\n"), (0, b"data: b\n\n")])
     parser, events = await read(body)
     assert parser.fed == ["a", "FIN", "usage", "b"]
     assert events == [TextDelta("a"), TextDelta("FINusage"), TextDelta("b")]
-    assert deadlines == [] and body.closed
+    assert body.closed
 
 
-async def test_a_trailing_read_that_waits_is_awaited_under_the_deadline(
-    deadlines: list[float],
-) -> None:
+async def test_trailing_reads_that_wait_within_the_grace_are_read() -> None:
     body = Body([(0, b"data: FIN\n\n"), (0.02, b"data: usage\n\n"), (0.02, b"data: more\n\n")])
-    parser, _ = await read(body)
-    assert parser.fed == ["FIN", "usage", "more"]
-    assert len(deadlines) == 2 and body.closed  # the two pieces waited for; the end came at once
+    parser, _ = await read(body, grace=5.0)
+    assert parser.fed == ["FIN", "usage", "more"] and body.closed
 
 
 async def test_a_waiting_trailing_read_is_left_after_the_grace() -> None:
@@ -125,13 +104,11 @@ async def test_a_failure_while_waiting_after_the_finish_reaches_the_caller() -> 
     assert body.closed
 
 
-async def test_a_failure_without_waiting_after_the_finish_reaches_the_caller(
-    deadlines: list[float],
-) -> None:
+async def test_a_failure_without_waiting_after_the_finish_reaches_the_caller() -> None:
     body = Body([(0, b"data: FIN\n\n"), (httpx.ReadError("cut"), b"")])
     with pytest.raises(httpx.ReadError):
         await read(body)
-    assert deadlines == [] and body.closed
+    assert body.closed
 
 
 async def test_cancelling_a_read_waiting_after_the_finish_cancels_it() -> None:

@@ -12,7 +12,7 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -252,35 +252,23 @@ class EventReader:
         parser: StreamParser,
         emit: Emit,
     ) -> None:
-        """The parser is finished: each further event is waited for ``finish_grace`` at most.
-
-        A read the body answers at once (usually its end, received with the last
-        event) is taken without arming the deadline: a timer armed and cancelled
-        per stream was a tenth of a short stream's reading (BENCHMARKS.md section 1).
-        """
+        """The parser is finished: each further event is waited for ``finish_grace`` at most."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.finish_grace
-        while True:
-            chunk = _next_at_once(chunks)
-            if type(chunk) is _Waiting:
-                try:
-                    async with asyncio.timeout_at(deadline) as grace:
-                        chunk = await chunk
-                except TimeoutError:
-                    if not grace.expired():
-                        raise
-                    return
-            if chunk is _NO_MORE:
-                break
-            text = to_text(chunk)
-            if not text:
-                continue
-            state = self._take(lines.decode(text), events, parser, emit)
-            if state is _ENDED:
-                return
-            if state is _FINISHED:
-                deadline = loop.time() + self.finish_grace
-        self._finish(to_text, lines, events, parser, emit)
+        try:
+            async with asyncio.timeout_at(loop.time() + self.finish_grace) as grace:
+                async for chunk in chunks:
+                    text = to_text(chunk)
+                    if not text:
+                        continue
+                    state = self._take(lines.decode(text), events, parser, emit)
+                    if state is _ENDED:
+                        return
+                    if state is _FINISHED:
+                        grace.reschedule(loop.time() + self.finish_grace)
+                self._finish(to_text, lines, events, parser, emit)
+        except TimeoutError:
+            if not grace.expired():
+                raise
 
     def _take(
         self, lines: list[str], events: SSEDecoder, parser: StreamParser, emit: Emit
@@ -346,55 +334,6 @@ _TEXT_PIECES = frozenset({TextDelta, ReasoningDelta, RefusalDelta})
 _READING, _FINISHED, _ENDED = object(), object(), object()
 
 _ToText = Callable[..., str]
-_NO_MORE = object()  # the body has ended
-
-
-def _next_at_once(chunks: AsyncIterator[bytes]) -> Any:
-    """The body's next chunk if it is there without waiting, ``_NO_MORE`` at its end,
-    else a ``_Waiting`` to await for it.
-
-    The read is started by hand: it either finishes in its first step (the
-    bytes were already received) or stops on what it waits for, which the
-    ``_Waiting`` hands on to the event loop as ``await`` would have.
-    """
-    step: Any = chunks.__anext__()
-    try:
-        waits_on = step.send(None)
-    except StopIteration as done:
-        return done.value
-    except StopAsyncIteration:
-        return _NO_MORE
-    return _Waiting(step, waits_on)
-
-
-class _Waiting:
-    """The rest of a read that stopped to wait: ``yield from`` for a step already taken."""
-
-    __slots__ = ("_step", "_waits_on")
-
-    def __init__(self, step: Any, waits_on: Any) -> None:
-        self._step = step
-        self._waits_on = waits_on
-
-    def __await__(self) -> Generator[Any, Any, Any]:
-        step, waits_on = self._step, self._waits_on
-        try:
-            while True:
-                try:
-                    sent = yield waits_on
-                except GeneratorExit:
-                    step.close()
-                    raise
-                except BaseException as exc:  # a cancellation, passed on as ``await`` would
-                    waits_on = step.throw(exc)
-                else:
-                    waits_on = step.send(sent)
-        except StopIteration as done:
-            return done.value
-        except StopAsyncIteration:
-            return _NO_MORE
-
-
 _UTF8 = codecs.getincrementaldecoder("utf-8")
 
 
