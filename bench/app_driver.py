@@ -21,6 +21,7 @@ from bench.render_apps import KEY_EVERY, SCREEN, KeyProbe, press_keys_while
 from bench.streams import markdown_tokens
 from llmx_tui.cli import build_parser
 from llmx_tui.core.bus import EventBus
+from llmx_tui.core.items import AssistantMessage
 from llmx_tui.launch import end_startup_gc_pause
 from llmx_tui.session_setup import open_conversation
 from llmx_tui.ui.app import LlmxApp
@@ -109,6 +110,27 @@ async def _render_reply(
         await pilot.pause()
         key_delays.extend(app.key_delays)
         scroll_to_top_seconds.append(await _scroll_to_top(app, pilot))
+    return elapsed
+
+
+async def engine_reply(
+    base_url: str, data_dir: str, expected: str, key_delays: list[float]
+) -> float:
+    """Seconds from submitting a prompt until the turn is over, with no UI: the engine,
+    transport, bus, recorder and store the app runs, built the way the app builds them."""
+    del key_delays  # no UI, no keys
+    os.environ["LLMX_TUI_CONFIG_DIR"] = data_dir  # never a developer's own config
+    argv = [*app_args(base_url, data_dir), "--no-tools"]
+    setup = await open_conversation(build_parser().parse_args(argv), EventBus(), interactive=True)
+    try:
+        started = time.perf_counter()
+        outcome = await setup.conversation.submit(PROMPT)
+        elapsed = time.perf_counter() - started
+        replies = [i for i in setup.conversation.history if isinstance(i, AssistantMessage)]
+        if outcome != "completed" or not replies or replies[-1].text != expected:
+            raise AssertionError(f"the engine's turn ended {outcome} with different text")
+    finally:
+        await setup.close()
     return elapsed
 
 

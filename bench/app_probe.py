@@ -68,3 +68,18 @@ def render_runner(data_dir: str, *, only_the_end: bool = False) -> Any:
         )
 
     return run
+
+
+def engine_runner(data_dir: str) -> Any:
+    """The engine under the app, with no UI, for render_bench: same signature as
+    ``render_runner``'s runs."""
+    from bench.app_driver import engine_reply
+
+    counter = 0
+
+    async def run(base_url: str, expected: str, key_delays: list[float]) -> float:
+        nonlocal counter
+        counter += 1  # a fresh data folder per run, as for the app
+        return await engine_reply(base_url, f"{data_dir}/engine{counter}", expected, key_delays)
+
+    return run

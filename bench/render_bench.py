@@ -48,6 +48,7 @@ RENDER_LIMIT, KEY_LIMIT = 1.3, 0.050
 TEXTUAL = "Textual MarkdownStream"
 # The app drawing nothing between the first deltas and the end: the floor of any frame policy.
 END_ONLY = "app, end only"
+ENGINE_ONLY = "engine, no UI"
 BODY = {
     "model": "bench-model",
     "messages": [{"role": "user", "content": "Say it all."}],
@@ -152,6 +153,7 @@ async def _measure(config: RenderConfig, data_dir: str) -> list[Result]:
         if app_runner is not None:
             runners["llmx-tui app"] = app_runner
             runners[END_ONLY] = app_probe.render_runner(data_dir, only_the_end=True)
+            runners[ENGINE_ONLY] = app_probe.engine_runner(data_dir)
         else:
             notes.append(f"the real app is not measured: {app_probe.missing_reason()}")
         key_delays = {name: [] for name in runners}
@@ -289,6 +291,12 @@ def _result(
             "every 1/30 s however much that is; the app paces its frames by what drawing costs "
             "and draws at most 4 a second while more than a screenful arrives per frame, so at "
             "full loopback speed the widget alone draws more frames than the app"
+        )
+    if ENGINE_ONLY in names:
+        notes.append(
+            f"{ENGINE_ONLY}: the engine, transport, bus, recorder and store the app runs, built "
+            "as the app builds them, timed from submitting the prompt until the turn is over: "
+            "what the app costs beyond the bare read before any drawing"
         )
     if END_ONLY in names:
         notes.append(
