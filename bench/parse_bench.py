@@ -16,6 +16,7 @@ import time
 import timeit
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +42,7 @@ from bench.streams import markdown_tokens, openai_stream
 from llmx_tui.core.events import TextDelta
 
 COMMAND = ".venv/bin/python -m bench --only parse"
+Candidate = Callable[[], Awaitable[None]]
 SDK_TARGET, FLOOR_TARGET = 2.0, 1.5
 
 
@@ -161,55 +163,39 @@ async def _corpus(config: ParseConfig) -> Result:
     # loop runs between streams: in memory nothing ever waits, and without it the loop
     # would never run in a whole benchmark, so the finish-grace timers the reader arms
     # and cancels would pile up in its heap (a running loop drops them).
-    def ours_of(dialect: str):  # type: ignore[no-untyped-def]
-        async def ours() -> None:
+    def awaited(dialect: str, decode: Callable[[list[bytes]], Awaitable[object]]) -> Candidate:
+        async def candidate() -> None:
             for _ in range(passes[dialect]):
                 for chunks in files[dialect]:
-                    await ours_decode(chunks, dialect)
+                    await decode(chunks)
                 await asyncio.sleep(0)
 
-        return ours
+        return candidate
 
-    def floor_of(dialect: str):  # type: ignore[no-untyped-def]
-        async def floor() -> None:
+    def called(dialect: str, decode: Callable[[list[bytes]], object]) -> Candidate:
+        async def candidate() -> None:
             for _ in range(passes[dialect]):
                 for chunks in files[dialect]:
-                    await floor_decode_response(chunks)
+                    decode(chunks)
                 await asyncio.sleep(0)
 
-        return floor
+        return candidate
 
-    def list_floor_of(dialect: str):  # type: ignore[no-untyped-def]
-        async def list_floor() -> None:
-            for _ in range(passes[dialect]):
-                for chunks in files[dialect]:
-                    floor_decode(chunks)
-                await asyncio.sleep(0)
+    def ours_of(dialect: str) -> Candidate:
+        return awaited(dialect, partial(ours_decode, dialect=dialect))
 
-        return list_floor
-
-    def text_floor_of(dialect: str):  # type: ignore[no-untyped-def]
-        async def text_floor() -> None:
-            for _ in range(passes[dialect]):
-                for chunks in files[dialect]:
-                    floor_decode_text(chunks)
-                await asyncio.sleep(0)
-
-        return text_floor
-
-    async def openai_sdk() -> None:
-        for _ in range(passes["openai-chat"]):
-            for chunks in files["openai-chat"]:
-                await sdk_decode(chunks, sdk)
-            await asyncio.sleep(0)
+    def floors_of(dialect: str) -> dict[str, Candidate]:
+        return {
+            "floor": awaited(dialect, floor_decode_response),
+            "list floor": called(dialect, floor_decode),
+            "text floor": called(dialect, floor_decode_text),
+        }
 
     openai_timings, openai_wall = await _interleave_cpu(
         {
             "llmx-tui": ours_of("openai-chat"),
-            "openai SDK": openai_sdk,
-            "floor": floor_of("openai-chat"),
-            "list floor": list_floor_of("openai-chat"),
-            "text floor": text_floor_of("openai-chat"),
+            "openai SDK": awaited("openai-chat", partial(sdk_decode, client=sdk)),
+            **floors_of("openai-chat"),
         },
         config.corpus_rounds,
     )
@@ -218,9 +204,7 @@ async def _corpus(config: ParseConfig) -> Result:
         other[dialect], wall[dialect] = await _interleave_cpu(
             {
                 "llmx-tui": ours_of(dialect),
-                "floor": floor_of(dialect),
-                "list floor": list_floor_of(dialect),
-                "text floor": text_floor_of(dialect),
+                **floors_of(dialect),
             },
             config.corpus_rounds,
         )
