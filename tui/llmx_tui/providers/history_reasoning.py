@@ -90,14 +90,7 @@ def keep_own_reasoning(
             kept.append(item)
         else:
             step.reasoning_incomplete = True
-            report.append(
-                ReportEntry(
-                    item.id,
-                    "foreign-reasoning",
-                    "dropped_reasoning",
-                    f"made by {item.provider}/{item.model}",
-                )
-            )
+            report.append(foreign_reasoning_entry(item))
     step.reasoning = kept
 
 
@@ -120,14 +113,7 @@ def select_compact_reasoning(
                     kept.append(item)
                 else:
                     step[STEP_INCOMPLETE] = True  # type: ignore[index]
-                    report.append(
-                        ReportEntry(
-                            item.id,
-                            "foreign-reasoning",
-                            "dropped_reasoning",
-                            f"made by {item.provider}/{item.model}",
-                        )
-                    )
+                    report.append(foreign_reasoning_entry(item))
             step[STEP_REASONING] = kept  # type: ignore[index]
 
 
@@ -140,3 +126,10 @@ def _drop_all(
             for item in step[2]:
                 append(ReportEntry(item.id, rule, "dropped_reasoning", why))
             step[STEP_REASONING] = EMPTY_PART  # type: ignore[index]
+
+
+def foreign_reasoning_entry(item: Reasoning) -> ReportEntry:
+    """Rule 6's report entry for reasoning another provider or model made."""
+    return ReportEntry(
+        item.id, "foreign-reasoning", "dropped_reasoning", f"made by {item.provider}/{item.model}"
+    )
