@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,25 +15,33 @@ from pathlib import Path
 COMMAND = Path(sys.executable).with_name("llmx-tui")
 
 
+def tmux(socket: Path, *args: str) -> list[str]:
+    """A tmux command line for the private server listening on ``socket``."""
+    return ["tmux", "-S", str(socket), *args]
+
+
 class Terminal:
-    def __init__(self, name: str, *, gone_marker: str | None = None) -> None:
+    def __init__(self, name: str, socket: Path, *, gone_marker: str | None = None) -> None:
         self.name = name
+        self.socket = socket
         # Text the session prints once the app has ended: waiting longer is pointless.
         self.gone_marker = gone_marker
 
     def send(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run(tmux(self.socket, "send-keys", "-t", self.name, *keys), check=True)
 
     def type(self, text: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+        subprocess.run(tmux(self.socket, "send-keys", "-t", self.name, "-l", text), check=True)
 
     def alive(self) -> bool:
-        done = subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True)
+        done = subprocess.run(
+            tmux(self.socket, "has-session", "-t", self.name), capture_output=True
+        )
         return done.returncode == 0
 
     def screen(self) -> str:
         done = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name],
+            tmux(self.socket, "capture-pane", "-p", "-t", self.name),
             check=True,
             capture_output=True,
             text=True,
@@ -55,13 +65,20 @@ class Terminal:
 def tmux_session(
     cwd: Path, *, env: dict[str, str], command: str | None = None, gone_marker: str | None = None
 ) -> Iterator[Terminal]:
-    """A 120x40 session in ``cwd``. A tmux server keeps the environment it started with, so
-    every setting the test relies on is passed explicitly in ``env``."""
+    """A 120x40 session in ``cwd`` on a tmux server of its own (named like the session).
+
+    A shared server races: once one test kills its last session the server exits, and a
+    session started meanwhile fails with "server exited unexpectedly". A private server
+    also ignores the user's tmux.conf and environment; every setting the test relies on is
+    still passed explicitly in ``env``."""
     name = f"llmx-e2e-{uuid.uuid4().hex[:8]}"
+    # Short and private: a socket path must fit in ~100 bytes, and pytest's tmp paths may not.
+    socket_dir = Path(tempfile.mkdtemp(prefix="llmx-tmux-"))
+    socket = socket_dir / "socket"
     env_args = [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
     subprocess.run(
         [
-            "tmux",
+            *tmux(socket, "-f", "/dev/null"),
             "new-session",
             "-d",
             "-s",
@@ -78,6 +95,7 @@ def tmux_session(
         check=True,
     )
     try:
-        yield Terminal(name, gone_marker=gone_marker)
+        yield Terminal(name, socket, gone_marker=gone_marker)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], check=False)
+        subprocess.run(tmux(socket, "kill-server"), check=False, capture_output=True)
+        shutil.rmtree(socket_dir, ignore_errors=True)
