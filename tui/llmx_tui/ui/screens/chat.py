@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 
 from llmx_tui.core.events import (
     ApprovalDecided,
@@ -27,6 +28,7 @@ from llmx_tui.core.events import (
     TextDelta,
     ToolCallArgumentsDelta,
 )
+from llmx_tui.ui.collector_pause import RESUME_DELAY, CollectorPause
 from llmx_tui.ui.entries import entries_from_history
 from llmx_tui.ui.markdown_split import last_code_block
 from llmx_tui.ui.screens.approval import ApprovalScreen
@@ -109,6 +111,7 @@ class ChatScreen(Screen[None]):
     ]
 
     app: LlmxApp  # type: ignore[assignment]
+    _collector_timer: Timer | None = None
     _drawing = 0.0  # seconds Textual spent updating this screen since the pump's last frame
     drawn_at = 0.0  # time.perf_counter() when the last screen update (layout and paint) ended
 
@@ -144,6 +147,7 @@ class ChatScreen(Screen[None]):
         return self.query_one(Composer)
 
     def on_mount(self) -> None:
+        self._collector = CollectorPause()
         self._approvals: list[ApprovalRequested] = []
         self._approval_open = False
         self.composer.cursor_blink = self.app.cursor_blink
@@ -228,6 +232,7 @@ class ChatScreen(Screen[None]):
 
     def start_turn(self, turn: Awaitable[None]) -> None:
         self.status.set_state("sending")
+        self._hold_collector()
         self.run_worker(self._run_turn(turn), group="turn", exit_on_error=False)
 
     async def _run_turn(self, turn: Awaitable[None]) -> None:
@@ -236,6 +241,27 @@ class ChatScreen(Screen[None]):
         except Exception as exc:  # the engine should publish TurnFailed; be safe anyway
             self.notify(f"turn failed: {exc!r}", severity="error", markup=False)
             self.status.set_state("idle")
+        finally:
+            if self.is_mounted:
+                self._collector_timer = self.set_timer(RESUME_DELAY, self._release_collector)
+            else:
+                self._release_collector()
+
+    def _hold_collector(self) -> None:
+        """No cyclic collection while a turn runs (``ui/collector_pause``)."""
+        if self._collector_timer is not None:
+            self._collector_timer.stop()  # the previous turn's resume, not due yet
+            self._collector_timer = None
+        self._collector.pause()
+
+    def _release_collector(self) -> None:
+        self._collector_timer = None
+        self._collector.resume()
+
+    def on_unmount(self) -> None:
+        if self._collector_timer is not None:
+            self._collector_timer.stop()
+        self._release_collector()  # never left paused, however the app ends
 
     def turn_ended(self) -> None:
         self.refresh_bindings()
