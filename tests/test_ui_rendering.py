@@ -424,3 +424,24 @@ async def test_cutting_a_reply_into_runs_draws_what_one_render_of_it_draws(
         await pilot.pause()
         streamed_lines, whole_lines = drawn_lines(streamed), drawn_lines(whole)
         assert streamed_lines == whole_lines
+
+
+def test_safe_markdown_sets_what_rich_markdown_sets_and_draws_like_it() -> None:
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from llmx_tui.ui.rich_markdown import SafeMarkdown
+
+    # SafeMarkdown skips Markdown.__init__ (it would build a parser per block): the
+    # attributes it sets must still be all of those the installed Rich sets.
+    assert vars(SafeMarkdown("x")).keys() == vars(Markdown("x")).keys()
+    text = "# Title\n\nSome *text*, a [link](https://example.com) and `code`.\n\n- a\n- b\n"
+
+    def drawn(markdown: Markdown) -> str:
+        console = Console(width=60, record=True, color_system=None, file=None)
+        with console.capture() as capture:
+            console.print(markdown)
+        return capture.get()
+
+    rich_markdown = Markdown(text, code_theme="monokai", hyperlinks=False)
+    assert drawn(SafeMarkdown(text, dark=True)) == drawn(rich_markdown)
