@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from textual.strip import Strip
 
@@ -121,6 +122,25 @@ def framed(line: Strip, gutter: int, width: int, style: Style) -> Strip:
     cells in all: what Textual would do on every paint, done once per rendered line."""
     blank = Segment(" " * gutter, style)
     return Strip([blank, *line.apply_style(style)]).adjust_cell_length(width, style)
+
+
+def highlighted(line: Strip, span: tuple[int, int], style: Style, gutter: int) -> Strip:
+    """``line`` (``framed``) with the characters of ``span`` in ``style``: a selection's
+    columns, counted from the first character after the left gutter; an end of -1 runs
+    to the end of the text."""
+    text = line.text[gutter:].rstrip()
+    start, end = span
+    start = max(0, start)
+    end = len(text) if end == -1 else min(max(0, end), len(text))
+    if end <= start:
+        return line
+    # Columns are characters; the strip is cut in cells (wide characters take two).
+    left = gutter + cell_len(text[:start])
+    right = left + cell_len(text[start:end])
+    before, inside, after = line.divide([left, right, line.cell_length])
+    # Over the text's own colours (``Strip.apply_style`` would put it under them).
+    selected = Strip(Segment.apply_style(inside, post_style=style), inside.cell_length)
+    return Strip.join([before, selected, after])
 
 
 class Block:

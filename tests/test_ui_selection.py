@@ -1,0 +1,120 @@
+"""Selecting a reply's text with the mouse, as in any Textual widget that shows text."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+from textual.geometry import Offset
+from textual.selection import Selection
+
+from llmx_tui.ui.widgets.streaming_markdown import GUTTER, StreamingMarkdown
+
+REPLY = (
+    "First paragraph of the reply.\n\n- one item\n- two items\n\nLast words here, **bold** too.\n"
+)
+
+
+class ReplyApp(App[None]):
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield StreamingMarkdown()
+
+
+def row_of(widget: StreamingMarkdown, needle: str) -> tuple[int, int]:
+    """(line, column) of ``needle`` in the widget's drawn lines, columns counted after
+    the gutter."""
+    for y in range(widget.size.height):
+        text = widget.render_line(y).text[GUTTER:]
+        if needle in text:
+            return y, text.index(needle)
+    raise AssertionError(f"{needle!r} is not drawn")
+
+
+async def test_dragging_over_a_reply_selects_what_is_drawn_and_copies_it() -> None:
+    app = ReplyApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        widget = app.query_one(StreamingMarkdown)
+        widget.feed(REPLY)
+        widget.finish()
+        await pilot.pause()
+        y1, x1 = row_of(widget, "paragraph")
+        y2, x2 = row_of(widget, "two items")
+        await pilot.mouse_down(widget, offset=(GUTTER + x1, y1))
+        # The character under the pointer is included, as Textual selects.
+        await pilot.hover(widget, offset=(GUTTER + x2 + len("two") - 1, y2))
+        await pilot.mouse_up(widget, offset=(GUTTER + x2 + len("two") - 1, y2))
+        await pilot.pause()
+        selected = app.screen.get_selected_text()
+        assert selected is not None
+        assert selected.startswith("paragraph of the reply.")
+        assert selected.endswith("two")
+        assert "one item" in selected and "\n" in selected
+        # What is selected is drawn in the selection style, and only that.
+        line = widget.render_line(y1)
+        style = app.screen.get_component_rich_style("screen--selection")
+        shown = "".join(
+            s.text for s in line if s.style is not None and s.style.bgcolor == style.bgcolor
+        )
+        assert shown == "paragraph of the reply."
+
+
+async def test_the_mouse_finds_the_character_under_it() -> None:
+    app = ReplyApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        widget = app.query_one(StreamingMarkdown)
+        widget.feed(REPLY)
+        widget.finish()
+        await pilot.pause()
+        y, x = row_of(widget, "words")
+        region = widget.content_region
+        found, offset = app.screen.get_widget_and_offset_at(region.x + GUTTER + x, region.y + y)
+        assert found is widget
+        assert offset == Offset(x, y)
+
+
+async def test_a_selection_in_one_line_and_the_whole_reply() -> None:
+    app = ReplyApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        widget = app.query_one(StreamingMarkdown)
+        widget.feed(REPLY)
+        widget.finish()
+        await pilot.pause()
+        y, x = row_of(widget, "Last words")
+        part = widget.get_selection(Selection(Offset(x, y), Offset(x + 4, y)))
+        assert part == ("Last", "\n")
+        # From before the first column (the gutter) to past the end of the text.
+        whole_line = widget.get_selection(Selection(Offset(-1, y), Offset(500, y)))
+        assert whole_line is not None and whole_line[0].strip() == "Last words here, bold too."
+        # A double click selects the whole widget: its Markdown source.
+        assert widget.get_selection(Selection(None, None)) == (REPLY, "\n")
+
+
+async def test_in_the_chat_a_dragged_selection_of_a_reply_is_copied_by_ctrl_c() -> None:
+    from llmx_tui.ui.app import LlmxApp
+    from llmx_tui.ui.widgets.composer import Composer
+    from tests.ui_helpers import ScriptedConversation, text_turn, ui_settled, wait_for
+
+    conversation = ScriptedConversation([text_turn(REPLY)])
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        composer = app.screen.query_one(Composer)
+        composer.load_text("question")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: ui_settled(app, conversation), tries=500)
+        await pilot.pause()
+        reply = app.screen.query_one(StreamingMarkdown)
+        y, x = row_of(reply, "Last words")
+        await pilot.mouse_down(reply, offset=(GUTTER + x, y))
+        await pilot.hover(reply, offset=(GUTTER + x + len("Last words") - 1, y))
+        await pilot.mouse_up(reply, offset=(GUTTER + x + len("Last words") - 1, y))
+        await pilot.pause()
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.clipboard == "Last words"
+        assert app.is_running  # ctrl+c copied; it did not quit
+        # A double click on the reply selects all of it: ctrl+c copies its Markdown.
+        await pilot.click(reply, offset=(GUTTER + x, y), times=2)
+        await pilot.pause()
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.clipboard == REPLY.rstrip("\n")  # Textual trims the last newline
