@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.geometry import Offset
+from textual.pilot import Pilot
 from textual.selection import Selection
 
 from llmx_tui.ui.widgets.streaming_markdown import GUTTER, StreamingMarkdown
@@ -30,20 +34,32 @@ def row_of(widget: StreamingMarkdown, needle: str) -> tuple[int, int]:
     raise AssertionError(f"{needle!r} is not drawn")
 
 
-async def test_dragging_over_a_reply_selects_what_is_drawn_and_copies_it() -> None:
+@asynccontextmanager
+async def shown_reply() -> AsyncIterator[tuple[ReplyApp, Pilot[None], StreamingMarkdown]]:
+    """The whole of ``REPLY`` drawn in a small app."""
     app = ReplyApp()
     async with app.run_test(size=(60, 20)) as pilot:
         widget = app.query_one(StreamingMarkdown)
         widget.feed(REPLY)
         widget.finish()
         await pilot.pause()
+        yield app, pilot, widget
+
+
+async def drag(pilot: Pilot[None], widget: StreamingMarkdown, start: Offset, last: Offset) -> None:
+    """Press on ``start``, move to ``last`` and let go (line, column after the gutter); the
+    character under the pointer is included, as Textual selects."""
+    await pilot.mouse_down(widget, offset=(GUTTER + start.x, start.y))
+    await pilot.hover(widget, offset=(GUTTER + last.x, last.y))
+    await pilot.mouse_up(widget, offset=(GUTTER + last.x, last.y))
+    await pilot.pause()
+
+
+async def test_dragging_over_a_reply_selects_what_is_drawn() -> None:
+    async with shown_reply() as (app, pilot, widget):
         y1, x1 = row_of(widget, "paragraph")
         y2, x2 = row_of(widget, "two items")
-        await pilot.mouse_down(widget, offset=(GUTTER + x1, y1))
-        # The character under the pointer is included, as Textual selects.
-        await pilot.hover(widget, offset=(GUTTER + x2 + len("two") - 1, y2))
-        await pilot.mouse_up(widget, offset=(GUTTER + x2 + len("two") - 1, y2))
-        await pilot.pause()
+        await drag(pilot, widget, Offset(x1, y1), Offset(x2 + len("two") - 1, y2))
         selected = app.screen.get_selected_text()
         assert selected is not None
         assert selected.startswith("paragraph of the reply.")
@@ -59,12 +75,7 @@ async def test_dragging_over_a_reply_selects_what_is_drawn_and_copies_it() -> No
 
 
 async def test_the_mouse_finds_the_character_under_it() -> None:
-    app = ReplyApp()
-    async with app.run_test(size=(60, 20)) as pilot:
-        widget = app.query_one(StreamingMarkdown)
-        widget.feed(REPLY)
-        widget.finish()
-        await pilot.pause()
+    async with shown_reply() as (app, _pilot, widget):
         y, x = row_of(widget, "words")
         region = widget.content_region
         found, offset = app.screen.get_widget_and_offset_at(region.x + GUTTER + x, region.y + y)
@@ -73,12 +84,7 @@ async def test_the_mouse_finds_the_character_under_it() -> None:
 
 
 async def test_a_selection_in_one_line_and_the_whole_reply() -> None:
-    app = ReplyApp()
-    async with app.run_test(size=(60, 20)) as pilot:
-        widget = app.query_one(StreamingMarkdown)
-        widget.feed(REPLY)
-        widget.finish()
-        await pilot.pause()
+    async with shown_reply() as (_app, _pilot, widget):
         y, x = row_of(widget, "Last words")
         part = widget.get_selection(Selection(Offset(x, y), Offset(x + 4, y)))
         assert part == ("Last", "\n")
@@ -104,10 +110,7 @@ async def test_in_the_chat_a_dragged_selection_of_a_reply_is_copied_by_ctrl_c() 
         await pilot.pause()
         reply = app.screen.query_one(StreamingMarkdown)
         y, x = row_of(reply, "Last words")
-        await pilot.mouse_down(reply, offset=(GUTTER + x, y))
-        await pilot.hover(reply, offset=(GUTTER + x + len("Last words") - 1, y))
-        await pilot.mouse_up(reply, offset=(GUTTER + x + len("Last words") - 1, y))
-        await pilot.pause()
+        await drag(pilot, reply, Offset(x, y), Offset(x + len("Last words") - 1, y))
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert app.clipboard == "Last words"
