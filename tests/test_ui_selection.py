@@ -47,8 +47,8 @@ async def shown_reply() -> AsyncIterator[tuple[ReplyApp, Pilot[None], StreamingM
 
 
 async def drag(pilot: Pilot[None], widget: StreamingMarkdown, start: Offset, last: Offset) -> None:
-    """Press on ``start``, move to ``last`` and let go (line, column after the gutter); the
-    character under the pointer is included, as Textual selects."""
+    """Press on ``start``, move to ``last`` and let go (columns counted after the gutter);
+    the character under the pointer is included, as Textual selects."""
     await pilot.mouse_down(widget, offset=(GUTTER + start.x, start.y))
     await pilot.hover(widget, offset=(GUTTER + last.x, last.y))
     await pilot.mouse_up(widget, offset=(GUTTER + last.x, last.y))

@@ -7,6 +7,9 @@ width, and only when it is needed: when Textual paints one of its lines, or
 when it is part of the bottom screenful that a following view shows. The tail
 is re-rendered when it changes, so each frame costs at most about a screen of
 Markdown, however fast the text arrives and however long the reply grows.
+
+Lines carry the character offsets Textual's mouse selection reads, so a reply
+can be selected and copied like any other text on screen.
 """
 
 from __future__ import annotations
