@@ -168,3 +168,37 @@ async def test_json_view_wraps_long_lines_and_highlights_visible_ones() -> None:
             seg.style.color for strip in rows for seg in strip if seg.style and seg.text.strip()
         }
         assert len(colours) >= 2  # keys, strings and punctuation are told apart
+
+
+async def test_json_view_selection_copies_the_json_as_written_across_wrapped_rows() -> None:
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    long_text = "word " * 100
+    request = LastRequest(url="u", payload={"messages": [{"role": "user", "content": long_text}]})
+    app = DialogHost(lambda: PayloadInspector(request))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(JsonView)
+        rows = [view.render_line(y).text.rstrip() for y in range(view.virtual_size.height)]
+        first = next(y for y, row in enumerate(rows) if '"content"' in row)
+        column = rows[first].index('"content"')
+        # From "content" to three rows further down: the wrapped line comes back whole.
+        selection = Selection(Offset(column, first), Offset(5, first + 3))
+        copied = view.get_selection(selection)
+        assert copied is not None
+        assert copied[0].startswith('"content": "word word')
+        assert "\n" not in copied[0]
+        assert copied[0] in view.text
+        # The mouse finds the character under it, and the selection is drawn.
+        region = view.content_region
+        found, offset = app.screen.get_widget_and_offset_at(region.x + column, region.y + first)
+        assert found is view and offset == Offset(column, first)
+        app.screen.selections = {view: selection}
+        await pilot.pause()
+        style = app.screen.get_component_rich_style("screen--selection")
+        line = view.render_line(first)
+        marked = "".join(s.text for s in line if s.style and s.style.bgcolor == style.bgcolor)
+        assert marked.startswith('"content"')
+        # The whole view selected (a double click) is the whole JSON.
+        assert view.get_selection(Selection(None, None)) == (view.text, "\n")

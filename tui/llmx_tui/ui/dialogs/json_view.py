@@ -11,8 +11,9 @@ from rich.cells import chop_cells
 from rich.segment import Segment
 from rich.syntax import Syntax
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Offset, Size
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
 
 _CACHE_LIMIT = 4000
@@ -73,9 +74,34 @@ class JsonView(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         index, start, end = self._rows[row]
         piece = self._line_text(index)[start:end]
+        selection = self.text_selection
+        span = selection.get_span(row) if selection is not None else None
+        if span is not None:
+            first, last = span
+            style = self.screen.get_component_rich_style("screen--selection")
+            piece.stylize(style, max(0, first), len(piece) if last == -1 else last)
         segments = [
             Segment(segment.text, segment.style)
             for segment in piece.render(self.app.console)
             if segment.text != "\n"
         ]
-        return Strip(segments).extend_cell_length(width).crop(0, width).apply_style(self.rich_style)
+        strip = Strip(segments).extend_cell_length(width).crop(0, width)
+        # Character offsets (row, column) for Textual's mouse selection.
+        return strip.apply_style(self.rich_style).apply_offsets(0, row)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected part of the JSON as written: a long line wrapped over several rows
+        comes back as one line."""
+        text = self.text
+        begin = 0 if selection.start is None else self._position(selection.start)
+        finish = len(text) if selection.end is None else self._position(selection.end)
+        return text[begin:finish], "\n"
+
+    def _position(self, offset: Offset) -> int:
+        """Where a (column, row) offset falls in ``text``."""
+        if not self._rows:
+            return 0
+        row = min(max(offset.y, 0), len(self._rows) - 1)
+        index, start, end = self._rows[row]
+        before = sum(len(line) + 1 for line in self._lines[:index])
+        return before + start + min(max(offset.x, 0), end - start)
