@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.content import Content
+
 from llmx_tui.core.events import (
     ApprovalDecided,
     ItemDone,
@@ -121,6 +123,23 @@ async def test_escape_cancels_and_keeps_partial_reply_and_typed_text() -> None:
         await send(pilot, "next")
         await settle(pilot, conv)
         assert "Second reply" in screen_text(app)
+
+
+async def test_reasoning_step_titles_in_double_asterisks_are_shown_bold() -> None:
+    thought = "**Clarifying the goal**\n\nThe user asks *how*; [bold]tags[/] stay as written."
+    app, conv = make_app(text_turn("Done.", reasoning=thought))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hello")
+        await settle(pilot, conv)
+        text = screen_text(app)
+        assert "Clarifying the goal" in text and "**" not in text
+        entry = app.screen.reasoning.query("ReasoningEntry").last()
+        shown = entry.query(".reasoning-text").last().visual
+        assert isinstance(shown, Content)
+        # The rest as written: single asterisks and markup are text.
+        assert shown.plain.endswith("The user asks *how*; [bold]tags[/] stay as written.")
+        bold = [shown.plain[span.start : span.end] for span in shown.spans if span.style == "bold"]
+        assert bold == ["Clarifying the goal"]
 
 
 async def test_error_is_inline_then_retry_key_reruns_and_next_prompt_works() -> None:

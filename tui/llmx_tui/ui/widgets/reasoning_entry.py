@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from textual.containers import Vertical
@@ -13,6 +14,26 @@ from llmx_tui.ui.safe_text import neutralise
 # Long reasoning is kept as runs of paragraphs in several Statics: only the
 # last run (at most about this many characters) is re-wrapped as text arrives.
 TAIL_LIMIT = 2000
+
+# **bold** within one line: reasoning summaries (Gemini's thoughts, many others) title
+# each step this way, and the pane shows plain text, not Markdown.
+_BOLD = re.compile(r"\*\*(?=\S)([^\n]*?\S)\*\*")
+
+
+def reasoning_content(text: str) -> Content:
+    """Untrusted reasoning as plain text (neutralised, never markup), its **bold**
+    pieces drawn bold without their asterisks."""
+    text = neutralise(text)
+    parts: list[str | tuple[str, str]] = []
+    end = 0
+    for match in _BOLD.finditer(text):
+        parts.append(text[end : match.start()])
+        parts.append((match.group(1), "bold"))
+        end = match.end()
+    if not parts:
+        return Content(text)
+    parts.append(text[end:])
+    return Content.assemble(*parts)
 
 
 class ReasoningEntry(Collapsible):
@@ -68,7 +89,7 @@ class ReasoningEntry(Collapsible):
         tail = self._tail_text + text
         cut = tail.rfind("\n\n", 0, len(tail) - 1)
         if len(tail) > TAIL_LIMIT and cut > 0:
-            self._tail.update(Content(neutralise(tail[:cut])))
+            self._tail.update(reasoning_content(tail[:cut]))
             self._tail = Static("", classes="reasoning-text")
             self._tail.styles.margin = (1, 0, 0, 0)
             if self._body_ready:
@@ -77,7 +98,7 @@ class ReasoningEntry(Collapsible):
                 self._body.compose_add_child(self._tail)
             tail = tail[cut + 2 :]
         self._tail_text = tail
-        self._tail.update(Content(neutralise(tail)))
+        self._tail.update(reasoning_content(tail))
 
     def resume(self) -> None:
         """A later step of the same turn reasons again: continue below, live."""
