@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from textual.geometry import Offset
+from textual.selection import Selection
 from textual.widgets import DataTable, Static
 
 from llmx_tui.engine.turn import LastRequest
@@ -152,10 +154,17 @@ def test_snapshot_payload_inspector_empty(snap_compare) -> None:
     )
 
 
+LONG_TEXT = "word " * 100
+
+
+def long_line_inspector() -> DialogHost:
+    """The inspector on a payload with one line far wider than the screen."""
+    request = LastRequest(url="u", payload={"messages": [{"role": "user", "content": LONG_TEXT}]})
+    return DialogHost(lambda: PayloadInspector(request))
+
+
 async def test_json_view_wraps_long_lines_and_highlights_visible_ones() -> None:
-    long_text = "word " * 100
-    request = LastRequest(url="u", payload={"messages": [{"role": "user", "content": long_text}]})
-    app = DialogHost(lambda: PayloadInspector(request))
+    app = long_line_inspector()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = app.screen.query_one(JsonView)
@@ -163,7 +172,7 @@ async def test_json_view_wraps_long_lines_and_highlights_visible_ones() -> None:
         assert view.virtual_size.height > line_count  # the long line took several rows
         rows = [view.render_line(y) for y in range(view.virtual_size.height)]
         shown = "".join(strip.text.rstrip() for strip in rows)
-        assert "".join(long_text.split()) in "".join(shown.split())
+        assert "".join(LONG_TEXT.split()) in "".join(shown.split())
         colours = {
             seg.style.color for strip in rows for seg in strip if seg.style and seg.text.strip()
         }
@@ -171,12 +180,7 @@ async def test_json_view_wraps_long_lines_and_highlights_visible_ones() -> None:
 
 
 async def test_json_view_selection_copies_the_json_as_written_across_wrapped_rows() -> None:
-    from textual.geometry import Offset
-    from textual.selection import Selection
-
-    long_text = "word " * 100
-    request = LastRequest(url="u", payload={"messages": [{"role": "user", "content": long_text}]})
-    app = DialogHost(lambda: PayloadInspector(request))
+    app = long_line_inspector()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = app.screen.query_one(JsonView)
