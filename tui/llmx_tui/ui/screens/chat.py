@@ -249,18 +249,19 @@ class ChatScreen(Screen[None]):
 
     def _hold_collector(self) -> None:
         """No cyclic collection while a turn runs (``ui/collector_pause``)."""
-        if self._collector_timer is not None:
-            self._collector_timer.stop()  # the previous turn's resume, not due yet
-            self._collector_timer = None
+        self._cancel_resume()  # the previous turn's, not due yet
         self._collector.pause()
 
     def _release_collector(self) -> None:
-        self._collector_timer = None
+        self._cancel_resume()
         self._collector.resume()
 
-    def on_unmount(self) -> None:
+    def _cancel_resume(self) -> None:
         if self._collector_timer is not None:
             self._collector_timer.stop()
+            self._collector_timer = None
+
+    def on_unmount(self) -> None:
         self._release_collector()  # never left paused, however the app ends
 
     def turn_ended(self) -> None:
