@@ -90,6 +90,12 @@ def test_json_response_completed_matches_every_corpus_stream(
             assert got["arguments"] == want["arguments"]
     usage = expected_usage(dialect, expected["usage"], path.read_text(encoding="utf-8"))
     assert completed["usage"] == usage.counts()
+    # Usage lines: what changed once a response part finished (Anthropic's start and end),
+    # never one per chunk, though Gemini resends its usage on every chunk.
+    usage_lines = [line for line in lines if line["type"] == "usage"]
+    assert len(usage_lines) <= 2
+    if usage_lines:
+        assert {k: v for k, v in usage_lines[-1].items() if k != "type"} == usage.counts()
     text_deltas = "".join(line["text"] for line in lines if line["type"] == "text_delta")
     assert text_deltas == expected["text"]
     assert code == (1 if calls else 0)  # tool calls at --max-steps 1: reported, not run

@@ -351,23 +351,41 @@ def test_done_ends_and_later_events_are_ignored() -> None:
 # --- usage ----------------------------------------------------------------------------------
 
 
-def test_usage_merged_per_field_and_published_on_change() -> None:
+def test_usage_merged_per_field_and_published_once_choice_0_finishes() -> None:
+    """Hosts that resend usage on every chunk (vLLM's continuous usage, Hyperbolic) get one
+    usage event when the answer finishes, then one per change, not one per chunk."""
     parser = OpenAIChatParser()
-    events = feed_all(
+    streaming = feed_all(
         parser,
         [
-            chunk({}, usage={"prompt_tokens": 5, "completion_tokens": 1}),
-            chunk({}, usage={"prompt_tokens": 5, "completion_tokens": 1}),  # unchanged
+            chunk({"content": "a"}, usage={"prompt_tokens": 5, "completion_tokens": 1}),
+            chunk({"content": "b"}, usage={"prompt_tokens": 5, "completion_tokens": 2}),
+        ],
+    )
+    assert not [e for e in streaming if isinstance(e, Usage)]
+    assert parser.outcome().usage == Usage(input_tokens=5, output_tokens=2)  # held, not lost
+    finished = feed_all(
+        parser,
+        [
+            chunk({}, finish="stop", usage={"prompt_tokens": 5, "completion_tokens": 3}),
+            chunk({}, usage={"prompt_tokens": 5, "completion_tokens": 3}),  # unchanged
             chunk({}, usage=None),
             chunk({}, usage={"completion_tokens": 4, "prompt_tokens": None}),
         ],
     )
-    usages = [e for e in events if isinstance(e, Usage)]
+    usages = [e for e in finished if isinstance(e, Usage)]
     assert usages == [
-        Usage(input_tokens=5, output_tokens=1),
+        Usage(input_tokens=5, output_tokens=3),
         Usage(input_tokens=5, output_tokens=4),
     ]
     assert parser.outcome().usage == Usage(input_tokens=5, output_tokens=4)
+
+
+def test_usage_without_a_finish_reason_is_published_at_done_or_an_error() -> None:
+    for last in ("[DONE]", json.dumps({"error": {"message": "cut"}, "choices": []})):
+        parser = OpenAIChatParser()
+        events = feed_all(parser, [chunk({"content": "a"}, usage={"prompt_tokens": 2}), last])
+        assert [e for e in events if isinstance(e, Usage)] == [Usage(input_tokens=2)]
 
 
 def test_groq_usage_is_only_a_fallback() -> None:

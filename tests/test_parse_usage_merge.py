@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmx_tui.core.events import Usage
+from llmx_tui.core.events import TextDelta, Usage
 from llmx_tui.providers import usage as usage_module
 from llmx_tui.providers.gemini.parse import GeminiParser
 from llmx_tui.providers.stream_state import StreamState
@@ -169,18 +169,32 @@ def test_the_merge_agrees_with_the_plain_field_by_field_merge(dialect: str, data
     check_same(dialect, data.draw(sequences(dialect)))
 
 
-def test_a_resent_object_changes_nothing_and_a_changed_one_is_published() -> None:
+def test_gemini_usage_is_published_once_the_response_finishes_then_on_each_change() -> None:
+    """Gemini resends its usage, grown, on every chunk: only the finished response's is
+    published (one usage line in headless output, not one per chunk)."""
     parser = GeminiParser()
     chunk = (
-        '{"candidates":[{"content":{"parts":[{"text":"%s"}]},"index":0}],'
+        '{"candidates":[{"content":{"parts":[{"text":"%s"}]},"index":0%s}],'
         '"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":%d}}'
     )
-    first = parser.feed("message", chunk % ("a", 1))
-    again = parser.feed("message", chunk % ("b", 1))
-    later = parser.feed("message", chunk % ("c", 2))
-    assert first[-1] == Usage(input_tokens=5, output_tokens=1)
+    streaming = [parser.feed("message", chunk % (text, "", n)) for text, n in [("a", 1), ("b", 2)]]
+    assert all(not isinstance(event, Usage) for events in streaming for event in events)
+    assert parser.outcome().usage == Usage(input_tokens=5, output_tokens=2)  # held, not lost
+    last = parser.feed("message", chunk % ("c", ',"finishReason":"STOP"', 3))
+    again = parser.feed("message", chunk % ("", "", 3))
+    later = parser.feed("message", chunk % ("", "", 4))
+    assert last == [TextDelta("c"), Usage(input_tokens=5, output_tokens=3)]
     assert all(not isinstance(event, Usage) for event in again)
-    assert later[-1] == Usage(input_tokens=5, output_tokens=2)
+    assert later == [Usage(input_tokens=5, output_tokens=4)]
+    assert parser.outcome().usage == Usage(input_tokens=5, output_tokens=4)
+
+
+def test_gemini_usage_held_at_an_in_band_error_is_published_with_it() -> None:
+    parser = GeminiParser()
+    parser.feed("message", '{"candidates":[],"usageMetadata":{"promptTokenCount":7}}')
+    events = parser.feed("message", '{"error":{"message":"overloaded"}}')
+    assert events == [Usage(input_tokens=7)] and parser.ended
+    assert parser.outcome().error == "overloaded"
 
 
 def test_same_usage_is_usage_equality() -> None:

@@ -210,23 +210,26 @@ def anthropic_merger() -> UsageMerger:
     return UsageMerger(anthropic_counts, normalise_anthropic)
 
 
-class _GeminiUsageMerger(UsageMerger):
-    """``UsageMerger.merge`` for Gemini, whose counts are all flat keys of ``usageMetadata``.
+class GeminiUsageMerger(UsageMerger):
+    """``UsageMerger`` for Gemini, whose counts are all flat keys of ``usageMetadata``.
 
-    Gemini resends its whole usage on every chunk with a count or two grown: the
-    keys are compared in place instead of extracted into a new dict first.
+    Gemini resends its whole usage on every chunk with a count or two grown.
+    ``fold`` only records the raw counts (compared in place, no dict extracted
+    first); the normalised usage is built when it is asked for, which the parser
+    does once the response has finished, not for every chunk.
     """
 
-    __slots__ = ()
+    __slots__ = ("_stale",)
 
     def __init__(self) -> None:
         super().__init__(gemini_counts, normalise_gemini)
+        self._stale = False  # raw counts changed since ``_usage`` was built
 
-    def merge(self, wire: Any) -> Usage | None:
+    def fold(self, wire: Any) -> None:
+        """Record one wire usage object's counts (a later non-null count replaces)."""
         if not isinstance(wire, dict):
-            return None
+            return
         raw = self._raw
-        changed = False
         for key in _GEMINI_KEYS:
             value = wire.get(key)
             if value is None or raw.get(key) == value:
@@ -236,15 +239,23 @@ class _GeminiUsageMerger(UsageMerger):
                 if value is None or raw.get(key) == value:
                     continue
             raw[key] = value
-            changed = True
-        if not changed:
-            return None
-        usage = self._normalise(raw)
-        if self._usage is not None and same_usage(usage, self._usage):
-            return None
-        self._usage = usage
-        return usage
+            self._stale = True
+
+    @property
+    def usage(self) -> Usage:
+        if self._stale:
+            self._stale = False
+            usage = self._normalise(self._raw)
+            if self._usage is None or not same_usage(usage, self._usage):
+                self._usage = usage
+        return self._usage if self._usage is not None else NO_USAGE
+
+    def merge(self, wire: Any) -> Usage | None:
+        before = self._usage
+        self.fold(wire)
+        after = self.usage
+        return None if after is before or after is NO_USAGE else after
 
 
-def gemini_merger() -> UsageMerger:
-    return _GeminiUsageMerger()
+def gemini_merger() -> GeminiUsageMerger:
+    return GeminiUsageMerger()

@@ -44,6 +44,7 @@ class GeminiParser:
 
     def outcome(self) -> StepOutcome:
         outcome = self._state.outcome()
+        outcome.usage = self._usage.usage  # the latest counts, published or not yet
         if self._open is not None and self._open.index < len(outcome.tool_calls):
             # Mid-stream: show the arguments assembled so far.
             outcome.tool_calls[self._open.index].arguments = _dumps(self._open.args)
@@ -59,6 +60,7 @@ class GeminiParser:
         elif event == "error" and not isinstance(payload, list):
             self._state.set_error(data.strip()[:500] or "stream error")
             self.ended = True
+            self._state.set_usage(self._usage.usage, out)
         else:
             # A non-SSE body is one JSON array of responses; take it too.
             responses = payload if isinstance(payload, list) else [payload]
@@ -81,6 +83,7 @@ class GeminiParser:
             self._close_call(out)
             self._state.set_error(_error_message(error))
             self.ended = True
+            self._state.set_usage(self._usage.usage, out)
             return
         candidates = response.get("candidates")
         if type(candidates) is list and candidates and type(candidates[0]) is dict:
@@ -118,9 +121,11 @@ class GeminiParser:
                 self._state.set_finish_reason(feedback["blockReason"])
         usage = response.get("usageMetadata")
         if usage is not None:
-            merged = self._usage.merge(usage)
-            if merged is not None:
-                self._state.set_usage(merged, out)
+            self._usage.fold(usage)
+        if self._state.finish_reason is not None:
+            # Usage is published once the response has finished (and again if it changes):
+            # Gemini resends it, grown, on every chunk, and only the last counts.
+            self._state.set_usage(self._usage.usage, out)
 
     def _part(self, part: dict[str, Any], out: list[Any]) -> None:
         signature = part.get("thoughtSignature")

@@ -11,9 +11,10 @@ import json
 import logging
 from typing import Any
 
+from llmx_tui.core.events import Usage
 from llmx_tui.providers.base import StepOutcome
 from llmx_tui.providers.stream_state import StreamState, ThinkTagSplitter, decode_json
-from llmx_tui.providers.usage import UsageMerger, openai_merger
+from llmx_tui.providers.usage import openai_merger
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,9 @@ class OpenAIChatParser:
         return not self._usage_requested or self._usage.seen or self._groq_usage.seen
 
     def outcome(self) -> StepOutcome:
-        return self._state.outcome()
+        outcome = self._state.outcome()
+        outcome.usage = self._latest_usage() or outcome.usage  # published or not yet
+        return outcome
 
     def feed(self, event: str, data: str) -> list[Any]:
         if self._ended:
@@ -58,6 +61,7 @@ class OpenAIChatParser:
             return out
         if data.startswith("[DONE]"):
             self._think.flush(out)
+            self._state.set_usage(self._latest_usage(), out)
             self._ended = True
             return out
         chunk = decode_json(data)
@@ -81,10 +85,14 @@ class OpenAIChatParser:
                     self._choice(choice, out)
         usage = chunk.get("usage")
         if usage is not None:
-            self._merge_usage(self._usage, usage, out)
+            self._usage.merge(usage)
         groq = chunk.get("x_groq")
         if isinstance(groq, dict) and "usage" in groq:
-            self._merge_usage(self._groq_usage, groq["usage"], out)
+            self._groq_usage.merge(groq["usage"])
+        if self._state.finish_reason is not None:
+            # Usage is published once choice 0 has finished (and again if it changes):
+            # some hosts resend it, grown, on every chunk, and only the last counts.
+            self._state.set_usage(self._latest_usage(), out)
         error = chunk.get("error")
         if error:
             self._fail(_error_message(chunk, data), out)
@@ -207,16 +215,17 @@ class OpenAIChatParser:
             self._think.disable(out)
             self._state.add_reasoning(piece, out)
 
-    def _merge_usage(self, merger: UsageMerger, wire: Any, out: list[Any]) -> None:
-        changed = merger.merge(wire)
-        if changed is None:
-            return
-        if merger is self._groq_usage and self._usage.seen:
-            return
-        self._state.set_usage(changed, out)
+    def _latest_usage(self) -> Usage | None:
+        """The merged usage; Groq's ``x_groq.usage`` only without a top-level one."""
+        if self._usage.seen:
+            return self._usage.usage
+        if self._groq_usage.seen:
+            return self._groq_usage.usage
+        return None
 
     def _fail(self, message: str, out: list[Any]) -> None:
         self._think.flush(out)
+        self._state.set_usage(self._latest_usage(), out)
         self._state.set_error(message)
         self._ended = True
 
