@@ -435,13 +435,20 @@ def test_safe_markdown_sets_what_rich_markdown_sets_and_draws_like_it() -> None:
     # SafeMarkdown skips Markdown.__init__ (it would build a parser per block): the
     # attributes it sets must still be all of those the installed Rich sets.
     assert vars(SafeMarkdown("x")).keys() == vars(Markdown("x")).keys()
-    text = "# Title\n\nSome *text*, a [link](https://example.com) and `code`.\n\n- a\n- b\n"
+    text = (
+        "# Title\n\nSome *text*, a [link](https://example.com) and `code`.\n\n- a\n- b\n\n"
+        "```python\ndef f(x):\n    return x  # a comment long enough to wrap at sixty cells\n```\n"
+        "\n    indented code\n"
+    )
 
-    def drawn(markdown: Markdown) -> str:
-        console = Console(width=60, record=True, color_system=None, file=None)
-        with console.capture() as capture:
-            console.print(markdown)
-        return capture.get()
+    def drawn(markdown: Markdown) -> list[list[tuple[str, str]]]:
+        """Every cell's character and style (meta aside: SafeMarkdown marks the padding
+        of its code blocks there)."""
+        console = Console(width=60, color_system="truecolor")
+        return [
+            [(char, str(segment.style)) for segment in line for char in segment.text]
+            for line in console.render_lines(markdown, console.options)
+        ]
 
     rich_markdown = Markdown(text, code_theme="monokai", hyperlinks=False)
     assert drawn(SafeMarkdown(text, dark=True)) == drawn(rich_markdown)

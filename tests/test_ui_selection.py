@@ -121,3 +121,44 @@ async def test_in_the_chat_a_dragged_selection_of_a_reply_is_copied_by_ctrl_c() 
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert app.clipboard == REPLY.rstrip("\n")  # Textual trims the last newline
+
+
+CODE = (
+    "def area(width, height):\n"
+    "    if width < 0:\n"
+    "        raise ValueError(width)\n"
+    "    return width * height"
+)
+
+
+async def copied_code(reply: str, *, streamed: bool) -> str:
+    """What dragging from the first character of ``CODE`` to its last copies, with the
+    reply fed whole or a line at a time (a long block is then drawn in pieces)."""
+    app = ReplyApp()
+    async with app.run_test(size=(60, 80)) as pilot:
+        widget = app.query_one(StreamingMarkdown)
+        for piece in reply.splitlines(keepends=True) if streamed else [reply]:
+            widget.feed(piece)
+            await pilot.pause()
+        widget.finish()
+        await pilot.pause()
+        y1, x1 = row_of(widget, "def area")
+        y2, x2 = row_of(widget, "return width * height")
+        await drag(pilot, widget, Offset(x1, y1), Offset(x2 + len("return width * height"), y2))
+        selected = app.screen.get_selected_text()
+        assert selected is not None
+        return selected
+
+
+async def test_code_copied_from_a_reply_keeps_its_indentation() -> None:
+    """Rich draws code one cell in from the block's edge; that cell is not copied."""
+    reply = f"Here it is:\n\n```python\n{CODE}\n```\n\nDone.\n"
+    assert await copied_code(reply, streamed=False) == CODE
+
+
+async def test_code_copied_from_a_long_streamed_block_keeps_its_indentation() -> None:
+    # Over CODE_PIECE_LINES lines: drawn as pieces of finished lines while it streams.
+    filler = "\n".join(f"x_{n} = {n}" for n in range(60))
+    reply = f"```python\n{filler}\n{CODE}\n```\n"
+    copied = await copied_code(reply, streamed=True)
+    assert copied == CODE

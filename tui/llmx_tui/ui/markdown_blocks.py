@@ -16,6 +16,8 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from textual.strip import Strip
 
+from llmx_tui.ui.code_padding import mark_left_pad
+
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType
     from rich.style import Style
@@ -91,7 +93,7 @@ def render_code(
 
     padding = (int(top), 1, int(bottom), 1)
     syntax = Syntax(code, lexer, theme=code_theme(dark), word_wrap=True, padding=padding)
-    return _render(syntax, width, console, options)
+    return [Strip(mark_left_pad(list(line))) for line in _render(syntax, width, console, options)]
 
 
 def _render(

@@ -25,6 +25,7 @@ from textual.strip import Strip
 from textual.theme import Theme
 from textual.widget import Widget
 
+from llmx_tui.ui.code_padding import PAD_MARK, copy_text
 from llmx_tui.ui.markdown_blocks import Block, CodePiece, ends_with_rule, group_runs, highlighted
 from llmx_tui.ui.markdown_split import block_starts, closing_fence, opening_fence
 from llmx_tui.ui.safe_text import neutralise
@@ -314,13 +315,13 @@ class StreamingMarkdown(Widget):
             lines = block.lines(width, self._dark)
             if lines is None:  # never painted: rendered now, at the width it has
                 lines = self._render_block(block, width)
-            shown += [line.text.rstrip() for line in lines]
+            shown += [copy_text(line) for line in lines]
         start, end = selection
         clamped = Selection(
             None if start is None else Offset(max(0, start.x), start.y),
             None if end is None else Offset(max(0, end.x), end.y),
         )
-        return clamped.extract("\n".join(shown)), "\n"
+        return clamped.extract("\n".join(shown)).replace(PAD_MARK, ""), "\n"
 
     def _keep_view_steady(self, block_top: int, grown: int) -> None:
         """A block that starts above the visible part grew or shrank from its estimate:
