@@ -429,6 +429,7 @@ async def test_cutting_a_reply_into_runs_draws_what_one_render_of_it_draws(
 def test_safe_markdown_sets_what_rich_markdown_sets_and_draws_like_it() -> None:
     from rich.console import Console
     from rich.markdown import Markdown
+    from rich.style import Style
 
     from llmx_tui.ui.rich_markdown import SafeMarkdown
 
@@ -438,15 +439,19 @@ def test_safe_markdown_sets_what_rich_markdown_sets_and_draws_like_it() -> None:
     text = (
         "# Title\n\nSome *text*, a [link](https://example.com) and `code`.\n\n- a\n- b\n\n"
         "```python\ndef f(x):\n    return x  # a comment long enough to wrap at sixty cells\n```\n"
-        "\n    indented code\n"
+        "\n    indented code\n\n"
+        "A paragraph long enough to be wrapped twice at sixty cells, with a hard  \n"
+        "break and a word too long for a row: " + "x" * 70 + " and\ttabs.\n\n"
+        "- an item whose paragraph is long enough to wrap inside the list item\n\n"
+        "> a quoted paragraph long enough to wrap inside the quote's bar too\n"
     )
 
     def drawn(markdown: Markdown) -> list[list[tuple[str, str]]]:
-        """Every cell's character and style (meta aside: SafeMarkdown marks the padding
-        of its code blocks there)."""
+        """Every cell's character and style (meta aside: SafeMarkdown marks code padding
+        and wrapped rows there, so a style of only meta is no style)."""
         console = Console(width=60, color_system="truecolor")
         return [
-            [(char, str(segment.style)) for segment in line for char in segment.text]
+            [(char, str(segment.style or Style())) for segment in line for char in segment.text]
             for line in console.render_lines(markdown, console.options)
         ]
 

@@ -162,3 +162,41 @@ async def test_code_copied_from_a_long_streamed_block_keeps_its_indentation() ->
     reply = f"```python\n{filler}\n{CODE}\n```\n"
     copied = await copied_code(reply, streamed=True)
     assert copied == CODE
+
+
+PROSE = (
+    "A paragraph long enough to be wrapped over several rows of this narrow reply, "
+    "with a hard  \nbreak kept as a line break and " + "y" * 50 + " cut mid-word.\n\n"
+    "- an item long enough to be wrapped inside its list, under its bullet\n"
+    "- a short one\n\n"
+    "> a quoted paragraph long enough to be wrapped inside the quote bar\n"
+)
+
+
+async def test_copied_paragraphs_are_their_lines_not_their_wrapped_rows() -> None:
+    app = ReplyApp()
+    async with app.run_test(size=(40, 40)) as pilot:
+        widget = app.query_one(StreamingMarkdown)
+        widget.feed(PROSE)
+        widget.finish()
+        await pilot.pause()
+        y1, x1 = row_of(widget, "A paragraph")
+        y2, x2 = row_of(widget, "quote bar")
+        assert y2 - y1 > 10  # it is wrapped
+        everything = widget.get_selection(Selection(Offset(x1, y1), Offset(x2 + 9, y2)))
+        assert everything is not None
+        assert everything[0].split("\n") == [
+            "A paragraph long enough to be wrapped over several rows of this narrow reply, "
+            "with a hard",
+            "break kept as a line break and " + "y" * 50 + " cut mid-word.",
+            "",
+            " • an item long enough to be wrapped inside its list, under its bullet",
+            " • a short one",
+            "",
+            "▌ a quoted paragraph long enough to be wrapped inside the quote bar",
+        ]
+        # From the middle of one row to the middle of the next: joined by the space the
+        # wrap took.
+        y, x = row_of(widget, "enough")
+        part = widget.get_selection(Selection(Offset(x, y), Offset(9, y + 1)))
+        assert part is not None and "\n" not in part[0] and part[0].startswith("enough to ")

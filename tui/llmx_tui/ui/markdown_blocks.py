@@ -16,7 +16,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from textual.strip import Strip
 
-from llmx_tui.ui.code_padding import mark_left_pad
+from llmx_tui.ui.copy_text import marked_code_segments
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType
@@ -93,7 +93,8 @@ def render_code(
 
     padding = (int(top), 1, int(bottom), 1)
     syntax = Syntax(code, lexer, theme=code_theme(dark), word_wrap=True, padding=padding)
-    return [Strip(mark_left_pad(list(line))) for line in _render(syntax, width, console, options)]
+    lines = _render(syntax, width, console, options)
+    return [Strip(list(marked_code_segments(line)), line.cell_length) for line in lines]
 
 
 def _render(

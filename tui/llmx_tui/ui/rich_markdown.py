@@ -11,10 +11,11 @@ from typing import ClassVar
 
 from markdown_it import MarkdownIt
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.markdown import CodeBlock, Markdown, MarkdownElement
+from rich.markdown import CodeBlock, Markdown, MarkdownElement, Paragraph
 from rich.syntax import Syntax
+from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
 
-from llmx_tui.ui.code_padding import marked_lines
+from llmx_tui.ui.copy_text import marked_code_segments, row_style, wrap_joins
 from llmx_tui.ui.markdown_split import make_parser
 
 
@@ -30,12 +31,40 @@ def _parser() -> MarkdownIt:
 
 class PaddedCodeBlock(CodeBlock):
     """Rich's code block, drawn the same, with its left padding marked
-    (``code_padding``) so that copying code keeps its indentation."""
+    (``copy_text``) so that copying code keeps its indentation."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         code = str(self.text).rstrip()
         syntax = Syntax(code, self.lexer_name, theme=self.theme, word_wrap=True, padding=1)
-        yield from marked_lines(console.render_lines(syntax, options))
+        yield from marked_code_segments(console.render(syntax, options))
+
+
+class WrappedParagraph(Paragraph):
+    """Rich's paragraph, drawn the same, each row marked with how it wraps
+    (``copy_text``), so that copying a paragraph gives its lines, not its rows."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # What Text.__rich_console__ does, one source line at a time.
+        text = self.text
+        text.justify = self.justify
+        justify = text.justify or options.justify or DEFAULT_JUSTIFY
+        overflow = text.overflow or options.overflow or DEFAULT_OVERFLOW
+        tab_size = console.tab_size if text.tab_size is None else text.tab_size
+        no_wrap = bool(text.no_wrap if text.no_wrap is not None else options.no_wrap)
+        rows: list[Text] = []
+        for line in text.split(allow_blank=True):
+            wrapped = line.wrap(
+                console,
+                options.max_width,
+                justify=justify,
+                overflow=overflow,
+                tab_size=tab_size or 8,
+                no_wrap=no_wrap,
+            )
+            for row, joins in zip(wrapped, wrap_joins(line, wrapped, tab_size or 8), strict=True):
+                row.stylize(row_style(joins))
+                rows.append(row)
+        yield from Text("\n").join(rows).render(console, end=text.end)
 
 
 class SafeMarkdown(Markdown):
@@ -48,6 +77,7 @@ class SafeMarkdown(Markdown):
         **Markdown.elements,
         "fence": PaddedCodeBlock,
         "code_block": PaddedCodeBlock,
+        "paragraph_open": WrappedParagraph,
     }
 
     def __init__(self, markup: str, *, dark: bool = True) -> None:

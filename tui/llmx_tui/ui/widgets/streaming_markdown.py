@@ -19,13 +19,13 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from textual.containers import ScrollableContainer
-from textual.geometry import Offset, Size
+from textual.geometry import Size
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.theme import Theme
 from textual.widget import Widget
 
-from llmx_tui.ui.code_padding import PAD_MARK, copy_text
+from llmx_tui.ui.copy_text import Row, copied, copy_row
 from llmx_tui.ui.markdown_blocks import Block, CodePiece, ends_with_rule, group_runs, highlighted
 from llmx_tui.ui.markdown_split import block_starts, closing_fence, opening_fence
 from llmx_tui.ui.safe_text import neutralise
@@ -301,13 +301,14 @@ class StreamingMarkdown(Widget):
 
     # selection -----------------------------------------------------------------
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        """The text under a mouse selection, as drawn; the whole reply selected (a
+        """The text under a mouse selection (``copy_text``: as drawn, but code without
+        its padding and wrapped paragraphs unwrapped); the whole reply selected (a
         double click) gives its Markdown source."""
         if selection.start is None and selection.end is None:
             return self._source, "\n"
         width = _text_width(self.content_size.width)
         last = selection.end.y if selection.end is not None else None
-        shown: list[str] = []
+        rows: list[Row] = []
         arrangement = self._arrange(width)
         for top, block in zip(arrangement.tops, arrangement.blocks, strict=True):
             if last is not None and top > last:
@@ -315,13 +316,8 @@ class StreamingMarkdown(Widget):
             lines = block.lines(width, self._dark)
             if lines is None:  # never painted: rendered now, at the width it has
                 lines = self._render_block(block, width)
-            shown += [copy_text(line) for line in lines]
-        start, end = selection
-        clamped = Selection(
-            None if start is None else Offset(max(0, start.x), start.y),
-            None if end is None else Offset(max(0, end.x), end.y),
-        )
-        return clamped.extract("\n".join(shown)).replace(PAD_MARK, ""), "\n"
+            rows += [copy_row(line) for line in lines]
+        return copied(rows, selection), "\n"
 
     def _keep_view_steady(self, block_top: int, grown: int) -> None:
         """A block that starts above the visible part grew or shrank from its estimate:

@@ -1,0 +1,138 @@
+"""What a mouse selection over rendered Markdown copies: the text, not the drawing.
+
+Rendered lines differ from the text in two ways a copy should undo:
+
+* Rich draws every line of a code block one cell in from the block's edge.
+  Copied as drawn, each line of a selection but the first would gain a space,
+  which breaks indentation-sensitive code (Python, YAML). That cell's style
+  carries ``PAD_KEY`` in its meta, and the copy leaves it out.
+* A paragraph wider than the screen is wrapped into rows. Copied as drawn, each
+  row would end in a line break the text does not have. Every row of a
+  paragraph carries ``ROW_KEY``: the whitespace that the wrap replaced by the
+  row's end (``""`` when a long word was cut), or None where the text itself
+  ends the line. The copy joins a wrapped row to the next with that whitespace
+  and leaves out what is drawn before the next row's text (a list's indent, a
+  quote's bar).
+
+Selected columns are the columns drawn, so the marks are read after the
+selected span is cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import NamedTuple
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.selection import Selection
+from textual.strip import Strip
+
+PAD_KEY = "llmx_tui.code_pad"
+ROW_KEY = "llmx_tui.row"
+_PAD = Style.from_meta({PAD_KEY: True})
+_PAD_MARK = "\x00"  # never drawn: neutralise() shows control characters as symbols
+
+
+# --- marking, while rendering --------------------------------------------------------------
+
+
+def marked_code_segments(segments: Iterable[Segment]) -> Iterator[Segment]:
+    """A code block's rendered segments, the first cell of each line (its padding) marked."""
+    at_line_start = True
+    for segment in segments:
+        text = segment.text
+        if at_line_start and text and not segment.control:
+            at_line_start = False
+            if text[0] == " ":
+                style = segment.style
+                yield Segment(" ", _PAD if style is None else style + _PAD)
+                if len(text) == 1:
+                    continue
+                segment = Segment(text[1:], style)
+        if text.endswith("\n"):
+            at_line_start = True
+        yield segment
+
+
+@cache  # few values (None, "", " "): one Style each, so Rich's style caches hit
+def row_style(joins: str | None) -> Style:
+    """The meta style for a row of wrapped text (see the module docstring)."""
+    return Style.from_meta({ROW_KEY: joins})
+
+
+def wrap_joins(line: Text, rows: list[Text], tab_size: int) -> list[str | None]:
+    """For each row ``line`` was wrapped into, the whitespace between it and the next
+    row in ``line`` (None for the last row); rows are consecutive slices of the line,
+    trailing whitespace trimmed or padded."""
+    source = line.plain
+    if "\t" in source:
+        expanded = line.copy()
+        expanded.expand_tabs(tab_size)
+        source = expanded.plain
+    joins: list[str | None] = []
+    position = 0
+    for row in rows[:-1]:
+        drawn = row.plain.rstrip()
+        if not source.startswith(drawn, position):
+            return [None] * len(rows)  # not slices (justified?): copy the rows as drawn
+        position += len(drawn)
+        rest = source[position:]
+        gap = len(rest) - len(rest.lstrip())
+        joins.append(rest[:gap])
+        position += gap
+    return [*joins, None]
+
+
+# --- reading, when copying -----------------------------------------------------------------
+
+
+class Row(NamedTuple):
+    text: str  # as drawn, code padding as _PAD_MARK, no trailing spaces
+    start: int  # where wrapped text starts (what is drawn before it is decoration)
+    joins: str | None  # wrapped: the whitespace to the next row's text; else None
+
+
+def copy_row(line: Strip) -> Row:
+    """One rendered line, read for copying."""
+    parts: list[str] = []
+    start, joins, seen = 0, None, False
+    width = 0
+    for segment in line:
+        text, style = segment.text, segment.style
+        meta = style.meta if style is not None else None
+        if meta and meta.get(PAD_KEY):
+            text = _PAD_MARK * len(text)
+        if meta and ROW_KEY in meta and not seen:
+            start, joins, seen = width, meta[ROW_KEY], True
+        parts.append(text)
+        width += len(text)
+    return Row("".join(parts).rstrip(), start, joins)
+
+
+def copied(rows: list[Row], selection: Selection) -> str:
+    """The text of ``rows`` under ``selection`` (columns and rows as drawn)."""
+    if not rows:
+        return ""
+    first, last = 0, len(rows) - 1
+    first_column, end_column = 0, None
+    if selection.start is not None:
+        first, first_column = selection.start.y, max(0, selection.start.x)
+    if selection.end is not None:
+        last, end_column = min(last, selection.end.y), max(0, selection.end.x)
+    pieces: list[str] = []
+    for y in range(first, last + 1):
+        row = rows[y]
+        begin = first_column if y == first else 0
+        end = end_column if y == last and end_column is not None else len(row.text)
+        if y > first:
+            joins = rows[y - 1].joins
+            if joins is None:
+                pieces.append("\n")
+            else:
+                pieces.append(joins)
+                begin = max(begin, row.start)
+        pieces.append(row.text[begin:end])
+    return "".join(pieces).replace(_PAD_MARK, "")
