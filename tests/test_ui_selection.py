@@ -200,3 +200,19 @@ async def test_copied_paragraphs_are_their_lines_not_their_wrapped_rows() -> Non
         y, x = row_of(widget, "enough")
         part = widget.get_selection(Selection(Offset(x, y), Offset(9, y + 1)))
         assert part is not None and "\n" not in part[0] and part[0].startswith("enough to ")
+
+
+async def test_a_long_code_line_wrapped_on_screen_is_copied_as_one_line() -> None:
+    long_line = "    return compute(width, height, depth, scale, offset, rotation, mirror)"
+    code = f"def volume(width, height):\n{long_line}\n\tpass"
+    app = ReplyApp()
+    async with app.run_test(size=(40, 30)) as pilot:
+        widget = app.query_one(StreamingMarkdown)
+        widget.feed(f"```python\n{code}\n```\n")
+        widget.finish()
+        await pilot.pause()
+        y1, x1 = row_of(widget, "def volume")
+        y2, x2 = row_of(widget, "pass")
+        assert y2 - y1 > 2  # the long line takes more than one row
+        copied = widget.get_selection(Selection(Offset(x1, y1), Offset(x2 + 4, y2)))
+        assert copied == (code.expandtabs(4), "\n")  # tabs drawn as spaces, copied so

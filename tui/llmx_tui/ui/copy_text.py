@@ -6,13 +6,13 @@ Rendered lines differ from the text in two ways a copy should undo:
   Copied as drawn, each line of a selection but the first would gain a space,
   which breaks indentation-sensitive code (Python, YAML). That cell's style
   carries ``PAD_KEY`` in its meta, and the copy leaves it out.
-* A paragraph wider than the screen is wrapped into rows. Copied as drawn, each
-  row would end in a line break the text does not have. Every row of a
-  paragraph carries ``ROW_KEY``: the whitespace that the wrap replaced by the
-  row's end (``""`` when a long word was cut), or None where the text itself
-  ends the line. The copy joins a wrapped row to the next with that whitespace
-  and leaves out what is drawn before the next row's text (a list's indent, a
-  quote's bar).
+* A paragraph, or a line of code, wider than the screen is wrapped into rows.
+  Copied as drawn, each row would end in a line break the text does not have.
+  Such rows carry ``ROW_KEY``: the whitespace that the wrap replaced by the
+  row's end (``""`` when a word was cut), or None where the text itself ends
+  the line. The copy joins a wrapped row to the next with that whitespace and
+  leaves out what is drawn before the next row's text (a list's indent, a
+  quote's bar, a code block's padding).
 
 Selected columns are the columns drawn, so the marks are read after the
 selected span is cut.
@@ -20,7 +20,6 @@ selected span is cut.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import NamedTuple
 
@@ -39,22 +38,42 @@ _PAD_MARK = "\x00"  # never drawn: neutralise() shows control characters as symb
 # --- marking, while rendering --------------------------------------------------------------
 
 
-def marked_code_segments(segments: Iterable[Segment]) -> Iterator[Segment]:
-    """A code block's rendered segments, the first cell of each line (its padding) marked."""
-    at_line_start = True
-    for segment in segments:
-        text = segment.text
-        if at_line_start and text and not segment.control:
-            at_line_start = False
-            if text[0] == " ":
-                style = segment.style
-                yield Segment(" ", _PAD if style is None else style + _PAD)
-                if len(text) == 1:
-                    continue
-                segment = Segment(text[1:], style)
-        if text.endswith("\n"):
-            at_line_start = True
-        yield segment
+def marked_code(
+    lines: list[list[Segment]], code: str, *, top: int, bottom: int, tab_size: int = 4
+) -> list[list[Segment]]:
+    """Rendered lines of ``code`` (``top``/``bottom`` blank padding lines around it):
+    the first cell of each line, the padding, marked; each row a long line was
+    wrapped into, but its last, marked with the whitespace the wrap took."""
+    marked = [_pad_marked(line) for line in lines]
+    rows = range(top, len(marked) - bottom)
+    drawn = ["".join(segment.text for segment in marked[y])[1:].rstrip() for y in rows]
+    source = code.expandtabs(tab_size)  # as Syntax draws it
+    position = 0
+    joins: list[str | None] = []
+    for text in drawn:
+        if not source.startswith(text, position):
+            return marked  # not what Syntax would draw: rows copied as drawn
+        position += len(text)
+        rest = source[position:]
+        gap = len(rest) - len(rest.lstrip(" \t"))
+        ends_line = position + gap == len(source) or rest[gap] == "\n"
+        joins.append(None if ends_line else rest[:gap])
+        position += gap + ends_line
+    for y, wraps in zip(rows, joins, strict=True):
+        if wraps is not None:
+            style = row_style(wraps)
+            marked[y] = marked[y][:1] + list(Segment.apply_style(marked[y][1:], post_style=style))
+    return marked
+
+
+def _pad_marked(line: list[Segment]) -> list[Segment]:
+    """``line`` with its first cell, the padding, in a segment of its own, marked."""
+    if not line or line[0].control or not line[0].text.startswith(" "):
+        return line
+    first = line[0]
+    pad = Segment(" ", _PAD if first.style is None else first.style + _PAD)
+    rest = [Segment(first.text[1:], first.style)] if len(first.text) > 1 else []
+    return [pad, *rest, *line[1:]]
 
 
 @cache  # few values (None, "", " "): one Style each, so Rich's style caches hit

@@ -16,7 +16,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from textual.strip import Strip
 
-from llmx_tui.ui.copy_text import marked_code_segments
+from llmx_tui.ui.copy_text import marked_code
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType
@@ -93,8 +93,9 @@ def render_code(
 
     padding = (int(top), 1, int(bottom), 1)
     syntax = Syntax(code, lexer, theme=code_theme(dark), word_wrap=True, padding=padding)
-    lines = _render(syntax, width, console, options)
-    return [Strip(list(marked_code_segments(line)), line.cell_length) for line in lines]
+    lines = [list(line) for line in _render(syntax, width, console, options)]
+    marked = marked_code(lines, code, top=int(top), bottom=int(bottom))
+    return [Strip(line) for line in marked]
 
 
 def _render(

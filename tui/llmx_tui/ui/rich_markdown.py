@@ -12,10 +12,11 @@ from typing import ClassVar
 from markdown_it import MarkdownIt
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import CodeBlock, Markdown, MarkdownElement, Paragraph
+from rich.segment import Segment
 from rich.syntax import Syntax
 from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
 
-from llmx_tui.ui.copy_text import marked_code_segments, row_style, wrap_joins
+from llmx_tui.ui.copy_text import marked_code, row_style, wrap_joins
 from llmx_tui.ui.markdown_split import make_parser
 
 
@@ -36,7 +37,10 @@ class PaddedCodeBlock(CodeBlock):
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         code = str(self.text).rstrip()
         syntax = Syntax(code, self.lexer_name, theme=self.theme, word_wrap=True, padding=1)
-        yield from marked_code_segments(console.render(syntax, options))
+        new_line = Segment.line()
+        for line in marked_code(console.render_lines(syntax, options), code, top=1, bottom=1):
+            yield from line
+            yield new_line
 
 
 class WrappedParagraph(Paragraph):
