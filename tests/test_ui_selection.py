@@ -216,3 +216,18 @@ async def test_a_long_code_line_wrapped_on_screen_is_copied_as_one_line() -> Non
         assert y2 - y1 > 2  # the long line takes more than one row
         copied = widget.get_selection(Selection(Offset(x1, y1), Offset(x2 + 4, y2)))
         assert copied == (code.expandtabs(4), "\n")  # tabs drawn as spaces, copied so
+
+
+async def test_code_in_a_list_item_is_copied_without_the_list_indent() -> None:
+    app = ReplyApp()
+    async with app.run_test(size=(60, 30)) as pilot:
+        widget = app.query_one(StreamingMarkdown)
+        indented = "\n".join(f"   {line}" for line in CODE.split("\n"))
+        widget.feed(f"1. Use this:\n\n   ```python\n{indented}\n   ```\n2. Done.\n")
+        widget.finish()
+        await pilot.pause()
+        y1, _ = row_of(widget, "def area")
+        y2, x2 = row_of(widget, "return width * height")
+        # From the left edge of the reply, over the list's indent.
+        copied = widget.get_selection(Selection(Offset(0, y1), Offset(x2 + 21, y2)))
+        assert copied == (CODE, "\n")

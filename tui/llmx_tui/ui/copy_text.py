@@ -12,7 +12,8 @@ Rendered lines differ from the text in two ways a copy should undo:
   row's end (``""`` when a word was cut), or None where the text itself ends
   the line. The copy joins a wrapped row to the next with that whitespace and
   leaves out what is drawn before the next row's text (a list's indent, a
-  quote's bar, a code block's padding).
+  quote's bar, a code block's padding). Rows of code carry ``CODE_KEY`` too:
+  what is drawn before the code (a list's indent) is never copied with it.
 
 Selected columns are the columns drawn, so the marks are read after the
 selected span is cut.
@@ -31,6 +32,7 @@ from textual.strip import Strip
 
 PAD_KEY = "llmx_tui.code_pad"
 ROW_KEY = "llmx_tui.row"
+CODE_KEY = "llmx_tui.code"
 _PAD = Style.from_meta({PAD_KEY: True})
 _PAD_MARK = "\x00"  # never drawn: neutralise() shows control characters as symbols
 
@@ -42,8 +44,8 @@ def marked_code(
     lines: list[list[Segment]], code: str, *, top: int, bottom: int, tab_size: int = 4
 ) -> list[list[Segment]]:
     """Rendered lines of ``code`` (``top``/``bottom`` blank padding lines around it):
-    the first cell of each line, the padding, marked; each row a long line was
-    wrapped into, but its last, marked with the whitespace the wrap took."""
+    the first cell of each line, the padding, marked; each row of code marked as
+    code, and with the whitespace the wrap took when a long line goes on below."""
     marked = [_pad_marked(line) for line in lines]
     rows = range(top, len(marked) - bottom)
     drawn = ["".join(segment.text for segment in marked[y])[1:].rstrip() for y in rows]
@@ -60,9 +62,8 @@ def marked_code(
         joins.append(None if ends_line else rest[:gap])
         position += gap + ends_line
     for y, wraps in zip(rows, joins, strict=True):
-        if wraps is not None:
-            style = row_style(wraps)
-            marked[y] = marked[y][:1] + list(Segment.apply_style(marked[y][1:], post_style=style))
+        style = row_style(wraps, code=True)
+        marked[y] = marked[y][:1] + list(Segment.apply_style(marked[y][1:], post_style=style))
     return marked
 
 
@@ -77,9 +78,9 @@ def _pad_marked(line: list[Segment]) -> list[Segment]:
 
 
 @cache  # few values (None, "", " "): one Style each, so Rich's style caches hit
-def row_style(joins: str | None) -> Style:
-    """The meta style for a row of wrapped text (see the module docstring)."""
-    return Style.from_meta({ROW_KEY: joins})
+def row_style(joins: str | None, *, code: bool = False) -> Style:
+    """The meta style for a row of text or code (see the module docstring)."""
+    return Style.from_meta({ROW_KEY: joins, CODE_KEY: code})
 
 
 def wrap_joins(line: Text, rows: list[Text], tab_size: int) -> list[str | None]:
@@ -110,14 +111,15 @@ def wrap_joins(line: Text, rows: list[Text], tab_size: int) -> list[str | None]:
 
 class Row(NamedTuple):
     text: str  # as drawn, code padding as _PAD_MARK, no trailing spaces
-    start: int  # where wrapped text starts (what is drawn before it is decoration)
+    start: int  # where the row's text or code starts (what is drawn before is decoration)
     joins: str | None  # wrapped: the whitespace to the next row's text; else None
+    code: bool  # a row of code: copied from ``start`` (a list's indent is not code)
 
 
 def copy_row(line: Strip) -> Row:
     """One rendered line, read for copying."""
     parts: list[str] = []
-    start, joins, seen = 0, None, False
+    start, joins, code, seen = 0, None, False, False
     width = 0
     for segment in line:
         text, style = segment.text, segment.style
@@ -125,10 +127,10 @@ def copy_row(line: Strip) -> Row:
         if meta and meta.get(PAD_KEY):
             text = _PAD_MARK * len(text)
         if meta and ROW_KEY in meta and not seen:
-            start, joins, seen = width, meta[ROW_KEY], True
+            start, joins, code, seen = width, meta[ROW_KEY], bool(meta.get(CODE_KEY)), True
         parts.append(text)
         width += len(text)
-    return Row("".join(parts).rstrip(), start, joins)
+    return Row("".join(parts).rstrip(), start, joins, code)
 
 
 def copied(rows: list[Row], selection: Selection) -> str:
@@ -148,10 +150,10 @@ def copied(rows: list[Row], selection: Selection) -> str:
         end = end_column if y == last and end_column is not None else len(row.text)
         if y > first:
             joins = rows[y - 1].joins
-            if joins is None:
-                pieces.append("\n")
-            else:
-                pieces.append(joins)
+            pieces.append("\n" if joins is None else joins)
+            if joins is not None:
                 begin = max(begin, row.start)
+        if row.code:
+            begin = max(begin, row.start)
         pieces.append(row.text[begin:end])
     return "".join(pieces).replace(_PAD_MARK, "")
