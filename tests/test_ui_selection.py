@@ -35,12 +35,14 @@ def row_of(widget: StreamingMarkdown, needle: str) -> tuple[int, int]:
 
 
 @asynccontextmanager
-async def shown_reply() -> AsyncIterator[tuple[ReplyApp, Pilot[None], StreamingMarkdown]]:
-    """The whole of ``REPLY`` drawn in a small app."""
+async def shown_reply(
+    reply: str = REPLY, size: tuple[int, int] = (60, 20)
+) -> AsyncIterator[tuple[ReplyApp, Pilot[None], StreamingMarkdown]]:
+    """The whole of ``reply`` drawn in a small app."""
     app = ReplyApp()
-    async with app.run_test(size=(60, 20)) as pilot:
+    async with app.run_test(size=size) as pilot:
         widget = app.query_one(StreamingMarkdown)
-        widget.feed(REPLY)
+        widget.feed(reply)
         widget.finish()
         await pilot.pause()
         yield app, pilot, widget
@@ -174,12 +176,7 @@ PROSE = (
 
 
 async def test_copied_paragraphs_are_their_lines_not_their_wrapped_rows() -> None:
-    app = ReplyApp()
-    async with app.run_test(size=(40, 40)) as pilot:
-        widget = app.query_one(StreamingMarkdown)
-        widget.feed(PROSE)
-        widget.finish()
-        await pilot.pause()
+    async with shown_reply(PROSE, size=(40, 40)) as (_app, _pilot, widget):
         y1, x1 = row_of(widget, "A paragraph")
         y2, x2 = row_of(widget, "quote bar")
         assert y2 - y1 > 10  # it is wrapped
@@ -205,12 +202,7 @@ async def test_copied_paragraphs_are_their_lines_not_their_wrapped_rows() -> Non
 async def test_a_long_code_line_wrapped_on_screen_is_copied_as_one_line() -> None:
     long_line = "    return compute(width, height, depth, scale, offset, rotation, mirror)"
     code = f"def volume(width, height):\n{long_line}\n\tpass"
-    app = ReplyApp()
-    async with app.run_test(size=(40, 30)) as pilot:
-        widget = app.query_one(StreamingMarkdown)
-        widget.feed(f"```python\n{code}\n```\n")
-        widget.finish()
-        await pilot.pause()
+    async with shown_reply(f"```python\n{code}\n```\n", size=(40, 30)) as (_app, _pilot, widget):
         y1, x1 = row_of(widget, "def volume")
         y2, x2 = row_of(widget, "pass")
         assert y2 - y1 > 2  # the long line takes more than one row
@@ -219,13 +211,9 @@ async def test_a_long_code_line_wrapped_on_screen_is_copied_as_one_line() -> Non
 
 
 async def test_code_in_a_list_item_is_copied_without_the_list_indent() -> None:
-    app = ReplyApp()
-    async with app.run_test(size=(60, 30)) as pilot:
-        widget = app.query_one(StreamingMarkdown)
-        indented = "\n".join(f"   {line}" for line in CODE.split("\n"))
-        widget.feed(f"1. Use this:\n\n   ```python\n{indented}\n   ```\n2. Done.\n")
-        widget.finish()
-        await pilot.pause()
+    indented = "\n".join(f"   {line}" for line in CODE.split("\n"))
+    reply = f"1. Use this:\n\n   ```python\n{indented}\n   ```\n2. Done.\n"
+    async with shown_reply(reply, size=(60, 30)) as (_app, _pilot, widget):
         y1, _ = row_of(widget, "def area")
         y2, x2 = row_of(widget, "return width * height")
         # From the left edge of the reply, over the list's indent.
