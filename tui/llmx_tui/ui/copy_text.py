@@ -21,6 +21,7 @@ selected span is cut.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import NamedTuple
 
@@ -49,18 +50,9 @@ def marked_code(
     marked = [_pad_marked(line) for line in lines]
     rows = range(top, len(marked) - bottom)
     drawn = ["".join(segment.text for segment in marked[y])[1:].rstrip() for y in rows]
-    source = code.expandtabs(tab_size)  # as Syntax draws it
-    position = 0
-    joins: list[str | None] = []
-    for text in drawn:
-        if not source.startswith(text, position):
-            return marked  # not what Syntax would draw: rows copied as drawn
-        position += len(text)
-        rest = source[position:]
-        gap = len(rest) - len(rest.lstrip(" \t"))
-        ends_line = position + gap == len(source) or rest[gap] == "\n"
-        joins.append(None if ends_line else rest[:gap])
-        position += gap + ends_line
+    joins = _joins(code.expandtabs(tab_size), drawn)  # tabs as Syntax draws them
+    if joins is None:
+        return marked  # not what Syntax would draw: rows copied as drawn
     for y, wraps in zip(rows, joins, strict=True):
         style = row_style(wraps, code=True)
         marked[y] = marked[y][:1] + list(Segment.apply_style(marked[y][1:], post_style=style))
@@ -84,26 +76,46 @@ def row_style(joins: str | None, *, code: bool = False) -> Style:
 
 
 def wrap_joins(line: Text, rows: list[Text], tab_size: int) -> list[str | None]:
-    """For each row ``line`` was wrapped into, the whitespace between it and the next
-    row in ``line`` (None for the last row); rows are consecutive slices of the line,
-    trailing whitespace trimmed or padded."""
+    """``_joins`` for the rows a line of text (no newline) was wrapped into."""
     source = line.plain
     if "\t" in source:
         expanded = line.copy()
         expanded.expand_tabs(tab_size)
         source = expanded.plain
+    joins = _joins(source, [row.plain.rstrip() for row in rows])
+    return [None] * len(rows) if joins is None else joins  # not slices: copied as drawn
+
+
+_WHITESPACE = re.compile(r"\s*")
+
+
+def _joins(source: str, drawn: list[str]) -> list[str | None] | None:
+    """How each drawn row, a consecutive slice of ``source`` without its trailing
+    whitespace, goes on: the whitespace up to the next row's text, or None where a line
+    of ``source`` ends. None when the rows are not such slices."""
     joins: list[str | None] = []
     position = 0
-    for row in rows[:-1]:
-        drawn = row.plain.rstrip()
-        if not source.startswith(drawn, position):
-            return [None] * len(rows)  # not slices (justified?): copy the rows as drawn
-        position += len(drawn)
-        rest = source[position:]
-        gap = len(rest) - len(rest.lstrip())
-        joins.append(rest[:gap])
-        position += gap
-    return [*joins, None]
+    last = len(drawn) - 1
+    for index, text in enumerate(drawn):
+        if not source.startswith(text, position):
+            return None
+        position += len(text)
+        match = _WHITESPACE.match(source, position)
+        gap = match.group() if match else ""
+        line_end = gap.find("\n")
+        if line_end >= 0 or index == last or position + len(gap) == len(source):
+            joins.append(None)
+            position += line_end + 1 if line_end >= 0 else len(gap)
+            continue
+        # The next row may begin with whitespace of its own (a wide space Rich moved down).
+        following = drawn[index + 1]
+        taken = next(
+            (k for k in range(len(gap) + 1) if source.startswith(following, position + k)),
+            len(gap),
+        )
+        joins.append(gap[:taken])
+        position += taken
+    return joins
 
 
 # --- reading, when copying -----------------------------------------------------------------
