@@ -109,9 +109,11 @@ async def test_one_read_publishes_each_run_of_text_pieces_as_one_event(path: Pat
 
 
 async def test_streamed_stays_false_until_content_is_published() -> None:
-    """Usage and empty role chunks are not content: a cut there may still be retried."""
+    """Usage, finish and empty role chunks are not content: a cut there may still be
+    retried."""
     body = (
         b'data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}\n\n'
+        b'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n'
         b'data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":0}}\n\n'
     )
     response = httpx.Response(200, headers=SSE, stream=PieceStream([body]))
