@@ -206,3 +206,22 @@ async def test_json_view_selection_copies_the_json_as_written_across_wrapped_row
         assert marked.startswith('"content"')
         # The whole view selected (a double click) is the whole JSON.
         assert view.get_selection(Selection(None, None)) == (view.text, "\n")
+
+
+async def test_report_entries_that_say_the_same_are_one_row_with_their_count() -> None:
+    """A long session drops an earlier turn's reasoning on every turn: one row says so."""
+    request = sample_request()
+    earlier = [
+        ReportEntry(f"01JEARLY{turn:04d}", "earlier-turn-reasoning", "dropped_reasoning", "x")
+        for turn in range(2_000)
+    ]
+    request.report = [earlier[0], *request.report, *earlier[1:]]
+    app = DialogHost(lambda: PayloadInspector(request))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert rows[0] == ["2,000 items", "earlier-turn-reasoning", "dropped_reasoning", "x"]
+        assert [row[0] for row in rows[1:]] == ["01J9ZC7K3M", "—", "01J9ZC7K9Q"]
+        heading = str(app.screen.query_one("#inspector-report-title", Static).render())
+        assert "2,003 changes" in heading

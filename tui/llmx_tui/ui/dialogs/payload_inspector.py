@@ -1,4 +1,5 @@
-"""The exact JSON of the last request (secrets redacted) and the builder's report.
+"""The exact JSON of the last request (secrets redacted) and the builder's report
+(entries that say the same thing shown as one row, with their count).
 
 ``PayloadInspector(last_request, secrets=())`` dismisses with None.
 """
@@ -19,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from llmx_tui.engine.turn import LastRequest
+from llmx_tui.providers.base import ReportEntry
 from llmx_tui.ui.dialogs.json_view import JsonView
 from llmx_tui.ui.dialogs.redact import redact, redact_url
 from llmx_tui.ui.dialogs.text import one_line
@@ -33,6 +35,21 @@ def payload_json(last_request: LastRequest, secrets: Sequence[str] = ()) -> str:
     """The redacted payload as pretty JSON, with invisible controls escaped."""
     text = json.dumps(redact(last_request.payload, secrets), indent=2, ensure_ascii=False)
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def grouped_report(
+    report: Sequence[ReportEntry],
+) -> dict[tuple[str, str, str], tuple[str | None, int]]:
+    """Entries that say the same (rule, action, detail), as one: the first one's item
+    and how many there are, in the order they first came. A long session repeats a few
+    rules for every earlier turn (thousands of rows that say one thing, and slow to lay
+    out)."""
+    groups: dict[tuple[str, str, str], tuple[str | None, int]] = {}
+    for entry in report:
+        key = (entry.rule, entry.action, entry.detail)
+        first, count = groups.get(key, (entry.item_id, 0))
+        groups[key] = (first, count + 1)
+    return groups
 
 
 class PayloadInspector(ModalScreen[None]):
@@ -85,7 +102,7 @@ class PayloadInspector(ModalScreen[None]):
                 "the history was sent as it is."
             )
         noun = "change" if count == 1 else "changes"
-        return Content(f"Builder report: {count} {noun} to the history before sending")
+        return Content(f"Builder report: {count:,} {noun} to the history before sending")
 
     def on_mount(self) -> None:
         if self._request is None:
@@ -93,12 +110,15 @@ class PayloadInspector(ModalScreen[None]):
         if self._request.report:
             table = self.query_one(DataTable)
             table.add_columns(*REPORT_COLUMNS)
-            for entry in self._request.report:
+            for (rule, action, detail), (item_id, count) in grouped_report(
+                self._request.report
+            ).items():
+                item = one_line(item_id, 14, empty="—") if count == 1 else f"{count:,} items"
                 table.add_row(
-                    Text(one_line(entry.item_id, 14, empty="—")),
-                    Text(one_line(entry.rule)),
-                    Text(one_line(entry.action)),
-                    Text(one_line(entry.detail, 200)),
+                    Text(item),
+                    Text(one_line(rule)),
+                    Text(one_line(action)),
+                    Text(one_line(detail, 200)),
                 )
         self.query_one("#inspector-json").focus()
 
