@@ -1,4 +1,5 @@
-"""Rich Markdown for untrusted text: raw HTML shown as text, link targets shown.
+"""Rich Markdown for untrusted text: raw HTML shown as text, link targets shown;
+code padding and wrapped rows marked so that a mouse selection copies text (``copy_text``).
 
 Loaded on first use (``markdown_blocks.render_block``): rich.markdown,
 markdown-it and pygments are not needed for an empty session's first frame.
