@@ -33,9 +33,11 @@ from bench.parse_clients import (
     ours_decode,
     ours_fetch,
     raw_fetch,
+    reader_decode,
     sdk_decode,
     sdk_fetch,
     split_chunks,
+    sse_floor_decode,
 )
 from bench.sse_server import serve
 from bench.streams import markdown_tokens, openai_stream
@@ -189,6 +191,8 @@ async def _corpus(config: ParseConfig) -> Result:
             "floor": awaited(dialect, floor_decode_response),
             "list floor": called(dialect, floor_decode),
             "text floor": called(dialect, floor_decode_text),
+            "httpx-sse floor": awaited(dialect, sse_floor_decode),
+            "reader, JSON only": awaited(dialect, reader_decode),
         }
 
     openai_timings, openai_wall = await _interleave_cpu(
@@ -228,6 +232,8 @@ async def _corpus(config: ParseConfig) -> Result:
     for prefix, timings in (("openai", openai_timings), *other.items()):
         figures[f"{prefix}_ours_over_list_floor"] = timings.ratio("llmx-tui", "list floor")
         figures[f"{prefix}_ours_over_text_floor"] = timings.ratio("llmx-tui", "text floor")
+        figures[f"{prefix}_sse_floor_over_floor"] = timings.ratio("httpx-sse floor", "floor")
+        figures[f"{prefix}_reader_over_floor"] = timings.ratio("reader, JSON only", "floor")
     sdk_speedup = figures["openai_sdk_over_ours"]
     met = sdk_speedup >= SDK_TARGET and all(
         figures[f"{key}_ours_over_floor"] <= FLOOR_TARGET
@@ -261,6 +267,16 @@ async def _corpus(config: ParseConfig) -> Result:
             "that: "
             + ", ".join(
                 f"{key} {times(figures[f'{key}_ours_over_list_floor'])}"
+                for key in ("openai", "anthropic", "gemini")
+            ),
+            "layers, not judged (each / the floor): httpx-sse's line and event decoders with "
+            "`json.loads` on each event and nothing else (httpx-sse floor), and our "
+            "`EventReader` driving them with a parser that only decodes the JSON (reader, JSON "
+            "only); ours is that reader with the dialect's parser: "
+            + ", ".join(
+                f"{key} {times(figures[f'{key}_sse_floor_over_floor'])} / "
+                f"{times(figures[f'{key}_reader_over_floor'])} / "
+                f"{times(figures[f'{key}_ours_over_floor'])}"
                 for key in ("openai", "anthropic", "gemini")
             ),
             "also not judged: that list floor on text (each piece decoded once, "

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import httpx2
+from httpx_sse._decoders import SSEDecoder, SSELineDecoder  # what EventReader drives
 from openai import APIError, AsyncOpenAI
 from openai._streaming import AsyncStream
 from openai.types.chat import ChatCompletionChunk
@@ -28,6 +29,7 @@ from llmx_tui.providers.anthropic.parse import AnthropicParser
 from llmx_tui.providers.base import StepOutcome, StreamParser
 from llmx_tui.providers.gemini.parse import GeminiParser
 from llmx_tui.providers.openai_chat.parse import OpenAIChatParser
+from llmx_tui.providers.stream_state import decode_json
 from llmx_tui.providers.transport import EventReader, HttpRequest, Timeouts, Transport
 
 SSE_HEADERS = {"content-type": "text/event-stream"}
@@ -131,6 +133,57 @@ async def _sdk_text(stream: AsyncStream[ChatCompletionChunk]) -> str:
     except (APIError, ValueError):
         pass  # an in-band error ends the SDK's stream with an exception
     return "".join(text)
+
+
+async def sse_floor_decode(chunks: list[bytes]) -> int:
+    """The least a reader built on httpx-sse does (reported, not judged): its line and
+    event decoders over the same in-memory response, ``json.loads`` on each event's
+    data, nothing else; returns how many were decoded."""
+    response = httpx.Response(200, headers=SSE_HEADERS, stream=_Chunks(chunks))
+    to_text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode
+    lines, events = SSELineDecoder(), SSEDecoder()
+    decoded = 0
+    async for chunk in response.aiter_raw():
+        decoded += _sse_floor_lines(lines.decode(to_text(chunk)), events)
+    return decoded + _sse_floor_lines(lines.decode(to_text(b"", True)) + lines.flush(), events)
+
+
+def _sse_floor_lines(lines: list[str], events: SSEDecoder) -> int:
+    decoded = 0
+    for line in lines:
+        sse = events.decode(line)
+        if sse is not None and sse.data and sse.data != "[DONE]":
+            try:
+                json.loads(sse.data)
+            except ValueError:
+                continue
+            decoded += 1
+    return decoded
+
+
+class JsonOnlyParser:
+    """A parser that only decodes each event's JSON: publishes nothing, never finishes."""
+
+    ended = False
+    finished = False
+
+    def feed(self, event: str, data: str) -> list[Any]:
+        decode_json(data)
+        return []
+
+    def outcome(self) -> StepOutcome:
+        return StepOutcome()
+
+
+async def reader_decode(chunks: list[bytes]) -> None:
+    """Our ``EventReader`` over the same response with ``JsonOnlyParser`` (reported, not
+    judged): what reading costs before any dialect's parsing."""
+    response = httpx.Response(200, headers=SSE_HEADERS, stream=_Chunks(chunks))
+    await EventReader(Timeouts().finish_grace).read(response, JsonOnlyParser(), _discard)
+
+
+def _discard(event: object) -> None:
+    return None
 
 
 async def floor_decode_response(chunks: list[bytes]) -> int:
