@@ -81,12 +81,31 @@ async def test_names_comments_and_line_ends_reach_the_parser_as_aiter_sse_gives_
         assert parser.fed == public, size
 
 
-async def test_reading_stops_at_the_end_marker() -> None:
+async def test_parsing_stops_at_the_end_marker_and_the_rest_is_read_and_dropped() -> None:
     parser, taken = await read(
         [(0, b"data: one\n\ndata: END\n\ndata: late\n\n"), (0, b"data: later\n\n")]
     )
     assert parser.fed == [("message", "one"), ("message", "END")]
-    assert taken == 1  # the next read is never asked for
+    assert taken == 2  # read to its end, so httpx can put the connection back in its pool
+
+
+async def test_after_the_end_marker_a_body_that_does_not_end_is_left_after_a_short_while() -> None:
+    started = asyncio.get_running_loop().time()
+    parser, taken = await read([(0, b"data: END\n\n"), (30, b"data: never\n\n")], grace=60)
+    assert parser.fed == [("message", "END")] and taken == 1
+    assert asyncio.get_running_loop().time() - started < 5  # DRAIN_AFTER_END, not the grace
+
+
+async def test_a_failure_after_the_end_marker_loses_nothing() -> None:
+    class CutAfterEnd(httpx.AsyncByteStream):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            yield b"data: one\n\ndata: END\n\n"
+            raise httpx.RemoteProtocolError("peer closed connection")
+
+    parser = ScriptParser()
+    response = httpx.Response(200, headers=SSE, stream=CutAfterEnd())
+    await EventReader(finish_grace=5.0).read(response, parser, lambda event: None)
+    assert parser.outcome().text == "oneEND"
 
 
 async def test_the_grace_is_per_trailing_event_not_for_all_of_them() -> None:

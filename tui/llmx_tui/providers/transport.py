@@ -203,6 +203,8 @@ class EventReader:
     ``streamed`` tells, even after a failure mid-stream, whether content has
     been published (a step is never retried after that). Once the parser is
     finished, each further event is waited for ``finish_grace`` seconds at most.
+    After an end marker nothing more is parsed, but the rest of the body is read
+    (``_drain``), so that httpx can reuse the connection for the next step.
 
     httpx-sse's own line and event decoders are driven here once per network
     read: ``EventSource.aiter_sse()`` decodes the same way but costs two or three
@@ -236,7 +238,11 @@ class EventReader:
                     state = self._take(lines.decode(text), events, parser, emit)
                     if state is not _READING:
                         if state is _FINISHED:
-                            await self._read_trailing(chunks, to_text, lines, events, parser, emit)
+                            state = await self._read_trailing(
+                                chunks, to_text, lines, events, parser, emit
+                            )
+                        if state is _ENDED:
+                            await _drain(chunks)
                         return
             self._finish(to_text, lines, events, parser, emit)
         finally:
@@ -251,8 +257,9 @@ class EventReader:
         events: SSEDecoder,
         parser: StreamParser,
         emit: Emit,
-    ) -> None:
-        """The parser is finished: each further event is waited for ``finish_grace`` at most."""
+    ) -> object:
+        """The parser is finished: each further event is waited for ``finish_grace`` at most.
+        ``_ENDED`` if an end marker came (the rest of the body is still unread)."""
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout_at(loop.time() + self.finish_grace) as grace:
@@ -262,13 +269,14 @@ class EventReader:
                         continue
                     state = self._take(lines.decode(text), events, parser, emit)
                     if state is _ENDED:
-                        return
+                        return _ENDED
                     if state is _FINISHED:
                         grace.reschedule(loop.time() + self.finish_grace)
                 self._finish(to_text, lines, events, parser, emit)
         except TimeoutError:
             if not grace.expired():
                 raise
+        return _READING
 
     def _take(
         self, lines: list[str], events: SSEDecoder, parser: StreamParser, emit: Emit
@@ -329,12 +337,31 @@ class EventReader:
 
 
 _TEXT_PIECES = frozenset({TextDelta, ReasoningDelta, RefusalDelta})
+# How long the rest of a body is read after its end marker (``_drain``).
+DRAIN_AFTER_END = 0.25
 
 # What ``EventReader._take`` reports about one read.
 _READING, _FINISHED, _ENDED = object(), object(), object()
 
 _ToText = Callable[..., str]
 _UTF8 = codecs.getincrementaldecoder("utf-8")
+
+
+async def _drain(chunks: AsyncIterator[bytes]) -> None:
+    """The rest of a body after its end marker ([DONE], message_stop, an in-band error),
+    read and dropped for ``DRAIN_AFTER_END`` seconds at most.
+
+    httpx puts a connection back in its pool only once the body has been read to
+    its end; closed before, the connection is closed, and the next request connects
+    again (TLS handshake included). Servers end the body right after the marker. A
+    failure now loses nothing: the response is complete.
+    """
+    try:
+        async with asyncio.timeout(DRAIN_AFTER_END):
+            async for _ in chunks:
+                pass
+    except (TimeoutError, httpx.TransportError):
+        pass
 
 
 def _body(response: httpx.Response) -> AsyncIterator[bytes]:
