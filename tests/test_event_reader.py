@@ -96,16 +96,29 @@ async def test_after_the_end_marker_a_body_that_does_not_end_is_left_after_a_sho
     assert asyncio.get_running_loop().time() - started < 5  # DRAIN_AFTER_END, not the grace
 
 
+async def test_an_end_marker_after_the_finish_also_has_the_rest_read_and_dropped() -> None:
+    parser, taken = await read(
+        [(0, b"data: FIN\n\n"), (0.01, b"data: END\n\n"), (0.01, b"data: late\n\n")]
+    )
+    assert [data for _, data in parser.fed] == ["FIN", "END"]
+    assert taken == 3
+
+
 async def test_a_failure_after_the_end_marker_loses_nothing() -> None:
     class CutAfterEnd(httpx.AsyncByteStream):
+        def __init__(self, before_end: bytes) -> None:
+            self.before_end = before_end
+
         async def __aiter__(self) -> AsyncIterator[bytes]:
-            yield b"data: one\n\ndata: END\n\n"
+            yield self.before_end
+            yield b"data: END\n\n"
             raise httpx.RemoteProtocolError("peer closed connection")
 
-    parser = ScriptParser()
-    response = httpx.Response(200, headers=SSE, stream=CutAfterEnd())
-    await EventReader(finish_grace=5.0).read(response, parser, lambda event: None)
-    assert parser.outcome().text == "oneEND"
+    for before_end in (b"data: one\n\n", b"data: FIN\n\n"):  # ended, or finished then ended
+        parser = ScriptParser()
+        response = httpx.Response(200, headers=SSE, stream=CutAfterEnd(before_end))
+        await EventReader(finish_grace=5.0).read(response, parser, lambda event: None)
+        assert [data for _, data in parser.fed] == [before_end[6:-2].decode(), "END"]
 
 
 async def test_the_grace_is_per_trailing_event_not_for_all_of_them() -> None:

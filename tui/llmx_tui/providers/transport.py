@@ -236,13 +236,11 @@ class EventReader:
                 text = to_text(chunk)
                 if text:
                     state = self._take(lines.decode(text), events, parser, emit)
-                    if state is not _READING:
-                        if state is _FINISHED:
-                            state = await self._read_trailing(
-                                chunks, to_text, lines, events, parser, emit
-                            )
-                        if state is _ENDED:
-                            await _drain(chunks)
+                    if state is _FINISHED:
+                        await self._read_trailing(chunks, to_text, lines, events, parser, emit)
+                        return
+                    if state is _ENDED:
+                        await _drain(chunks)
                         return
             self._finish(to_text, lines, events, parser, emit)
         finally:
@@ -257,9 +255,9 @@ class EventReader:
         events: SSEDecoder,
         parser: StreamParser,
         emit: Emit,
-    ) -> object:
-        """The parser is finished: each further event is waited for ``finish_grace`` at most.
-        ``_ENDED`` if an end marker came (the rest of the body is still unread)."""
+    ) -> None:
+        """The parser is finished: each further event is waited for ``finish_grace`` at most;
+        after an end marker, the rest of the body is dropped under the same deadline."""
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout_at(loop.time() + self.finish_grace) as grace:
@@ -269,14 +267,16 @@ class EventReader:
                         continue
                     state = self._take(lines.decode(text), events, parser, emit)
                     if state is _ENDED:
-                        return _ENDED
+                        # No second timer: the one armed already bounds the drain too.
+                        grace.reschedule(loop.time() + DRAIN_AFTER_END)
+                        await _drop_rest(chunks)
+                        return
                     if state is _FINISHED:
                         grace.reschedule(loop.time() + self.finish_grace)
                 self._finish(to_text, lines, events, parser, emit)
         except TimeoutError:
             if not grace.expired():
                 raise
-        return _READING
 
     def _take(
         self, lines: list[str], events: SSEDecoder, parser: StreamParser, emit: Emit
@@ -353,14 +353,21 @@ async def _drain(chunks: AsyncIterator[bytes]) -> None:
 
     httpx puts a connection back in its pool only once the body has been read to
     its end; closed before, the connection is closed, and the next request connects
-    again (TLS handshake included). Servers end the body right after the marker. A
-    failure now loses nothing: the response is complete.
+    again (TLS handshake included). Servers end the body right after the marker.
     """
     try:
         async with asyncio.timeout(DRAIN_AFTER_END):
-            async for _ in chunks:
-                pass
-    except (TimeoutError, httpx.TransportError):
+            await _drop_rest(chunks)
+    except TimeoutError:
+        pass
+
+
+async def _drop_rest(chunks: AsyncIterator[bytes]) -> None:
+    """Reads the body to its end; a failure now loses nothing."""
+    try:
+        async for _ in chunks:
+            pass
+    except httpx.TransportError:
         pass
 
 
