@@ -41,9 +41,12 @@ class KeepAliveServer:
     (None: never, the connection stays open), as a server's last write may.
     """
 
-    def __init__(self, body: bytes, end_delay: float | None = 0.01) -> None:
+    def __init__(
+        self, body: bytes, end_delay: float | None = 0.01, idle_timeout: float = 3600
+    ) -> None:
         self.body = body
         self.end_delay = end_delay
+        self.idle_timeout = idle_timeout  # closes a connection idle this long, as servers do
         self.connections = 0
         self.requests = 0
 
@@ -51,7 +54,7 @@ class KeepAliveServer:
         self.connections += 1
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.idle_timeout)
                 length = next(
                     int(line.split(b":")[1])
                     for line in head.split(b"\r\n")
@@ -70,7 +73,12 @@ class KeepAliveServer:
                 await asyncio.sleep(self.end_delay)
                 writer.write(b"0\r\n\r\n")
                 await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+        except (
+            TimeoutError,
+            asyncio.IncompleteReadError,
+            ConnectionError,
+            asyncio.CancelledError,
+        ):
             writer.close()
 
 
@@ -126,3 +134,40 @@ async def test_a_body_that_never_ends_after_done_costs_a_short_wait_and_a_new_co
         assert await asyncio.wait_for(steps(url, OpenAIChatParser, 2), 10) == ["hi", "hi"]
         assert asyncio.get_running_loop().time() - started < 5
     assert (server.requests, server.connections) == (2, 2)
+
+
+async def test_a_turn_after_a_pause_uses_the_connection_of_the_turn_before() -> None:
+    """The app's client keeps idle connections longer than httpx's 5 s default."""
+    from llmx_tui.providers.transport import close_shared_client
+
+    server = KeepAliveServer(openai_text_stream("hi"))
+    async with serving(server) as url:
+        transport = Transport()  # the process-wide client, as the app uses it
+        request = HttpRequest(url=url, headers={}, body={"stream": True})
+        try:
+            await transport.stream(request, OpenAIChatParser(), lambda event: None)
+            await asyncio.sleep(5.5)  # reading the reply, typing the next prompt
+            await transport.stream(request, OpenAIChatParser(), lambda event: None)
+        finally:
+            await close_shared_client()
+    assert (server.requests, server.connections) == (2, 1)
+
+
+async def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_retry() -> None:
+    from llmx_tui.core.events import Retrying
+    from llmx_tui.providers.transport import close_shared_client
+
+    server = KeepAliveServer(openai_text_stream("hi"), idle_timeout=0.5)
+    events: list[object] = []
+    async with serving(server) as url:
+        transport = Transport()
+        request = HttpRequest(url=url, headers={}, body={"stream": True})
+        try:
+            first = await transport.stream(request, OpenAIChatParser(), events.append)
+            await asyncio.sleep(1.0)  # the server has closed the idle connection
+            second = await transport.stream(request, OpenAIChatParser(), events.append)
+        finally:
+            await close_shared_client()
+    assert (first.text, second.text) == ("hi", "hi")
+    assert (server.requests, server.connections) == (2, 2)
+    assert not [event for event in events if isinstance(event, Retrying)]

@@ -64,11 +64,23 @@ Sleep = Callable[[float], Awaitable[None]]
 _shared_client: httpx.AsyncClient | None = None
 
 
+# How long an idle connection stays in the pool. httpx's default (5 s) is shorter than
+# the time a reader takes to read a reply and type the next prompt, so each turn would
+# connect (and shake hands) again. A connection the server has closed meanwhile is seen
+# and dropped by the pool before it is used.
+KEEPALIVE_EXPIRY = 60.0
+
+
 def shared_client() -> httpx.AsyncClient:
     """The process-wide client (connection pooling across steps and turns)."""
     global _shared_client
     if _shared_client is None or _shared_client.is_closed:
-        _shared_client = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
+        _shared_client = httpx.AsyncClient(
+            timeout=httpx.Timeout(60.0, connect=10.0),
+            limits=httpx.Limits(
+                max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY
+            ),
+        )
     return _shared_client
 
 
