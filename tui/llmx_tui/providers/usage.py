@@ -155,9 +155,13 @@ def same_usage(first: Usage, second: Usage) -> bool:
 
 
 class UsageMerger:
-    """Running per-field merge of one dialect's raw usage objects."""
+    """Running per-field merge of one dialect's raw usage objects.
 
-    __slots__ = ("_extract", "_last_wire", "_normalise", "_raw", "_usage")
+    ``fold`` only records raw counts (hosts resend usage on every chunk); the
+    normalised usage is built when it is asked for, and only if a count changed.
+    """
+
+    __slots__ = ("_extract", "_last_wire", "_normalise", "_raw", "_stale", "_usage")
 
     def __init__(
         self,
@@ -168,6 +172,7 @@ class UsageMerger:
         self._normalise = normalise
         self._raw: RawCounts = {}
         self._usage: Usage | None = None
+        self._stale = False  # raw counts changed since ``_usage`` was built
         self._last_wire: dict[str, Any] | None = None
 
     @property
@@ -181,25 +186,33 @@ class UsageMerger:
 
     @property
     def usage(self) -> Usage:
+        if self._stale:
+            self._stale = False
+            usage = self._normalise(self._raw)
+            if self._usage is None or not same_usage(usage, self._usage):
+                self._usage = usage
         return self._usage if self._usage is not None else NO_USAGE
 
-    def merge(self, wire: Any) -> Usage | None:
-        """Fold one wire usage object in; returns the new normalised usage if it changed."""
+    def fold(self, wire: Any) -> None:
+        """Record one wire usage object's counts (a later non-null count replaces)."""
         if not isinstance(wire, dict):
-            return None
+            return
         if wire == self._last_wire:
-            return None  # the object just merged, resent (some hosts send it on every chunk)
+            return  # the object just folded, resent (some hosts send it on every chunk)
         self._last_wire = wire
         counts = self._extract(wire)
         raw = self._raw
         if counts.items() <= raw.items():
-            return None  # every count already has that value
+            return  # every count already has that value
         raw.update(counts)
-        usage = self._normalise(raw)
-        if self._usage is not None and same_usage(usage, self._usage):
-            return None
-        self._usage = usage
-        return usage
+        self._stale = True
+
+    def merge(self, wire: Any) -> Usage | None:
+        """Fold one wire usage object in; returns the new normalised usage if it changed."""
+        before = self._usage
+        self.fold(wire)
+        after = self.usage
+        return None if after is before or after is NO_USAGE else after
 
 
 def openai_merger() -> UsageMerger:
@@ -211,22 +224,16 @@ def anthropic_merger() -> UsageMerger:
 
 
 class GeminiUsageMerger(UsageMerger):
-    """``UsageMerger`` for Gemini, whose counts are all flat keys of ``usageMetadata``.
+    """``UsageMerger`` for Gemini, whose counts are all flat keys of ``usageMetadata``:
+    Gemini resends its whole usage on every chunk with a count or two grown, so the
+    keys are compared in place instead of extracted into a new dict first."""
 
-    Gemini resends its whole usage on every chunk with a count or two grown.
-    ``fold`` only records the raw counts (compared in place, no dict extracted
-    first); the normalised usage is built when it is asked for, which the parser
-    does once the response has finished, not for every chunk.
-    """
-
-    __slots__ = ("_stale",)
+    __slots__ = ()
 
     def __init__(self) -> None:
         super().__init__(gemini_counts, normalise_gemini)
-        self._stale = False  # raw counts changed since ``_usage`` was built
 
     def fold(self, wire: Any) -> None:
-        """Record one wire usage object's counts (a later non-null count replaces)."""
         if not isinstance(wire, dict):
             return
         raw = self._raw
@@ -240,21 +247,6 @@ class GeminiUsageMerger(UsageMerger):
                     continue
             raw[key] = value
             self._stale = True
-
-    @property
-    def usage(self) -> Usage:
-        if self._stale:
-            self._stale = False
-            usage = self._normalise(self._raw)
-            if self._usage is None or not same_usage(usage, self._usage):
-                self._usage = usage
-        return self._usage if self._usage is not None else NO_USAGE
-
-    def merge(self, wire: Any) -> Usage | None:
-        before = self._usage
-        self.fold(wire)
-        after = self.usage
-        return None if after is before or after is NO_USAGE else after
 
 
 def gemini_merger() -> GeminiUsageMerger:

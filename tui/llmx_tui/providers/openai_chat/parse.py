@@ -85,10 +85,10 @@ class OpenAIChatParser:
                     self._choice(choice, out)
         usage = chunk.get("usage")
         if usage is not None:
-            self._usage.merge(usage)
+            self._usage.fold(usage)
         groq = chunk.get("x_groq")
         if isinstance(groq, dict) and "usage" in groq:
-            self._groq_usage.merge(groq["usage"])
+            self._groq_usage.fold(groq["usage"])
         if self._state.finish_reason is not None:
             # Usage is published once choice 0 has finished (and again if it changes):
             # some hosts resend it, grown, on every chunk, and only the last counts.
