@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import chop_cells
 from textual.geometry import Offset
 from textual.selection import Selection
 from textual.widgets import DataTable, Static
 
 from llmx_tui.engine.turn import LastRequest
 from llmx_tui.providers.base import ReportEntry
-from llmx_tui.ui.dialogs.json_view import JsonView
+from llmx_tui.ui.dialogs.json_view import JsonView, wrapped_rows
 from llmx_tui.ui.dialogs.payload_inspector import PayloadInspector, payload_json
 from llmx_tui.ui.dialogs.redact import REDACTED, redact, redact_url
 from tests.test_dialogs_harness import SIZE, DialogHost, steady
@@ -225,3 +228,23 @@ async def test_report_entries_that_say_the_same_are_one_row_with_their_count() -
         assert [row[0] for row in rows[1:]] == ["01J9ZC7K3M", "—", "01J9ZC7K9Q"]
         heading = str(app.screen.query_one("#inspector-report-title", Static).render())
         assert "2,003 changes" in heading
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(["a", " ", '"', "{", "é", "中", "🙂"]), max_size=30),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(min_value=2, max_value=12),
+)
+def test_wrapped_rows_are_the_rows_cell_counting_gives(lines: list[str], width: int) -> None:
+    """The fast path for short ASCII lines cuts exactly where cell counting does, and
+    lines it does not take (longer, or with wide characters) are cut by cell counting."""
+    expected = []
+    for index, line in enumerate(lines):
+        start = 0
+        for piece in chop_cells(line, width) or [""]:
+            expected.append((index, start, start + len(piece)))
+            start += len(piece)
+    assert wrapped_rows(lines, width) == expected

@@ -19,6 +19,23 @@ from textual.strip import Strip
 _CACHE_LIMIT = 4000
 
 
+def wrapped_rows(lines: list[str], width: int) -> list[tuple[int, int, int]]:
+    """(line, start, end) of every screen row when ``lines`` wrap at ``width`` cells."""
+    rows: list[tuple[int, int, int]] = []
+    append = rows.append
+    for index, line in enumerate(lines):
+        # Nearly every line of pretty JSON is ASCII and fits: one row, no cell counting
+        # (which took most of the time to open a 10,000-item payload).
+        if len(line) <= width and line.isascii():
+            append((index, 0, len(line)))
+            continue
+        start = 0
+        for piece in chop_cells(line, width) or [""]:
+            append((index, start, start + len(piece)))
+            start += len(piece)
+    return rows
+
+
 class JsonView(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     JsonView {
@@ -47,14 +64,8 @@ class JsonView(ScrollView, can_focus=True):
         if width == self._width:
             return
         self._width = width
-        rows: list[tuple[int, int, int]] = []
-        for index, line in enumerate(self._lines):
-            start = 0
-            for piece in chop_cells(line, width) or [""]:
-                rows.append((index, start, start + len(piece)))
-                start += len(piece)
-        self._rows = rows
-        self.virtual_size = Size(width, len(rows))
+        self._rows = wrapped_rows(self._lines, width)
+        self.virtual_size = Size(width, len(self._rows))
         self.refresh()
 
     def _line_text(self, index: int) -> Text:
