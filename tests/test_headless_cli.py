@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -110,6 +111,33 @@ def test_text_mode_streams_the_reply_to_stdout(
     )
     assert code == 0
     assert out == "Hello from the loopback.\n"
+
+
+def test_the_collector_rests_while_the_turn_runs_and_is_on_again_after(
+    loopback: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in the app: no cyclic collection while the payload is built and the reply read."""
+    from llmx_tui.providers.transport import Transport
+
+    enabled_while_streaming: list[bool] = []
+    stream = Transport.stream
+
+    async def recording_stream(self: Transport, *args: Any, **kwargs: Any) -> Any:
+        enabled_while_streaming.append(gc.isenabled())
+        return await stream(self, *args, **kwargs)
+
+    monkeypatch.setattr(Transport, "stream", recording_stream)
+    loopback.add_stream(openai_text_stream("Hello."))
+    gc.enable()
+    try:
+        code, out, _err = run_cli(
+            capsys, "--print", "hi", "--base-url", loopback.base_url, "--model", "m"
+        )
+        assert (code, out) == (0, "Hello.\n")
+        assert enabled_while_streaming == [False]
+        assert gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_no_tools_declares_no_tools_and_max_steps_default_sends_tools(

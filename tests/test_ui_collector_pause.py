@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from llmx_tui.ui import collector_pause
+from llmx_tui import collector_pause
+from llmx_tui.collector_pause import CollectorPause
 from llmx_tui.ui.app import LlmxApp
-from llmx_tui.ui.collector_pause import CollectorPause
 from llmx_tui.ui.widgets.composer import Composer
 from tests.ui_helpers import Pause, ScriptedConversation, text_turn, ui_settled, wait_for
 

@@ -8,6 +8,7 @@ import contextlib
 import signal
 import sys
 
+from llmx_tui.collector_pause import CollectorPause
 from llmx_tui.core.bus import EventBus
 from llmx_tui.engine.conversation import Conversation
 from llmx_tui.headless import JsonPrinter, TextPrinter, print_events, stderr_line
@@ -34,10 +35,13 @@ async def run_print(args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGINT, conversation.cancel)
+    collector = CollectorPause()  # as the app does while a turn runs
+    collector.pause()
     try:
         ending = await conversation.submit(prompt)
         await printing
     finally:
+        collector.resume()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGINT)
         subscription.close()

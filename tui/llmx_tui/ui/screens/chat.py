@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 
+from llmx_tui.collector_pause import RESUME_DELAY, CollectorPause
 from llmx_tui.core.events import (
     ApprovalDecided,
     ApprovalRequested,
@@ -28,7 +29,6 @@ from llmx_tui.core.events import (
     TextDelta,
     ToolCallArgumentsDelta,
 )
-from llmx_tui.ui.collector_pause import RESUME_DELAY, CollectorPause
 from llmx_tui.ui.entries import entries_from_history
 from llmx_tui.ui.markdown_split import last_code_block
 from llmx_tui.ui.screens.approval import ApprovalScreen
@@ -248,7 +248,7 @@ class ChatScreen(Screen[None]):
                 self._release_collector()
 
     def _hold_collector(self) -> None:
-        """No cyclic collection while a turn runs (``ui/collector_pause``)."""
+        """No cyclic collection while a turn runs (``llmx_tui.collector_pause``)."""
         self._cancel_resume()  # the previous turn's, not due yet
         self._collector.pause()
 
