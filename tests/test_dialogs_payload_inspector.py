@@ -182,6 +182,27 @@ async def test_json_view_wraps_long_lines_and_highlights_visible_ones() -> None:
         assert len(colours) >= 2  # keys, strings and punctuation are told apart
 
 
+async def test_json_view_wraps_within_its_scrollbar_when_the_json_is_taller_than_it() -> None:
+    """The scrollbar appears once the rows are known: the rows are cut again to the
+    narrower width, so no character is left under the scrollbar."""
+    long_line = "".join(f"{i:03d}-" for i in range(200))
+    messages = [{"role": "user", "content": f"message {i}"} for i in range(60)]
+    messages.append({"role": "user", "content": long_line})
+    request = LastRequest(url="u", payload={"messages": messages})
+    app = DialogHost(lambda: PayloadInspector(request))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(JsonView)
+        assert view.show_vertical_scrollbar
+        width = view.scrollable_content_region.width
+        view.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        rows = [view.render_line(y).text for y in range(view.size.height)]
+        assert all(len(row.rstrip()) <= width for row in rows)
+        shown = "".join(row.strip() for row in rows)
+        assert f'"content": "{long_line}"' in shown
+
+
 async def test_json_view_selection_copies_the_json_as_written_across_wrapped_rows() -> None:
     app = long_line_inspector()
     async with app.run_test(size=SIZE) as pilot:

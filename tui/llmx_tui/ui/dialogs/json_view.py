@@ -57,6 +57,14 @@ class JsonView(ScrollView, can_focus=True):
         return "\n".join(self._lines)
 
     def on_resize(self) -> None:
+        self._rewrap()
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        # The scrollbar comes (or goes) once the rows are known, and takes its cells
+        # from the text: cut the rows again, or their ends would be under it.
+        self.call_later(self._rewrap)
+
+    def _rewrap(self) -> None:
         self._wrap(self.scrollable_content_region.width)
 
     def _wrap(self, width: int) -> None:
