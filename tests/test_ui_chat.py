@@ -71,6 +71,50 @@ async def test_send_streams_markdown_reasoning_and_usage() -> None:
         assert screen.renderer.last_reply == reply
 
 
+def reasoning_titles(app: LlmxApp) -> list[str]:
+    return [str(entry.title) for entry in app.screen.reasoning.query("ReasoningEntry")]
+
+
+async def test_each_turn_s_reasoning_is_numbered_from_one() -> None:
+    app, conv = make_app(
+        text_turn("First answer.", reasoning="Think once."),
+        text_turn("Second answer.", reasoning="Think twice."),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "one")
+        await settle(pilot, conv)
+        await send(pilot, "two")
+        await settle(pilot, conv)
+        titles = reasoning_titles(app)
+        assert [title.split(" · ")[0] for title in titles] == ["turn 1", "turn 2"]
+
+
+async def test_a_resumed_session_s_reasoning_keeps_its_turns_and_length() -> None:
+    from llmx_tui.core.items import AssistantMessage, UserMessage
+
+    history = [
+        UserMessage(text="one", turn=0),
+        Reasoning(text="Think once.", turn=0),
+        AssistantMessage(text="First answer.", turn=0),
+        UserMessage(text="two", turn=1),
+        AssistantMessage(text="Second answer, no reasoning.", turn=1),
+        UserMessage(text="three", turn=2),
+        Reasoning(text="Think a third time.", turn=2),
+        AssistantMessage(text="Third answer.", turn=2),
+    ]
+    conversation = ScriptedConversation([text_turn("Fourth.", reasoning="Again.")], history=history)
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert reasoning_titles(app) == [
+            "turn 1 · reasoning (11 chars)",
+            "turn 3 · reasoning (19 chars)",
+        ]
+        await send(pilot, "four")
+        await settle(pilot, conversation)
+        assert reasoning_titles(app)[-1].startswith("turn 4 · thought for")
+
+
 async def test_untrusted_text_is_shown_literally() -> None:
     nasty = (
         "A [bold red]x[/] and [link=http://x]y[/link] then \x1b[31mred and [@click=app.quit]q[/]"

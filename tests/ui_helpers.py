@@ -143,7 +143,7 @@ class ScriptedConversation:
         self.submitted: list[str] = []
         self.retries = 0
         self._cancel = asyncio.Event()
-        self._turn = 0
+        self._turn = sum(1 for item in self.history if isinstance(item, UserMessage))
 
     async def submit(self, text: str) -> None:
         self.submitted.append(text)
@@ -161,12 +161,14 @@ class ScriptedConversation:
     async def _run(self, text: str, *, echo_user: bool = True) -> None:
         self.busy = True
         self._cancel.clear()
+        # As the engine numbers turns: how many prompts came before this one.
+        turn = self._turn
         self._turn += 1
         script = self.scripts.pop(0) if self.scripts else text_turn("ok")
         partial = ""
-        self._publish(TurnStarted(session_id=self.session_id, turn=self._turn))
+        self._publish(TurnStarted(session_id=self.session_id, turn=turn))
         if echo_user:
-            self._publish(ItemDone(item=UserMessage(text=text, turn=self._turn)))
+            self._publish(ItemDone(item=UserMessage(text=text, turn=turn)))
         try:
             for step in script:
                 if self._cancel.is_set():

@@ -52,7 +52,7 @@ class TurnRenderer:
 
     # turn lifecycle -------------------------------------------------------
     def _on_turn_started(self, event: ev.TurnStarted) -> None:
-        self.turn = event.turn or self.turn + 1
+        self.turn = event.turn + 1  # the engine counts from 0 (earlier prompts); shown from 1
         self._turn_usage = ev.Usage()
         self._step_usage = ev.Usage()
         self._turn_noted = False

@@ -175,11 +175,14 @@ class ChatScreen(Screen[None]):
         self.conversation.load(entries_from_history(history))
         self.reasoning.clear()
         self.tools.clear()
+        # Numbered as the live pane numbers them: the turn of the prompt they follow.
         turn = 0
-        for item in history[-200:]:
-            if item.type == "reasoning" and item.text:
+        first_shown = len(history) - 200
+        for index, item in enumerate(history):
+            if item.type == "user_message":
                 turn += 1
-                self.reasoning.add_past(item.turn or turn, item.text)
+            elif item.type == "reasoning" and item.text and index >= first_shown:
+                self.reasoning.add_past(turn, item.text)
         replies = [i.text for i in history if i.type == "assistant_message" and i.text]
         self.renderer.last_reply = replies[-1] if replies else ""
 

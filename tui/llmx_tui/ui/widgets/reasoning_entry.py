@@ -65,14 +65,14 @@ class ReasoningEntry(Collapsible):
         self._body = Vertical(self._tail, classes="reasoning-body")
         self._body_ready = False
         self._segment_start = 0  # where the current step's reasoning begins
+        if text:
+            self.append(text)  # before the title is made: it counts the text
         super().__init__(
             self._body,
             title=Content(self._heading()),
             collapsed=not live,
             classes="-live" if live else "",
         )
-        if text:
-            self.append(text)
 
     def _heading(self) -> str:
         if self.live:
