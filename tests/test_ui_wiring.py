@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from llmx_tui.config import Settings
+from llmx_tui.core.events import Usage
 from llmx_tui.core.items import AssistantMessage, UserMessage
 from llmx_tui.store.async_store import AsyncSessionStore
 from llmx_tui.ui.app import LlmxApp
@@ -27,6 +28,7 @@ async def test_sessions_hook_resumes_the_chosen_session(loopback: Any, tmp_path:
     await store.append_items(
         old, [UserMessage(text="what is a pelican?"), AssistantMessage(text="A large water bird.")]
     )
+    await store.add_usage(old, Usage(input_tokens=1500, output_tokens=250))
     conversation = make_conversation(loopback)
     conversation.store = store
     app = LlmxApp(
@@ -50,6 +52,8 @@ async def test_sessions_hook_resumes_the_chosen_session(loopback: Any, tmp_path:
         assert [i.type for i in app.conversation.history] == ["user_message", "assistant_message"]
         await pilot.pause(0.2)
         assert "A large water bird." in screen_text(app)
+        # Its token totals go on from what it had used.
+        assert "session in 1500 (cached –) out 250" in app.screen.status.status_text()
         # The next prompt continues that session with its history.
         loopback.add_stream(openai_text_stream("Yes, pelicans."))
         await pilot.press(*"and?", "enter")

@@ -138,6 +138,7 @@ class ScriptedConversation:
         self.model = "gpt-test"
         self.session_id: str | None = "s1"
         self.history: list[Item] = list(history or [])
+        self.saved_usage = Usage()
         self.busy = False
         self.scripts = list(scripts or [])
         self.submitted: list[str] = []

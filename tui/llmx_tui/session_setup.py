@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from llmx_tui import paths
 from llmx_tui.config import ConfigError, Settings, load_settings
 from llmx_tui.core.bus import EventBus
+from llmx_tui.core.events import Usage
 from llmx_tui.core.items import Item
 from llmx_tui.providers.registry import UnknownProviderError
 from llmx_tui.providers.resolve import ProviderSetupError, ResolvedProvider, resolve_provider
@@ -60,7 +61,7 @@ class Setup:
 class DeferredConversation:
     """The app's conversation until ``finish()`` builds the real one (after the first frame).
 
-    What the first frame reads (bus, provider, model, session, history, busy)
+    What the first frame reads (bus, provider, model, session, history, saved usage, busy)
     comes from the setup; any other use (reading or setting an attribute)
     builds the engine at once and goes to the real Conversation, so early key
     presses behave as they always did.
@@ -73,11 +74,14 @@ class DeferredConversation:
         session_id: str | None,
         history: list[Item],
         build: Callable[[], Conversation],
+        *,
+        saved_usage: Usage | None = None,
     ) -> None:
         self.bus = bus  # the engine publishes on this same bus
         self._provider = provider
         self._session_id = session_id
         self._history = history
+        self._saved_usage = saved_usage or Usage()
         self._build = build
         self._real: Conversation | None = None
 
@@ -105,6 +109,10 @@ class DeferredConversation:
     @property
     def history(self) -> list[Item]:
         return self._real.history if self._real is not None else self._history
+
+    @property
+    def saved_usage(self) -> Usage:
+        return self._real.saved_usage if self._real is not None else self._saved_usage
 
     @property
     def busy(self) -> bool:
@@ -183,8 +191,10 @@ async def open_conversation(
     try:
         store = await open_store(args.data_dir)
         closers.append(store.close)
-        session_id, history = await _resumed(store, args)
-        parts = _Parts(settings, args, bus, provider, store, session_id, history, demo, closers)
+        session_id, history, saved_usage = await _resumed(store, args)
+        parts = _Parts(
+            settings, args, bus, provider, store, session_id, history, saved_usage, demo, closers
+        )
         problems: list[str] = []
         if defer_engine and not _starts_mcp(settings, args):
             conversation: Any = DeferredConversation(
@@ -193,6 +203,7 @@ async def open_conversation(
                 session_id,
                 history,
                 lambda: parts.assemble(_builtin_tools(settings, args, bus, interactive)),
+                saved_usage=saved_usage,
             )
         else:
             tools, problems, tool_closer = await _tools(settings, args, bus, interactive)
@@ -218,6 +229,7 @@ class _Parts:
     store: Any
     session_id: str | None
     history: list[Item]
+    saved_usage: Usage
     demo: bool
     closers: list[Any]
 
@@ -251,6 +263,7 @@ class _Parts:
             history=self.history,
             demo=self.demo,
             resolve=_resolver(settings, args, self.provider),
+            saved_usage=self.saved_usage,
         )
 
 
@@ -271,10 +284,11 @@ def _resolver(
     return resolve
 
 
-async def _resumed(store: Any, args: argparse.Namespace) -> tuple[str | None, list[Item]]:
+async def _resumed(store: Any, args: argparse.Namespace) -> tuple[str | None, list[Item], Usage]:
+    """The session to resume, if asked: its id, history and the tokens it has used."""
     wanted = args.resume
     if wanted is None and not args.continue_latest:
-        return None, []
+        return None, [], Usage()
     from llmx_tui.store.errors import StoreError
 
     try:
@@ -284,7 +298,9 @@ async def _resumed(store: Any, args: argparse.Namespace) -> tuple[str | None, li
             session_id = await store.latest_session_id()
             if session_id is None:
                 raise SetupError("there is no saved session to continue")
-        return session_id, await store.load_history(session_id)
+        history = await store.load_history(session_id)
+        info = await store.get_session(session_id)
+        return session_id, history, info.reported_usage
     except StoreError as exc:
         raise SetupError(str(exc)) from None
 

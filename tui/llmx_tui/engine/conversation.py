@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from llmx_tui.core.bus import EventBus
+from llmx_tui.core.events import Usage
 from llmx_tui.core.items import Item, UserMessage, new_id
 from llmx_tui.engine.turn import TurnEngine
 from llmx_tui.providers.registry import UnknownProviderError
@@ -30,8 +31,12 @@ class Conversation:
         demo: bool = False,
         title: str | None = None,
         resolve: Callable[[str, str], ResolvedProvider] | None = None,
+        saved_usage: Usage | None = None,
     ) -> None:
         self.engine = engine
+        # Tokens the saved session had used before it was opened here (the status bar's
+        # session totals start from them).
+        self.saved_usage = saved_usage or Usage()
         # (provider name, model) -> a usable provider; set by whoever knows the config.
         self.resolve = resolve
         self.store = store
@@ -178,6 +183,7 @@ class Conversation:
         self.session_id = None
         self.history = []
         self.title = None
+        self.saved_usage = Usage()
 
     async def export(self, path: str | None = None) -> Path:
         """Markdown export of this session into ``path`` (default: a new file in the cwd)."""

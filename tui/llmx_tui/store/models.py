@@ -38,6 +38,17 @@ class SessionInfo:
             reasoning_tokens=self.reasoning_tokens,
         )
 
+    @property
+    def reported_usage(self) -> Usage:
+        """The totals as a turn's usage reads them: a count no reply ever reported (the
+        store keeps 0) is None."""
+        return Usage(
+            input_tokens=self.input_tokens or None,
+            cached_input_tokens=self.cached_input_tokens or None,
+            output_tokens=self.output_tokens or None,
+            reasoning_tokens=self.reasoning_tokens or None,
+        )
+
 
 @dataclass(frozen=True)
 class Draft:

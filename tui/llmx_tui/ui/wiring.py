@@ -32,15 +32,16 @@ def open_sessions_hook(store: Any) -> Callable[[LlmxApp], None]:
                 app.notify("Cancel the running turn first (Esc).", markup=False)
                 return
             history = await store.load_history(session_id)
+            info = await store.get_session(session_id)
             resumed = Conversation(
                 engine=current.engine,
                 store=store,
                 session_id=session_id,
                 history=history,
                 resolve=current.resolve,
+                saved_usage=info.reported_usage,
             )
             app.switch_conversation(resumed)
-            info = await store.get_session(session_id)
             app.notify(f"Resumed: {info.title or session_id[:8]}", markup=False)
 
         app.push_screen(SessionBrowser(store, current_session_id=current.session_id), chosen)

@@ -162,7 +162,7 @@ class ChatScreen(Screen[None]):
         conv = self.app.conversation
         self.renderer = TurnRenderer(self)
         self.status.set_model(conv.provider, conv.model)
-        self.status.reset_session()
+        self.status.reset_session(conv.saved_usage)
         self.status.set_state("idle")
         self.show_history()
         self._subscription = conv.bus.subscribe()

@@ -66,9 +66,10 @@ class StatusBar(Static):
         self.session = self.session.plus(usage)
         self.redraw()
 
-    def reset_session(self) -> None:
+    def reset_session(self, saved: Usage | None = None) -> None:
+        """Another session on screen: its totals start from what it had ``saved``."""
         self.last_turn = Usage()
-        self.session = Usage()
+        self.session = saved or Usage()
         self.redraw()
 
     def retrying(self, attempt: int, delay: float, reason: str) -> None:
