@@ -89,7 +89,7 @@ async def test_each_turn_s_reasoning_is_numbered_from_one() -> None:
         assert [title.split(" · ")[0] for title in titles] == ["turn 1", "turn 2"]
 
 
-async def test_a_resumed_session_s_reasoning_keeps_its_turns_and_length() -> None:
+async def test_a_resumed_session_s_reasoning_is_one_entry_per_turn_with_its_length() -> None:
     from llmx_tui.core.items import AssistantMessage, UserMessage
 
     history = [
@@ -100,6 +100,7 @@ async def test_a_resumed_session_s_reasoning_keeps_its_turns_and_length() -> Non
         AssistantMessage(text="Second answer, no reasoning.", turn=1),
         UserMessage(text="three", turn=2),
         Reasoning(text="Think a third time.", turn=2),
+        Reasoning(text="Then once more.", turn=2),  # a second step of the same turn
         AssistantMessage(text="Third answer.", turn=2),
     ]
     conversation = ScriptedConversation([text_turn("Fourth.", reasoning="Again.")], history=history)
@@ -108,8 +109,10 @@ async def test_a_resumed_session_s_reasoning_keeps_its_turns_and_length() -> Non
         await pilot.pause()
         assert reasoning_titles(app) == [
             "turn 1 · reasoning (11 chars)",
-            "turn 3 · reasoning (19 chars)",
+            "turn 3 · reasoning (36 chars)",
         ]
+        third = app.screen.reasoning.query("ReasoningEntry").last()
+        assert third.text == "Think a third time.\n\nThen once more."
         await send(pilot, "four")
         await settle(pilot, conversation)
         assert reasoning_titles(app)[-1].startswith("turn 4 · thought for")

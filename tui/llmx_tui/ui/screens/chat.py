@@ -175,14 +175,18 @@ class ChatScreen(Screen[None]):
         self.conversation.load(entries_from_history(history))
         self.reasoning.clear()
         self.tools.clear()
-        # Numbered as the live pane numbers them: the turn of the prompt they follow.
+        # As the live pane shows them: one entry per turn (its steps' reasoning one after
+        # another), numbered by the prompt it follows.
+        by_turn: dict[int, list[str]] = {}
         turn = 0
         first_shown = len(history) - 200
         for index, item in enumerate(history):
             if item.type == "user_message":
                 turn += 1
             elif item.type == "reasoning" and item.text and index >= first_shown:
-                self.reasoning.add_past(turn, item.text)
+                by_turn.setdefault(turn, []).append(item.text)
+        for turn, texts in by_turn.items():
+            self.reasoning.add_past(turn, "\n\n".join(texts))
         replies = [i.text for i in history if i.type == "assistant_message" and i.text]
         self.renderer.last_reply = replies[-1] if replies else ""
 
