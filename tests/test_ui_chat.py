@@ -237,6 +237,21 @@ async def test_approval_allow_once_runs_the_tool() -> None:
         assert "Written." in screen_text(app)
 
 
+async def test_a_tool_call_line_shows_its_state_however_long_its_arguments() -> None:
+    arguments = {"path": "notes.txt", "text": "a very long line of text for the file " * 6}
+    app, conv = make_app(tool_turn("write_file", arguments, "Written.", approval=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "write it")
+        await settle(pilot, conv)
+        line = app.screen.query_one(ToolCallLine)
+        shown = line.render_line(0).text.rstrip()
+        assert shown.endswith("…) · done")  # the line's room goes to the arguments
+        assert '{"path": "notes.txt"' in shown
+        assert len(shown) <= line.size.width
+        line.set_state("done", '{"path": "a.txt"}')  # short: the hint to the pane too
+        assert line.render_line(0).text.rstrip().endswith('{"path": "a.txt"}) · done  [F3 tools]')
+
+
 async def test_approval_deny_and_allow_for_session() -> None:
     app, conv = make_app(
         tool_turn("shell", {"cmd": "rm -rf build"}, "Not run.", approval=True),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len, chop_cells
 from textual.content import Content
 from textual.widgets import Static
 
@@ -17,6 +18,12 @@ STATE_ICONS = {
     "denied": "⊘",
     "skipped": "⚠",
 }
+
+
+# Cells of arguments shown before the line knows its width, and at least.
+PREVIEW_CELLS = 60
+MIN_PREVIEW_CELLS = 12
+HINT = "  [F3 tools]"
 
 
 class ToolCallLine(Static):
@@ -35,6 +42,9 @@ class ToolCallLine(Static):
     def on_mount(self) -> None:
         self._redraw()
 
+    def on_resize(self) -> None:
+        self._redraw()
+
     def set_state(self, state: str, arguments: str | None = None) -> None:
         self.remove_class(f"-{self.state}")
         self.state = state
@@ -44,9 +54,17 @@ class ToolCallLine(Static):
         self._redraw()
 
     def _redraw(self) -> None:
-        preview = " ".join(self.arguments.split())
-        if len(preview) > 60:
-            preview = preview[:59] + "…"
         icon = STATE_ICONS.get(self.state, "·")
-        text = f"{icon} tool {neutralise(self.tool_name)}({neutralise(preview)}) · {self.state}"
-        self.update(Content(text + "  [F3 tools]"))
+        head = f"{icon} tool {neutralise(self.tool_name)}("
+        tail = f") · {self.state}"
+        preview = neutralise(" ".join(self.arguments.split()))
+        # The arguments get what the line leaves them, so the state always shows; the
+        # hint to the tool pane only when they fit whole.
+        width = self.content_size.width or PREVIEW_CELLS
+        room = width - cell_len(head) - cell_len(tail)
+        if cell_len(preview) <= room - len(HINT):
+            tail += HINT
+        elif cell_len(preview) > room:
+            room = max(MIN_PREVIEW_CELLS, room)
+            preview = chop_cells(preview, room - 1)[0] + "…"
+        self.update(Content(head + preview + tail))
