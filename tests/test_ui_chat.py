@@ -118,6 +118,32 @@ async def test_a_resumed_session_s_reasoning_is_one_entry_per_turn_with_its_leng
         assert reasoning_titles(app)[-1].startswith("turn 4 · thought for")
 
 
+async def test_a_resumed_session_s_tool_calls_are_in_the_tool_pane() -> None:
+    from llmx_tui.core.items import AssistantMessage, ToolCall, ToolOutput, UserMessage
+
+    history = [
+        UserMessage(text="look"),
+        ToolCall(call_id="c1", name="read_file", arguments='{"path":"a.txt"}'),
+        ToolOutput(call_id="c1", output="alpha"),
+        ToolCall(call_id="c2", name="run_shell", arguments='{"command":"false"}'),
+        ToolOutput(call_id="c2", output="exit 1", is_error=True),
+        AssistantMessage(text="Done looking."),
+        UserMessage(text="again"),
+        ToolCall(call_id="c3", name="read_file", arguments='{"path":"b.txt"}'),  # cut off
+    ]
+    app = LlmxApp(ScriptedConversation(history=history), clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        views = list(app.screen.tools.query(ToolCallView))
+        assert [(v.tool_name, v.state, v.output) for v in views] == [
+            ("read_file", "done", "alpha"),
+            ("run_shell", "failed", "exit 1"),
+            ("read_file", "pending", None),
+        ]
+        assert '"path": "a.txt"' in screen_text(app)  # pretty arguments, on screen
+        assert "No tool calls yet." not in screen_text(app)
+
+
 async def test_untrusted_text_is_shown_literally() -> None:
     nasty = (
         "A [bold red]x[/] and [link=http://x]y[/link] then \x1b[31mred and [@click=app.quit]q[/]"

@@ -62,6 +62,26 @@ def cancelled_entry() -> Entry:
     return Entry("cancelled", cancelled_notice)
 
 
+# A saved tool call, what its line and view say of it, and its output (None: none came).
+PastCall = tuple[ToolCall, str, str | None]
+
+
+def call_state(output: ToolOutput | None) -> str:
+    """What a saved call's line and view say: no output (the turn stopped) is pending."""
+    return "pending" if output is None else ("failed" if output.is_error else "done")
+
+
+def tool_calls_from_history(items: list[Item], limit: int) -> list[PastCall]:
+    """The last ``limit`` tool calls of a resumed session: each with its state and output."""
+    outputs = {i.call_id: i for i in items if isinstance(i, ToolOutput)}
+    calls = [item for item in items if isinstance(item, ToolCall)][-limit:]
+    result: list[PastCall] = []
+    for call in calls:
+        output = outputs.get(call.call_id)
+        result.append((call, call_state(output), None if output is None else output.output))
+    return result
+
+
 def entries_from_history(items: list[Item]) -> list[Entry]:
     """Conversation rows for a resumed session (reasoning goes to its own pane)."""
     outputs = {i.call_id: i for i in items if isinstance(i, ToolOutput)}
@@ -72,8 +92,7 @@ def entries_from_history(items: list[Item]) -> list[Entry]:
         elif isinstance(item, AssistantMessage):
             entries.append(assistant_entry(item.text))
         elif isinstance(item, ToolCall):
-            output = outputs.get(item.call_id)
-            state = "pending" if output is None else ("failed" if output.is_error else "done")
+            state = call_state(outputs.get(item.call_id))
             entries.append(tool_entry(item.call_id, item.name, item.arguments, state))
         elif isinstance(item, TurnError):
             entries.append(error_entry(item.kind, item.message))

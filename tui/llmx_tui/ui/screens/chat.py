@@ -29,7 +29,7 @@ from llmx_tui.core.events import (
     TextDelta,
     ToolCallArgumentsDelta,
 )
-from llmx_tui.ui.entries import entries_from_history
+from llmx_tui.ui.entries import entries_from_history, tool_calls_from_history
 from llmx_tui.ui.markdown_split import last_code_block
 from llmx_tui.ui.screens.approval import ApprovalScreen
 from llmx_tui.ui.slash_commands import run_slash_command
@@ -54,6 +54,10 @@ DRAW_SHARE = 0.2
 LONGEST_FRAME = 0.25
 _STREAMED = frozenset({TextDelta, ReasoningDelta})
 _DELTAS = frozenset({TextDelta, ReasoningDelta, RefusalDelta, ToolCallArgumentsDelta})
+
+
+# Tool calls of a resumed session shown in the tool pane (the newest).
+PAST_TOOL_CALLS = 10
 
 
 def frame_gap(work: float, drawing: float) -> float:
@@ -187,6 +191,17 @@ class ChatScreen(Screen[None]):
                 by_turn.setdefault(turn, []).append(item.text)
         for turn, texts in by_turn.items():
             self.reasoning.add_past(turn, "\n\n".join(texts))
+        # The last few calls with their arguments and output, mounted once the
+        # conversation is on screen: each view is a few widgets for Textual to lay out.
+        calls = tool_calls_from_history(history, PAST_TOOL_CALLS)
+        if calls:
+            conversation = self.app.conversation
+
+            def show_past_calls() -> None:
+                if self.app.conversation is conversation:  # not replaced meanwhile
+                    self.tools.add_past(calls)
+
+            self.call_after_refresh(show_past_calls)
         replies = [i.text for i in history if i.type == "assistant_message" and i.text]
         self.renderer.last_reply = replies[-1] if replies else ""
 

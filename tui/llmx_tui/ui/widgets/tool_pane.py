@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from llmx_tui.core.items import ToolCall
 from llmx_tui.ui.widgets.follow_scroll import FollowScroll
 from llmx_tui.ui.widgets.tool_call_view import ToolCallView
 
@@ -39,6 +40,19 @@ class ToolPane(FollowScroll):
         for old in list(self.query(ToolCallView))[:-KEEP]:
             old.remove()
         return view
+
+    def add_past(self, calls: list[tuple[ToolCall, str, str | None]]) -> None:
+        """A resumed session's calls, with state and output (``tool_calls_from_history``)."""
+        views = []
+        for call, state, output in calls[-KEEP:]:
+            view = ToolCallView(call.name, call.call_id)
+            view.arguments = call.arguments
+            view.output = output
+            view.set_state(state)
+            views.append(view)
+        if views:
+            self.query(".empty").set(display=False)
+            self.mount_all(views)
 
     def by_index(self, index: int) -> ToolCallView | None:
         return self._by_index.get(index)
