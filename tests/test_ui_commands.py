@@ -17,6 +17,21 @@ async def run_command(pilot, text: str) -> list[str]:  # type: ignore[no-untyped
     return [n.message for n in app._notifications]
 
 
+def test_help_names_every_key_of_the_chat_screen() -> None:
+    """Keys hidden from the key bar (F8, F9, PageUp) are found in /help."""
+    from textual.binding import Binding
+
+    from llmx_tui.ui.screens.chat import ChatScreen
+    from llmx_tui.ui.slash_commands import HELP
+
+    names = {"escape": "Esc", "pageup": "PageUp", "pagedown": "PageDown"}
+    for binding in ChatScreen.BINDINGS:
+        assert isinstance(binding, Binding)
+        key = binding.key.split(",")[0]
+        shown = names.get(key, key.upper() if key.startswith("f") else key)
+        assert shown in HELP, binding
+
+
 async def test_slash_commands_report_help_and_missing_features() -> None:
     conv = ScriptedConversation()
     app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False)

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 
 HELP = """Commands: /new  /model [name]  /theme [name]  /system [prompt]  /retry  /export  /help
 Keys: Enter send · ctrl+j newline · Esc cancel · ctrl+r retry · F2 reasoning · F3 tools
-F4 model · F5 theme · F6 copy reply · F7 copy code · ctrl+n new · ctrl+s sessions
-ctrl+p command palette · ctrl+q quit · up/down recall prompts"""
+F4 model · F5 theme · F6 copy reply · F7 copy code · F8 payload inspector · F9 edit a prompt
+ctrl+n new · ctrl+s sessions · PageUp/PageDown scroll · ctrl+p command palette · ctrl+q quit
+up/down recall prompts"""
 
 
 def _not_available(screen: ChatScreen, what: str) -> None:
