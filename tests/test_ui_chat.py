@@ -144,6 +144,19 @@ async def test_a_resumed_session_s_tool_calls_are_in_the_tool_pane() -> None:
         assert "No tool calls yet." not in screen_text(app)
 
 
+async def test_past_tool_calls_go_above_a_live_call_that_came_first() -> None:
+    from llmx_tui.core.items import ToolCall
+
+    app, _conv = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.screen.tools
+        pane.start_call(0, "live", "run_shell")
+        await pilot.pause()
+        pane.add_past([(ToolCall(call_id="old", name="read_file", arguments="{}"), "done", "x")])
+        await pilot.pause()
+        assert [view.call_id for view in pane.query(ToolCallView)] == ["old", "live"]
+
+
 async def test_untrusted_text_is_shown_literally() -> None:
     nasty = (
         "A [bold red]x[/] and [link=http://x]y[/link] then \x1b[31mred and [@click=app.quit]q[/]"

@@ -29,6 +29,7 @@ from llmx_tui.core.events import (
     TextDelta,
     ToolCallArgumentsDelta,
 )
+from llmx_tui.core.items import Reasoning, UserMessage
 from llmx_tui.ui.entries import entries_from_history, tool_calls_from_history
 from llmx_tui.ui.markdown_split import last_code_block
 from llmx_tui.ui.screens.approval import ApprovalScreen
@@ -185,10 +186,10 @@ class ChatScreen(Screen[None]):
         turn = 0
         first_shown = len(history) - 200
         for index, item in enumerate(history):
-            if item.type == "user_message":
+            if isinstance(item, UserMessage):
                 turn += 1
-            elif item.type == "reasoning" and item.text and index >= first_shown:
-                by_turn.setdefault(turn, []).append(item.text)
+            elif isinstance(item, Reasoning) and item.text and index >= first_shown:
+                by_turn.setdefault(max(turn, 1), []).append(item.text)
         for turn, texts in by_turn.items():
             self.reasoning.add_past(turn, "\n\n".join(texts))
         # The last few calls with their arguments and output, mounted once the

@@ -52,7 +52,8 @@ class ToolPane(FollowScroll):
             views.append(view)
         if views:
             self.query(".empty").set(display=False)
-            self.mount_all(views)
+            live = self.query(ToolCallView)  # a turn started meanwhile: older calls go first
+            self.mount_all(views, before=live.first() if live else None)
 
     def by_index(self, index: int) -> ToolCallView | None:
         return self._by_index.get(index)
