@@ -108,8 +108,8 @@ async def test_a_resumed_session_s_reasoning_is_one_entry_per_turn_with_its_leng
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert reasoning_titles(app) == [
-            "turn 1 · reasoning (11 chars)",
-            "turn 3 · reasoning (36 chars)",
+            "turn 1 · 11 chars",
+            "turn 3 · 36 chars",
         ]
         third = app.screen.reasoning.query("ReasoningEntry").last()
         assert third.text == "Think a third time.\n\nThen once more."

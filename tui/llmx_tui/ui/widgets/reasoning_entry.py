@@ -79,7 +79,7 @@ class ReasoningEntry(Collapsible):
             return f"thinking… {self._clock() - self._started:.1f}s"
         if self._elapsed is not None:
             return f"turn {self.turn} · thought for {self._elapsed:.1f}s"
-        return f"turn {self.turn} · reasoning ({len(self.text)} chars)"
+        return f"turn {self.turn} · {len(self.text):,} chars"  # the pane says "Reasoning"
 
     def on_mount(self) -> None:
         self._body_ready = True
