@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 
@@ -61,7 +63,16 @@ def test_finished_text_is_grouped_into_runs_at_block_starts() -> None:
 def test_height_estimate_wraps_source_lines() -> None:
     assert estimate_height("one\ntwo\n\n", 80) == 2
     assert estimate_height("x" * 81, 80) == 2
+    assert estimate_height("x" * 160 + "\n" + "x" * 161, 80) == 5
     assert estimate_height("", 80) == 1
+
+
+@given(st.text(alphabet="ab \n", max_size=300), st.integers(min_value=0, max_value=40))
+def test_height_estimate_is_each_line_s_rows(text: str, width: int) -> None:
+    """One row per source line, plus the rows a line longer than the width wraps onto."""
+    usable = max(1, width)
+    lines = text.rstrip().splitlines() or [""]
+    assert estimate_height(text, width) == sum(max(1, -(-len(line) // usable)) for line in lines)
 
 
 class StreamApp(App[None]):

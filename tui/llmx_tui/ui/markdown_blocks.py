@@ -47,7 +47,13 @@ def estimate_height(text: str, width: int) -> int:
     """Lines ``text`` will take at ``width``: one per source line, wrapped."""
     usable = max(1, width)
     lines = text.rstrip().splitlines() or [""]
-    return sum(max(1, -(-len(line) // usable)) for line in lines)
+    # One row each, and the rows a long line wraps onto (a final frame estimates every
+    # new block: most lines are short, so only those are divided).
+    height = len(lines)
+    for line in lines:
+        if len(line) > usable:
+            height += (len(line) - 1) // usable
+    return height
 
 
 # Rich puts the blank line between two blocks before the second one, depending on
