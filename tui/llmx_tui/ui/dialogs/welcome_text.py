@@ -12,9 +12,9 @@ STEPS: tuple[tuple[str, str], ...] = (
         "Use a hosted provider",
         "Put your key in an environment variable, then start llmx-tui again; it finds it "
         "by itself:\n"
-        "  export OPENAI_API_KEY=...     (or ANTHROPIC_API_KEY, OPENROUTER_API_KEY,\n"
-        "  GEMINI_API_KEY / GOOGLE_API_KEY, DEEPSEEK_API_KEY, GROQ_API_KEY,\n"
-        "  MISTRAL_API_KEY, XAI_API_KEY)",
+        "  export OPENAI_API_KEY=...\n"
+        "or ANTHROPIC_API_KEY, OPENROUTER_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY), "
+        "DEEPSEEK_API_KEY, GROQ_API_KEY, MISTRAL_API_KEY, XAI_API_KEY.",
     ),
     (
         "Or run a model on this machine",
