@@ -333,6 +333,73 @@ def test_real_command_ctrl_c_exits_130_and_keeps_partial(loopback: Any, tmp_path
     assert (first + out).startswith(b"tick tick")
 
 
+def test_real_command_stops_quietly_when_the_reader_closes_stdout(
+    loopback: Any, tmp_path: Path
+) -> None:
+    """``llmx-tui --print ... | head``: the turn stops, what came is saved (cancelled), no
+    traceback, and the status is a closed pipe's (141)."""
+    loopback.add(
+        Reply(body=openai_text_stream("tock " * 2000, pieces=2000), chunk_size=60, delay=0.01)
+    )
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    command = [*_command(), "--print", "count", "--base-url", loopback.base_url]
+    proc = subprocess.Popen(
+        [*command, "--model", "m", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(5) == b"tock "
+    proc.stdout.close()  # the reader leaves, as head does
+    err = proc.stderr.read()
+    assert proc.wait(timeout=30) == 141, err
+    assert b"Traceback" not in err and b"Broken pipe" not in err
+    session = main_sessions_show(tmp_path)
+    assert "cancelled" in session and "tock tock" in session
+    # The turn stopped early: the server was not read to the end of its 2,000 pieces.
+    assert len(loopback.requests) == 1
+
+
+def main_sessions_show(data_dir: Path) -> str:
+    listing = subprocess.run(
+        [*_command(), "sessions", "list", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    session_id = listing.stdout.split()[0]
+    shown = subprocess.run(
+        [*_command(), "sessions", "show", session_id, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return shown.stdout
+
+
+def test_sessions_command_stops_quietly_when_the_reader_closes_stdout(tmp_path: Path) -> None:
+    from llmx_tui.core.items import AssistantMessage, UserMessage
+    from llmx_tui.paths import history_db_path
+    from llmx_tui.store.sqlite import SessionStore
+
+    with SessionStore.open(history_db_path(str(tmp_path))) as store:
+        for n in range(300):
+            session_id = store.create_session(title=f"talk {n}", provider="p", model="m")
+            store.append_items(session_id, [UserMessage(text="q"), AssistantMessage(text="a")])
+    proc = subprocess.Popen(
+        [*_command(), "sessions", "list", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(8)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=30) in (0, 141), err  # 0 when it had written everything already
+    assert err == b""
+
+
 def test_debug_log_records_skipped_data_without_keys(
     loopback: Any,
     capsys: pytest.CaptureFixture[str],

@@ -103,6 +103,11 @@ def main(argv: list[str]) -> int:
             return _COMMANDS[args.command](store, args)
     except StoreError as exc:
         return _fail(f"llmx-tui: {exc}")
+    except BrokenPipeError:  # the reader closed stdout (``| head``): nothing went wrong
+        from llmx_tui.run_print import EXIT_READER_GONE, silence_stdout
+
+        silence_stdout()
+        return EXIT_READER_GONE
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         return _fail(f"llmx-tui: cannot access{where}: {exc.strerror or exc}")

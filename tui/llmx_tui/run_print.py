@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 
@@ -15,6 +16,8 @@ from llmx_tui.headless import JsonPrinter, TextPrinter, print_events, stderr_lin
 from llmx_tui.session_setup import SetupError, open_conversation
 
 EXIT_CODES = {"completed": 0, "failed": 1, "cancelled": 130}
+# The reader closed stdout (``| head``): the status a process killed by SIGPIPE has.
+EXIT_READER_GONE = 141
 
 
 async def run_print(args: argparse.Namespace) -> int:
@@ -32,23 +35,44 @@ async def run_print(args: argparse.Namespace) -> int:
     printer = JsonPrinter(sys.stdout) if args.json else TextPrinter(sys.stdout, sys.stderr)
     subscription = bus.subscribe()
     printing = asyncio.create_task(print_events(subscription, printer))
+    printing.add_done_callback(lambda task: _stop_if_reader_gone(task, conversation))
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGINT, conversation.cancel)
     collector = CollectorPause()  # as the app does while a turn runs
     collector.pause()
+    reader_gone = False
     try:
         ending = await conversation.submit(prompt)
         await printing
+    except BrokenPipeError:
+        reader_gone = True
     finally:
         collector.resume()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGINT)
         subscription.close()
         await setup.close()
+    if reader_gone:
+        silence_stdout()
+        return EXIT_READER_GONE
     if ending == "failed":
         stderr_line(_failure_message(conversation))
     return EXIT_CODES[ending]
+
+
+def _stop_if_reader_gone(printing: asyncio.Task[None], conversation: Conversation) -> None:
+    """Nobody reads the rest of the reply: the turn stops (what came is saved, cancelled)."""
+    if not printing.cancelled() and isinstance(printing.exception(), BrokenPipeError):
+        conversation.cancel()
+
+
+def silence_stdout() -> None:
+    """Points stdout at /dev/null: the interpreter's last flush at exit would fail again
+    on the closed pipe and print an error of its own."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _failure_message(conversation: Conversation) -> str:
