@@ -204,11 +204,30 @@ async def test_escape_cancels_and_keeps_partial_reply_and_typed_text() -> None:
         assert not conv.busy
         text = screen_text(app)
         assert "Partial" in text and "never shown" not in text
-        assert "cancelled" in text
+        assert "cancelled — what had arrived is kept" in text
         assert app.screen.composer.text == "draft"
         await send(pilot, "next")
         await settle(pilot, conv)
         assert "Second reply" in screen_text(app)
+
+
+async def test_cancelling_while_it_only_reasons_claims_no_partial_reply() -> None:
+    pause = Pause()
+    script = [
+        StepStarted(step=0, provider="openai", model="gpt-test"),
+        ReasoningDelta(text="Still thinking"),
+        pause,
+        TextDelta(text="never shown"),
+    ]
+    app, conv = make_app(script)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "question")
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await settle(pilot, conv)
+        text = screen_text(app)
+        assert "cancelled — what had arrived is kept" in text
+        assert "partial reply" not in text and "never shown" not in text
 
 
 async def test_reasoning_step_titles_in_double_asterisks_are_shown_bold() -> None:

@@ -27,4 +27,4 @@ def error_notice(kind: str, message: str, retry_key: str = "ctrl+r") -> NoticeLi
 
 
 def cancelled_notice() -> NoticeLine:
-    return NoticeLine("cancelled", "⊘ cancelled — the partial reply above is kept")
+    return NoticeLine("cancelled", "⊘ cancelled — what had arrived is kept")
