@@ -369,6 +369,34 @@ async def test_composer_newline_and_prompt_recall() -> None:
         assert composer.text == "dra"
 
 
+async def test_up_recalls_a_resumed_session_s_prompts_before_new_ones() -> None:
+    from llmx_tui.core.items import AssistantMessage, UserMessage
+
+    history = [
+        UserMessage(text="first saved"),
+        AssistantMessage(text="one"),
+        UserMessage(text="second saved"),
+        AssistantMessage(text="two"),
+    ]
+    conversation = ScriptedConversation([text_turn("three")], history=history)
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        composer = app.screen.composer
+        composer.focus()
+        await pilot.press("up")
+        assert composer.text == "second saved"
+        await pilot.press("up")
+        assert composer.text == "first saved"
+        await pilot.press("down", "down")
+        assert composer.text == ""
+        await send(pilot, "typed now")
+        await settle(pilot, conversation)
+        await pilot.press("up")
+        assert composer.text == "typed now"
+        await pilot.press("up")
+        assert composer.text == "second saved"
+
+
 async def test_typing_while_busy_keeps_text_and_does_not_send() -> None:
     pause = Pause()
     app, conv = make_app([*text_turn("x")[:2], pause, *text_turn("x")[2:]])

@@ -59,6 +59,8 @@ _DELTAS = frozenset({TextDelta, ReasoningDelta, RefusalDelta, ToolCallArgumentsD
 
 # Tool calls of a resumed session shown in the tool pane (the newest).
 PAST_TOOL_CALLS = 10
+# A resumed session's prompts that up/down recall in the composer (the newest).
+PROMPTS_RECALLED = 200
 
 
 def frame_gap(work: float, drawing: float) -> float:
@@ -178,6 +180,8 @@ class ChatScreen(Screen[None]):
     def show_history(self) -> None:
         history = list(self.app.conversation.history)
         self.conversation.load(entries_from_history(history))
+        prompts = [item.text for item in history if isinstance(item, UserMessage) and item.text]
+        self.composer.recall_also(prompts[-PROMPTS_RECALLED:])
         self.reasoning.clear()
         self.tools.clear()
         # As the live pane shows them: one entry per turn (its steps' reasoning one after

@@ -56,6 +56,12 @@ class Composer(TextArea):
         self._recall_index = None
         self.load_text("")
 
+    def recall_also(self, earlier: list[str]) -> None:
+        """Prompts of a session opened here, recalled before those typed in this run."""
+        typed = [text for text in self.prompt_history if text not in set(earlier)]
+        self.prompt_history = [*earlier, *typed]
+        self._recall_index = None
+
     def action_newline(self) -> None:
         self.insert("\n")
 
