@@ -361,12 +361,15 @@ async def test_composer_newline_and_prompt_recall() -> None:
         await send(pilot, "second")
         await settle(pilot, conv)
         await pilot.press(*"dra")
-        await pilot.press("up")
-        assert composer.text == "second"
-        await pilot.press("up")
-        assert composer.text == "line1\nline2"
-        await pilot.press("down", "down")
-        assert composer.text == "dra"
+        assert await composer_after(pilot, "up") == "second"
+        assert await composer_after(pilot, "up") == "line1\nline2"
+        assert await composer_after(pilot, "down", "down") == "dra"
+
+
+async def composer_after(pilot: Any, *keys: str) -> str:
+    """The composer's text once ``keys`` are pressed."""
+    await pilot.press(*keys)
+    return str(pilot.app.screen.composer.text)
 
 
 async def test_up_recalls_a_resumed_session_s_prompts_before_new_ones() -> None:
@@ -381,20 +384,14 @@ async def test_up_recalls_a_resumed_session_s_prompts_before_new_ones() -> None:
     conversation = ScriptedConversation([text_turn("three")], history=history)
     app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
-        composer = app.screen.composer
-        composer.focus()
-        await pilot.press("up")
-        assert composer.text == "second saved"
-        await pilot.press("up")
-        assert composer.text == "first saved"
-        await pilot.press("down", "down")
-        assert composer.text == ""
+        app.screen.composer.focus()
+        assert await composer_after(pilot, "up") == "second saved"
+        assert await composer_after(pilot, "up") == "first saved"
+        assert await composer_after(pilot, "down", "down") == ""
         await send(pilot, "typed now")
         await settle(pilot, conversation)
-        await pilot.press("up")
-        assert composer.text == "typed now"
-        await pilot.press("up")
-        assert composer.text == "second saved"
+        assert await composer_after(pilot, "up") == "typed now"
+        assert await composer_after(pilot, "up") == "second saved"
 
 
 async def test_typing_while_busy_keeps_text_and_does_not_send() -> None:
