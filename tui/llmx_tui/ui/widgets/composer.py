@@ -58,7 +58,8 @@ class Composer(TextArea):
 
     def recall_also(self, earlier: list[str]) -> None:
         """Prompts of a session opened here, recalled before those typed in this run."""
-        typed = [text for text in self.prompt_history if text not in set(earlier)]
+        known = set(earlier)
+        typed = [text for text in self.prompt_history if text not in known]
         self.prompt_history = [*earlier, *typed]
         self._recall_index = None
 
