@@ -104,7 +104,7 @@ def main(argv: list[str]) -> int:
     except StoreError as exc:
         return _fail(f"llmx-tui: {exc}")
     except BrokenPipeError:  # the reader closed stdout (``| head``): nothing went wrong
-        from llmx_tui.run_print import EXIT_READER_GONE, silence_stdout
+        from llmx_tui.closed_stdout import EXIT_READER_GONE, silence_stdout
 
         silence_stdout()
         return EXIT_READER_GONE

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import signal
 import sys
 
+from llmx_tui.closed_stdout import EXIT_READER_GONE, silence_stdout
 from llmx_tui.collector_pause import CollectorPause
 from llmx_tui.core.bus import EventBus
 from llmx_tui.engine.conversation import Conversation
@@ -16,8 +16,6 @@ from llmx_tui.headless import JsonPrinter, TextPrinter, print_events, stderr_lin
 from llmx_tui.session_setup import SetupError, open_conversation
 
 EXIT_CODES = {"completed": 0, "failed": 1, "cancelled": 130}
-# The reader closed stdout (``| head``): the status a process killed by SIGPIPE has.
-EXIT_READER_GONE = 141
 
 
 async def run_print(args: argparse.Namespace) -> int:
@@ -65,14 +63,6 @@ def _stop_if_reader_gone(printing: asyncio.Task[None], conversation: Conversatio
     """Nobody reads the rest of the reply: the turn stops (what came is saved, cancelled)."""
     if not printing.cancelled() and isinstance(printing.exception(), BrokenPipeError):
         conversation.cancel()
-
-
-def silence_stdout() -> None:
-    """Points stdout at /dev/null: the interpreter's last flush at exit would fail again
-    on the closed pipe and print an error of its own."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
 
 
 def _failure_message(conversation: Conversation) -> str:
