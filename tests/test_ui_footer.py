@@ -99,15 +99,34 @@ async def test_hovering_a_key_highlights_only_that_key() -> None:
     async with app.run_test(size=SIZE) as pilot:
         line = await footer_settled(pilot, "f3 Tools", "Retry")
         bar = app.screen.query_one(KeyBar)
-        plain = bar.render()
+        plain = bar.render_line(0)
         think, tools = line.index("f2 Think"), line.index("f3 Tools")
         await pilot.hover(KeyBar, offset=(think + 4, 0))
         await pilot.pause()
-        hovered = bar.render()
-        assert hovered.plain == plain.plain  # same text, other styles
+        hovered = bar.render_line(0)
+        assert hovered.text == plain.text  # same text, other styles
 
-        def style_at(text: Any, x: int) -> Any:
-            return text.get_style_at_offset(app.console, x)
+        def style_at(strip: Any, x: int) -> Any:
+            return strip.crop(x, x + 1)._segments[0].style
 
         assert style_at(hovered, think + 4) != style_at(plain, think + 4)
         assert style_at(hovered, tools + 1) == style_at(plain, tools + 1)
+        await pilot.hover(KeyBar, offset=(tools + 1, 0))
+        await pilot.pause()
+        assert style_at(bar.render_line(0), think + 4) == style_at(plain, think + 4)
+        assert style_at(bar.render_line(0), tools + 1) != style_at(plain, tools + 1)
+
+
+async def test_the_key_bar_takes_a_new_theme_s_colours() -> None:
+    from llmx_tui.ui.widgets.key_bar import KeyBar
+
+    app = LlmxApp(ScriptedConversation([]), clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await footer_settled(pilot, "f6 Copy", "Retry")
+        bar = app.screen.query_one(KeyBar)
+        before = bar.render_line(0)._segments[0].style
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        after = bar.render_line(0)._segments[0].style
+        assert after is not None and before is not None
+        assert after.color != before.color or after.bgcolor != before.bgcolor
