@@ -350,6 +350,35 @@ async def test_toggle_panes_and_copy_reply_and_code() -> None:
         assert app.clipboard == "make test\n"
 
 
+async def test_side_panes_fold_away_on_a_narrow_screen_and_come_back_when_asked() -> None:
+    app, _conv = make_app(text_turn("a"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        side = screen.query_one("#side")
+        await pilot.pause()
+        assert not side.display
+        assert screen.conversation.size.width > 70  # the whole width, not 47 columns
+        await pilot.press("f3")  # asked for: the tool pane shows, the reasoning pane too
+        assert side.display and screen.tools.display and screen.reasoning.display
+        await pilot.resize_terminal(90, 24)  # still narrow: what the user asked for stays
+        await pilot.pause()
+        assert side.display
+        await pilot.press("f3")
+        await pilot.press("f2")
+        assert not side.display
+        await pilot.resize_terminal(120, 40)  # wide: the panes as the user left them
+        await pilot.pause()
+        assert not side.display
+        await pilot.press("f2")
+        assert side.display and screen.reasoning.display and not screen.tools.display
+        await pilot.resize_terminal(80, 24)  # narrow again: folded, the choice kept
+        await pilot.pause()
+        assert not side.display and screen.reasoning.display
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert side.display and screen.reasoning.display and not screen.tools.display
+
+
 async def test_composer_newline_and_prompt_recall() -> None:
     app, conv = make_app(text_turn("a"), text_turn("b"))
     async with app.run_test(size=SIZE) as pilot:

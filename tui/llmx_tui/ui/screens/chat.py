@@ -14,6 +14,7 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -61,6 +62,9 @@ _DELTAS = frozenset({TextDelta, ReasoningDelta, RefusalDelta, ToolCallArgumentsD
 PAST_TOOL_CALLS = 10
 # A resumed session's prompts that up/down recall in the composer (the newest).
 PROMPTS_RECALLED = 200
+# Below this many columns the side panes start folded away: beside them the
+# conversation would get under 60 columns (47 at 80). F2 and F3 still show them.
+NARROW_WIDTH = 100
 
 
 def frame_gap(work: float, drawing: float) -> float:
@@ -119,6 +123,10 @@ class ChatScreen(Screen[None]):
 
     app: LlmxApp  # type: ignore[assignment]
     _collector_timer: Timer | None = None
+    # The side panes are folded away because the screen is narrow (each pane's own
+    # ``display`` keeps what the user chose, for when the screen is wide again).
+    _side_folded = False
+    _narrow: bool | None = None
     _drawing = 0.0  # seconds Textual spent updating this screen since the pump's last frame
     drawn_at = 0.0  # time.perf_counter() when the last screen update (layout and paint) ended
 
@@ -344,15 +352,30 @@ class ChatScreen(Screen[None]):
         self.start_turn(self.app.conversation.retry())
 
     def action_toggle_reasoning(self) -> None:
-        self.reasoning.display = not self.reasoning.display
-        self._sync_side()
+        self._toggle_pane(self.reasoning)
 
     def action_toggle_tools(self) -> None:
-        self.tools.display = not self.tools.display
+        self._toggle_pane(self.tools)
+
+    def _toggle_pane(self, pane: ReasoningPane | ToolPane) -> None:
+        if self._side_folded:
+            self._side_folded = False  # asked for on a narrow screen: shown, not hidden
+            pane.display = True
+        else:
+            pane.display = not pane.display
         self._sync_side()
 
     def _sync_side(self) -> None:
-        self.query_one("#side").display = self.reasoning.display or self.tools.display
+        shown = (self.reasoning.display or self.tools.display) and not self._side_folded
+        self.query_one("#side").display = shown
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < NARROW_WIDTH
+        if narrow != self._narrow:
+            # Only when the width crosses the line: a pane shown with F2 or F3 on a
+            # narrow screen stays while the user resizes within it.
+            self._narrow = self._side_folded = narrow
+            self._sync_side()
 
     def action_copy_reply(self) -> None:
         reply = self.renderer.last_reply
