@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Sequence
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import chop_cells
@@ -13,8 +16,9 @@ from textual.widgets import DataTable, Static
 
 from llmx_tui.engine.turn import LastRequest
 from llmx_tui.providers.base import ReportEntry
+from llmx_tui.ui.dialogs import payload_inspector as inspector_module
 from llmx_tui.ui.dialogs.json_view import JsonView, wrapped_rows
-from llmx_tui.ui.dialogs.payload_inspector import PayloadInspector, payload_json
+from llmx_tui.ui.dialogs.payload_inspector import PREPARED_AT_ONCE, PayloadInspector, payload_json
 from llmx_tui.ui.dialogs.redact import REDACTED, redact, redact_url
 from tests.test_dialogs_harness import SIZE, DialogHost, steady
 
@@ -269,3 +273,85 @@ def test_wrapped_rows_are_the_rows_cell_counting_gives(lines: list[str], width: 
             expected.append((index, start, start + len(piece)))
             start += len(piece)
     assert wrapped_rows(lines, width) == expected
+
+
+def large_request(messages: int = PREPARED_AT_ONCE + 1) -> LastRequest:
+    payload = {
+        "model": "m",
+        "messages": [{"role": "user", "content": f"message {i} {KEY}"} for i in range(messages)],
+    }
+    return LastRequest(url="u", payload=payload, report=sample_request().report)
+
+
+class HeldPreparation:
+    """``payload_json`` that waits until the test lets it finish."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.release = threading.Event()
+        self.calls = 0
+        real = inspector_module.payload_json
+
+        def held(request: LastRequest, secrets: Sequence[str] = ()) -> str:
+            self.calls += 1
+            self.release.wait(10)
+            return real(request, secrets)
+
+        monkeypatch.setattr(inspector_module, "payload_json", held)
+
+
+async def test_a_large_payload_is_prepared_while_the_dialog_is_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    held = HeldPreparation(monkeypatch)
+    app = DialogHost(lambda: PayloadInspector(large_request(), secrets=(KEY,)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PayloadInspector)
+        preparing = str(screen.query_one("#inspector-preparing", Static).render())
+        assert f"Preparing the request JSON ({PREPARED_AT_ONCE + 1:,} items)" in preparing
+        assert screen.query_one(DataTable).row_count == 3  # the report is there already
+        await pilot.press("c")
+        await pilot.pause()
+        assert any("still being prepared" in n.message for n in app._notifications)
+        assert app.clipboard == ""
+        held.release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = screen.query_one(JsonView)
+        assert not screen.query("#inspector-preparing")
+        assert screen.focused is view
+        assert screen.json_text is not None and KEY not in screen.json_text
+        shown = json.loads(screen.json_text)
+        assert shown["messages"][-1]["content"] == f"message {PREPARED_AT_ONCE} {REDACTED}"
+        assert view.text == screen.json_text
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.clipboard == screen.json_text
+    assert held.calls == 1
+
+
+async def test_a_small_payload_is_shown_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    held = HeldPreparation(monkeypatch)
+    held.release.set()
+    app = DialogHost(lambda: PayloadInspector(large_request(PREPARED_AT_ONCE)))
+    async with app.run_test(size=SIZE):
+        screen = app.screen
+        assert isinstance(screen, PayloadInspector)
+        assert screen.query(JsonView) and not screen.query("#inspector-preparing")
+
+
+async def test_closing_the_dialog_while_it_prepares_loses_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    held = HeldPreparation(monkeypatch)
+    app = DialogHost(lambda: PayloadInspector(large_request()))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        held.release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.results == [None]
+        assert not isinstance(app.screen, PayloadInspector)
