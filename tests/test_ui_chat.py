@@ -12,6 +12,7 @@ from llmx_tui.core.events import (
     ReasoningDelta,
     StepStarted,
     TextDelta,
+    Usage,
 )
 from llmx_tui.core.items import Reasoning
 from llmx_tui.ui.app import LlmxApp
@@ -612,3 +613,21 @@ async def test_page_keys_scroll_the_conversation_while_typing() -> None:
         for _ in range(5):
             await pilot.pause(0.05)
         assert view.scroll_y < bottom and not view.follow
+
+
+async def test_the_status_line_is_written_shorter_on_a_narrow_screen() -> None:
+    usage = Usage(input_tokens=1500, output_tokens=955)
+    app, conv = make_app(text_turn("a", usage=usage))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "hi")
+        await settle(pilot, conv)
+        status = app.screen.status
+        line = screen_text(app).split("\n")[22]
+        assert line.rstrip().endswith("session in 1500 out 955")  # not cut off at the edge
+        assert "cached" not in line
+        assert status.status_text(60).endswith("session 1500 in 955 out")  # shorter still
+        await pilot.resize_terminal(200, 24)
+        await pilot.pause()
+        line = screen_text(app).split("\n")[22]
+        assert "session in 1500 (cached –) out 955 (reasoning –)" in line
+        assert status.status_text() in line

@@ -1,10 +1,16 @@
 """One line: provider, model, token counts (last turn and session), context
-meter, and a retry countdown while the engine waits to retry."""
+meter, and a retry countdown while the engine waits to retry.
+
+On a narrow screen the counts are written shorter rather than cut off at the
+right edge, which is where the session totals and the context meter are.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
+from textual import events
 from textual.content import Content
 from textual.widgets import Static
 
@@ -22,6 +28,22 @@ def usage_text(usage: Usage) -> str:
         f"in {_n(usage.input_tokens)} (cached {_n(usage.cached_input_tokens)}) "
         f"out {_n(usage.output_tokens)} (reasoning {_n(usage.reasoning_tokens)})"
     )
+
+
+def short_usage_text(usage: Usage) -> str:
+    """``usage_text`` without the parts not reported."""
+    text = f"in {_n(usage.input_tokens)}"
+    if usage.cached_input_tokens is not None:
+        text += f" (cached {_n(usage.cached_input_tokens)})"
+    text += f" out {_n(usage.output_tokens)}"
+    if usage.reasoning_tokens is not None:
+        text += f" (reasoning {_n(usage.reasoning_tokens)})"
+    return text
+
+
+def shortest_usage_text(usage: Usage) -> str:
+    """Input and output only."""
+    return f"{_n(usage.input_tokens)} in {_n(usage.output_tokens)} out"
 
 
 class StatusBar(Static):
@@ -82,19 +104,38 @@ class StatusBar(Static):
         if self._retry_until is not None:
             self.redraw()
 
-    def status_text(self) -> str:
-        parts = [f"{self.provider} · {self.model}" if self.provider else self.model]
+    def on_resize(self, event: events.Resize) -> None:
+        self.redraw()
+
+    def status_text(self, width: int | None = None) -> str:
+        """The line; with ``width``, the first of its shorter forms that fits."""
+        head = [f"{self.provider} · {self.model}" if self.provider else self.model]
         if self._retry_until is not None:
             left = max(0.0, self._retry_until - self._clock())
-            parts.append(f"{self._retry_reason} in {left:.0f}s")
+            head.append(f"{self._retry_reason} in {left:.0f}s")
         elif self.state != "idle":
-            parts.append(self.state)
-        parts.append(f"turn {usage_text(self.last_turn)}")
-        parts.append(f"session {usage_text(self.session)}")
+            head.append(self.state)
+        meter = ""
         if self.context_window and self.last_turn.input_tokens is not None:
             share = self.last_turn.input_tokens / self.context_window
-            parts.append(f"ctx {share:.0%} of {_n(self.context_window)}")
-        return "  │  ".join(parts)
+            meter = f"ctx {share:.0%} of {_n(self.context_window)}"
+        text = ""
+        for written, separator in (
+            (usage_text, "  │  "),
+            (short_usage_text, "  │  "),
+            (short_usage_text, " │ "),
+            (shortest_usage_text, " │ "),
+        ):
+            parts = [
+                *head,
+                f"turn {written(self.last_turn)}",
+                f"session {written(self.session)}",
+            ]
+            text = separator.join([*parts, meter] if meter else parts)
+            if width is None or cell_len(text) <= width:
+                break
+        return text
 
     def redraw(self) -> None:
-        self.update(Content(self.status_text()))
+        width = self.content_region.width if self.is_mounted else 0
+        self.update(Content(self.status_text(width or None)))
