@@ -29,7 +29,7 @@ from llmx_tui.core.items import (
     TurnError,
     UserMessage,
 )
-from llmx_tui.engine.turn import TurnEngine, TurnOptions
+from llmx_tui.engine.turn import MALFORMED_STEPS, NOT_RUN, TurnEngine, TurnOptions
 from llmx_tui.providers.base import ToolSpec
 from llmx_tui.providers.registry import get_preset
 from llmx_tui.providers.resolve import ResolvedProvider
@@ -153,6 +153,53 @@ async def test_max_steps_one_reports_tool_calls_without_running_them(loopback: A
     [failed] = [e for e in events if isinstance(e, TurnFailed)]
     assert failed.error.kind == "max_steps" and "--max-steps" in failed.error.message
     assert not any(isinstance(e, ToolRunning) for e in events)
+    # The call is shown as not run, not left waiting; no output is recorded for it.
+    [finished] = [e for e in events if isinstance(e, ToolFinished)]
+    assert (finished.call_id, finished.status, finished.output) == ("call_9", "skipped", NOT_RUN)
+    assert not any(isinstance(item, ToolOutput) for item in history)
+
+
+class StrictTools(EchoTools):
+    """EchoTools that skips a call whose arguments are not a JSON object, as the real
+    runner does (``engine.tools.execute``)."""
+
+    async def run(self, call: ToolCall) -> tuple[str, bool, str]:
+        try:
+            json.loads(call.arguments)
+        except ValueError:
+            return "Error: the arguments were not valid JSON", True, "skipped"
+        return await super().run(call)
+
+
+async def test_a_model_that_keeps_sending_malformed_arguments_is_stopped(loopback: Any) -> None:
+    """Malformed calls are left out of the request (rule 2), so the next request is the
+    same one again: the turn stops after MALFORMED_STEPS of them, not after 25 steps."""
+    for _ in range(MALFORMED_STEPS + 3):
+        loopback.add_stream(openai_tool_call_stream("call_b", "echo", '{"text": "cut'))
+    bus = EventBus()
+    sub = bus.subscribe()
+    history: list[Item] = []
+    ending = await engine_for(loopback, bus, StrictTools()).run_turn(history, "go")
+    assert ending == "failed"
+    assert len(loopback.requests) == MALFORMED_STEPS
+    [failed] = [e for e in sub.drain() if isinstance(e, TurnFailed)]
+    assert failed.error.kind == "malformed_calls"
+    assert f"{MALFORMED_STEPS} times in a row the model called echo" in failed.error.message
+    assert isinstance(history[-1], TurnError)
+
+
+async def test_a_malformed_call_then_a_whole_one_goes_on(loopback: Any) -> None:
+    for _ in range(MALFORMED_STEPS - 1):
+        loopback.add_stream(openai_tool_call_stream("call_b", "echo", '{"text": "cut'))
+    loopback.add_stream(openai_tool_call_stream("call_c", "echo", '{"text": "whole"}'))
+    for _ in range(MALFORMED_STEPS - 1):
+        loopback.add_stream(openai_tool_call_stream("call_d", "echo", '{"text": "cut'))
+    loopback.add_stream(openai_text_stream("Done."))
+    tools = StrictTools()
+    ending = await engine_for(loopback, EventBus(), tools).run_turn([], "go")
+    assert ending == "completed"
+    assert [call.call_id for call in tools.calls] == ["call_c"]
+    assert len(loopback.requests) == 2 * MALFORMED_STEPS
 
 
 async def test_provider_error_keeps_partial_text_and_records_the_error(loopback: Any) -> None:

@@ -49,6 +49,15 @@ from llmx_tui.providers.transport import HttpRequest, Transport
 
 log = logging.getLogger(__name__)
 
+# Steps in a row whose every tool call had arguments that are not JSON before the turn
+# stops. Such calls are left out of the next request (PAYLOAD-RULES rule 2), so that
+# request is the previous one again: one more sample may come out whole (most often it
+# does not: the arguments were cut at the token limit), more only cost the user.
+MALFORMED_STEPS = 2
+# What a tool call the turn ended before running says in the tool pane.
+NOT_RUN = "Not run: the turn ended before this call."
+_CUT_AT_LIMIT = frozenset({"length", "max_tokens", "MAX_TOKENS"})
+
 
 class ToolRunner(Protocol):
     """What the engine needs from the tools layer."""
@@ -106,6 +115,7 @@ class TurnEngine:
         """Steps until a text answer, a failure, a cancel or the step limit."""
         total = Usage()
         step = 0
+        malformed_steps = 0
         partial = _Partial()
         try:
             while True:
@@ -120,6 +130,7 @@ class TurnEngine:
                     self.bus.publish(TurnCompleted(finish_reason=finish, usage=total))
                     return "completed"
                 if step >= self.options.max_steps:
+                    self._not_run(calls)
                     return self._fail(
                         history,
                         turn,
@@ -131,7 +142,11 @@ class TurnEngine:
                         ),
                         "",
                     )
-                await self._run_tools(history, calls, turn)
+                statuses = await self._run_tools(history, calls, turn)
+                malformed_steps = malformed_steps + 1 if set(statuses) == {"skipped"} else 0
+                if malformed_steps >= MALFORMED_STEPS:
+                    error = _malformed_error(calls, malformed_steps, outcome.finish_reason)
+                    return self._fail(history, turn, error, "")
         except asyncio.CancelledError:
             self._cancelled(history, turn, partial)
             raise
@@ -239,7 +254,11 @@ class TurnEngine:
         return {"provider": self.provider.preset.name, "model": self.provider.model}
 
     # -- tools -----------------------------------------------------------
-    async def _run_tools(self, history: list[Item], calls: Sequence[ToolCall], turn: int) -> None:
+    async def _run_tools(
+        self, history: list[Item], calls: Sequence[ToolCall], turn: int
+    ) -> list[str]:
+        """Runs the calls in order; returns each one's status."""
+        statuses: list[str] = []
         for call in calls:
             self.bus.publish(
                 ToolRunning(call_id=call.call_id, name=call.name, arguments=call.arguments)
@@ -266,6 +285,22 @@ class TurnEngine:
             self._add(
                 history,
                 ToolOutput(call_id=call.call_id, output=output, is_error=is_error, turn=turn),
+            )
+            statuses.append(status)
+        return statuses
+
+    def _not_run(self, calls: Sequence[ToolCall]) -> None:
+        """Calls the turn ends without running are shown as such, not as waiting. No output
+        is recorded: the payload answers them as interrupted (PAYLOAD-RULES rule 3)."""
+        for call in calls:
+            self.bus.publish(
+                ToolFinished(
+                    call_id=call.call_id,
+                    name=call.name,
+                    output=NOT_RUN,
+                    is_error=True,
+                    status="skipped",
+                )
             )
 
     # -- endings ---------------------------------------------------------
@@ -306,6 +341,20 @@ class TurnEngine:
         self._keep_partial(history, outcome, turn)
         self._add(history, Cancelled(turn=turn))
         self.bus.publish(TurnCancelled(partial_text=outcome.text))
+
+
+def _malformed_error(calls: Sequence[ToolCall], times: int, finish: str | None) -> ErrorInfo:
+    names = ", ".join(sorted({call.name for call in calls}))
+    why = (
+        "they were cut off at the token limit (raise max_tokens)"
+        if finish in _CUT_AT_LIMIT
+        else "the model is not told: such calls are left out of the request"
+    )
+    return ErrorInfo(
+        kind="malformed_calls",
+        message=f"stopped: {times} times in a row the model called {names} with arguments "
+        f"that are not valid JSON; {why}",
+    )
 
 
 class _Partial:
