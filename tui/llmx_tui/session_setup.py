@@ -28,6 +28,7 @@ from llmx_tui.providers.resolve import ProviderSetupError, ResolvedProvider, res
 if TYPE_CHECKING:
     from llmx_tui.engine.conversation import Conversation
     from llmx_tui.providers.transport import Transport
+    from llmx_tui.store.models import SessionInfo
 
 
 class SetupError(Exception):
@@ -191,9 +192,10 @@ async def open_conversation(
     try:
         store = await open_store(args.data_dir)
         closers.append(store.close)
-        session_id, history, saved_usage = await _resumed(store, args)
+        session_id, history, info = await _resumed(store, args)
+        saved_usage = info.reported_usage if info is not None else Usage()
         parts = _Parts(
-            settings, args, bus, provider, store, session_id, history, saved_usage, demo, closers
+            settings, args, bus, provider, store, session_id, history, info, demo, closers
         )
         problems: list[str] = []
         if defer_engine and not _starts_mcp(settings, args):
@@ -229,7 +231,7 @@ class _Parts:
     store: Any
     session_id: str | None
     history: list[Item]
-    saved_usage: Usage
+    saved: SessionInfo | None  # the resumed session's record
     demo: bool
     closers: list[Any]
 
@@ -240,7 +242,12 @@ class _Parts:
         from llmx_tui.engine.turn import TurnEngine, TurnOptions
         from llmx_tui.store.recorder import SessionRecorder
 
-        settings, args = self.settings, self.args
+        settings, args, saved = self.settings, self.args, self.saved
+        default_system_prompt = args.system or settings.system_prompt
+        # A resumed session keeps its own system prompt, unless --system says otherwise.
+        system_prompt = (
+            saved.system_prompt if saved is not None and not args.system else default_system_prompt
+        )
         recorder = SessionRecorder(self.store, self.bus)
         recorder.start()
         self.closers.append(recorder.close)
@@ -250,7 +257,7 @@ class _Parts:
             transport=_transport(settings, args),
             tools=tools,
             options=TurnOptions(
-                system_prompt=args.system or settings.system_prompt,
+                system_prompt=system_prompt,
                 max_steps=args.max_steps or settings.max_steps,
                 max_tokens=getattr(args, "max_tokens", None) or settings.max_tokens,
                 reasoning_effort=settings.reasoning_effort,
@@ -263,7 +270,10 @@ class _Parts:
             history=self.history,
             demo=self.demo,
             resolve=_resolver(settings, args, self.provider),
-            saved_usage=self.saved_usage,
+            saved_usage=saved.reported_usage if saved is not None else None,
+            system_prompt=system_prompt,
+            default_system_prompt=default_system_prompt,
+            recorded_model=(saved.provider, saved.model) if saved is not None else None,
         )
 
 
@@ -284,11 +294,13 @@ def _resolver(
     return resolve
 
 
-async def _resumed(store: Any, args: argparse.Namespace) -> tuple[str | None, list[Item], Usage]:
-    """The session to resume, if asked: its id, history and the tokens it has used."""
+async def _resumed(
+    store: Any, args: argparse.Namespace
+) -> tuple[str | None, list[Item], SessionInfo | None]:
+    """The session to resume, if asked: its id, history and record."""
     wanted = args.resume
     if wanted is None and not args.continue_latest:
-        return None, [], Usage()
+        return None, [], None
     from llmx_tui.store.errors import StoreError
 
     try:
@@ -300,7 +312,7 @@ async def _resumed(store: Any, args: argparse.Namespace) -> tuple[str | None, li
                 raise SetupError("there is no saved session to continue")
         history = await store.load_history(session_id)
         info = await store.get_session(session_id)
-        return session_id, history, info.reported_usage
+        return session_id, history, info
     except StoreError as exc:
         raise SetupError(str(exc)) from None
 

@@ -15,9 +15,16 @@ from typing import Any
 from llmx_tui.core.bus import EventBus
 from llmx_tui.core.events import Usage
 from llmx_tui.core.items import Item, UserMessage, new_id
-from llmx_tui.engine.turn import TurnEngine
+from llmx_tui.engine.turn import LastRequest, TurnEngine
 from llmx_tui.providers.registry import UnknownProviderError
 from llmx_tui.providers.resolve import ResolvedProvider
+
+
+class _Default:
+    """The marker for "not given" where None is a value (no system prompt)."""
+
+
+_DEFAULT = _Default()
 
 
 class Conversation:
@@ -32,8 +39,25 @@ class Conversation:
         title: str | None = None,
         resolve: Callable[[str, str], ResolvedProvider] | None = None,
         saved_usage: Usage | None = None,
+        system_prompt: str | _Default | None = _DEFAULT,
+        default_system_prompt: str | _Default | None = _DEFAULT,
+        recorded_model: tuple[str | None, str | None] | None = None,
     ) -> None:
+        """``system_prompt``: this session's (a resumed session's saved one); by default
+        ``default_system_prompt``, what a new chat starts with, by default the engine's.
+        ``recorded_model``: the (provider, model) the store has for a resumed session."""
         self.engine = engine
+        self.default_system_prompt: str | None = (
+            engine.options.system_prompt
+            if isinstance(default_system_prompt, _Default)
+            else default_system_prompt
+        )
+        # The engine is shared by every conversation the app opens; each sends its own.
+        self._system_prompt: str | None = (
+            self.default_system_prompt if isinstance(system_prompt, _Default) else system_prompt
+        )
+        self._recorded_model = recorded_model
+        self._sent = False  # a request has gone out since this conversation was opened
         # Tokens the saved session had used before it was opened here (the status bar's
         # session totals start from them).
         self.saved_usage = saved_usage or Usage()
@@ -65,7 +89,13 @@ class Conversation:
 
     @property
     def system_prompt(self) -> str | None:
-        return self.engine.options.system_prompt
+        return self._system_prompt
+
+    @property
+    def last_request(self) -> LastRequest | None:
+        """The last request this conversation sent (None when it has sent none since it
+        was opened: the engine's may be another session's)."""
+        return self.engine.last_request if self._sent else None
 
     # -- actions -----------------------------------------------------------
     async def submit(self, text: str) -> str:
@@ -74,7 +104,10 @@ class Conversation:
         if self.busy:
             raise RuntimeError("a turn is already running")
         await self._ensure_session()
+        await self._record_model()
         turn = sum(1 for item in self.history if isinstance(item, UserMessage))
+        self.engine.options.system_prompt = self._system_prompt
+        self._sent = True
         self._task = asyncio.create_task(
             self.engine.run_turn(self.history, text, session_id=self.session_id, turn=turn)
         )
@@ -114,10 +147,7 @@ class Conversation:
         if self.busy:
             raise RuntimeError("cannot switch models while a turn is running")
         self.engine.provider = provider
-        if self.store is not None and self.session_id is not None:
-            await self.store.update_session(
-                self.session_id, provider=provider.name, model=provider.model
-            )
+        await self._record_model()
 
     async def set_model(self, spec: str) -> None:
         """``/model NAME`` (same provider) or ``/model PROVIDER:NAME``.
@@ -157,7 +187,12 @@ class Conversation:
             raise IndexError(f"no item {index} in this conversation")
         kept = [item.model_copy(update={"id": new_id()}) for item in self.history[:index]]
         branch = Conversation(
-            engine=self.engine, store=self.store, demo=self.demo, resolve=self.resolve
+            engine=self.engine,
+            store=self.store,
+            demo=self.demo,
+            resolve=self.resolve,
+            system_prompt=self._system_prompt,
+            default_system_prompt=self.default_system_prompt,
         )
         branch.history = kept
         if self.store is not None and kept:
@@ -170,9 +205,10 @@ class Conversation:
                 title=title,
                 provider=provider.name,
                 model=provider.model,
-                system_prompt=self.engine.options.system_prompt,
+                system_prompt=self._system_prompt,
                 demo=self.demo,
             )
+            branch._recorded_model = (provider.name, provider.model)
             await self.store.append_items(branch.session_id, kept)
         return branch
 
@@ -184,6 +220,9 @@ class Conversation:
         self.history = []
         self.title = None
         self.saved_usage = Usage()
+        self._system_prompt = self.default_system_prompt  # /system was for that session
+        self._recorded_model = None
+        self._sent = False
 
     async def export(self, path: str | None = None) -> Path:
         """Markdown export of this session into ``path`` (default: a new file in the cwd)."""
@@ -200,7 +239,8 @@ class Conversation:
         return target
 
     async def set_system_prompt(self, text: str | None) -> None:
-        self.engine.options.system_prompt = text or None
+        """This session's system prompt from now on (a new chat starts from the default)."""
+        self._system_prompt = text or None
         if self.store is not None and self.session_id is not None:
             await self.store.update_session(self.session_id, system_prompt=text or None)
 
@@ -212,9 +252,20 @@ class Conversation:
             title=self.title,
             provider=provider.name,
             model=provider.model,
-            system_prompt=self.engine.options.system_prompt,
+            system_prompt=self._system_prompt,
             demo=self.demo,
         )
+        self._recorded_model = (provider.name, provider.model)
+
+    async def _record_model(self) -> None:
+        """The saved session names the provider and model its next turn goes to (a session
+        opened while another model is chosen continues with that one)."""
+        if self.store is None or self.session_id is None:
+            return
+        current = (self.engine.provider.name, self.engine.provider.model)
+        if current != self._recorded_model:
+            await self.store.update_session(self.session_id, provider=current[0], model=current[1])
+            self._recorded_model = current
 
 
 def _free_path(folder: Path, stem: str, suffix: str) -> Path:

@@ -145,8 +145,9 @@ class LlmxApp(App[None]):
         """The exact last request and what the payload builder changed, keys redacted."""
         from llmx_tui.ui.dialogs.payload_inspector import PayloadInspector
 
+        # The conversation's own last request: the engine's may be another session's.
+        last = getattr(self.conversation, "last_request", None)
         engine = getattr(self.conversation, "engine", None)
-        last = getattr(engine, "last_request", None)
         provider = getattr(engine, "provider", None)
         secrets = tuple(getattr(provider, "secrets", ()))
         self.push_screen(PayloadInspector(last, secrets=secrets))

@@ -40,6 +40,9 @@ def open_sessions_hook(store: Any) -> Callable[[LlmxApp], None]:
                 history=history,
                 resolve=current.resolve,
                 saved_usage=info.reported_usage,
+                system_prompt=info.system_prompt,
+                default_system_prompt=current.default_system_prompt,
+                recorded_model=(info.provider, info.model),
             )
             app.switch_conversation(resumed)
             app.notify(f"Resumed: {info.title or session_id[:8]}", markup=False)
