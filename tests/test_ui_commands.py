@@ -43,9 +43,32 @@ async def test_slash_commands_report_help_and_missing_features() -> None:
         notes = await run_command(pilot, "/model")
         assert "gpt-test" in notes[-1]
         notes = await run_command(pilot, "/bogus")
-        assert "Unknown command" in notes[-1]
+        assert "Unknown command /bogus" in notes[-1] and "//" in notes[-1]
         assert conv.submitted == []
+        assert app.screen.composer.text == "/bogus"  # kept, to correct
+
+
+async def test_a_message_that_begins_with_a_slash_is_sent() -> None:
+    conv = ScriptedConversation([text_turn("a"), text_turn("b")])
+    app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, "/usr/bin/python crashes, why?")
+        await pilot.pause()
+        await run_command(pilot, "//new is the command I mean")
+        await pilot.pause()
+        assert conv.submitted == ["/usr/bin/python crashes, why?", "/new is the command I mean"]
         assert app.screen.composer.text == ""
+
+
+def test_what_the_composer_holds_is_read_as_a_command_only_when_it_names_one() -> None:
+    from llmx_tui.ui.slash_commands import read_composed
+
+    assert read_composed("  /model gpt-5 ") == ("command", "/model gpt-5")
+    assert read_composed("/hlep") == ("unknown", "/hlep")
+    assert read_composed("/usr/bin/env python") == ("message", "/usr/bin/env python")
+    assert read_composed("/5 of them failed") == ("message", "/5 of them failed")
+    assert read_composed("//help me") == ("message", "/help me")
+    assert read_composed("hello /new") == ("message", "hello /new")
 
 
 async def test_slash_system_and_model_use_the_conversation_when_it_supports_them() -> None:

@@ -8,6 +8,7 @@ conversation (``new_session``, ``set_model``, ``set_system_prompt``,
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -15,10 +16,33 @@ if TYPE_CHECKING:
     from llmx_tui.ui.screens.chat import ChatScreen
 
 HELP = """Commands: /new  /model [name]  /theme [name]  /system [prompt]  /retry  /export  /help
+(a message that begins with / is sent as written; // sends one that looks like a command)
 Keys: Enter send · ctrl+j newline · Esc cancel · ctrl+r retry · F2 reasoning · F3 tools
 F4 model · F5 theme · F6 copy reply · F7 copy code · F8 payload inspector · F9 edit a prompt
 ctrl+n new · ctrl+s sessions · PageUp/PageDown scroll · ctrl+p command palette · ctrl+q quit
 up/down recall prompts"""
+
+
+COMMANDS = frozenset({"/new", "/model", "/theme", "/system", "/retry", "/export", "/help"})
+# What a mistyped command looks like ("/hlep"); "/usr/bin/env ..." or "/5 of them" is text.
+_COMMAND_SHAPE = re.compile(r"/[A-Za-z][\w-]*")
+ESCAPE = "//"  # a message that begins with "/" is sent by starting it with "//"
+
+
+def read_composed(text: str) -> tuple[str, str]:
+    """What the composer's text is: ("command", line), ("unknown", the word typed),
+    or ("message", the text to send)."""
+    line = text.strip()
+    if not line.startswith("/"):
+        return "message", text
+    if line.startswith(ESCAPE):
+        return "message", text.replace(ESCAPE, "/", 1)
+    word = line.split(maxsplit=1)[0]
+    if word in COMMANDS:
+        return "command", line
+    if _COMMAND_SHAPE.fullmatch(word):
+        return "unknown", word
+    return "message", text
 
 
 def _not_available(screen: ChatScreen, what: str) -> None:
@@ -126,4 +150,11 @@ def run_slash_command(screen: ChatScreen, line: str) -> None:
             done=lambda path: screen.notify(f"Exported to {path}", markup=False),
         )
     else:
-        screen.notify(f"Unknown command {name}. Try /help.", markup=False, severity="error")
+        screen.notify(unknown_command(name), markup=False, severity="error")
+
+
+def unknown_command(word: str) -> str:
+    return (
+        f"Unknown command {word}. Try /help. To send a message that begins with /, "
+        f"start it with {ESCAPE}."
+    )

@@ -34,7 +34,7 @@ from llmx_tui.core.items import Reasoning, UserMessage
 from llmx_tui.ui.entries import entries_from_history, tool_calls_from_history
 from llmx_tui.ui.markdown_split import last_code_block
 from llmx_tui.ui.screens.approval import ApprovalScreen
-from llmx_tui.ui.slash_commands import run_slash_command
+from llmx_tui.ui.slash_commands import read_composed, run_slash_command, unknown_command
 from llmx_tui.ui.turn_renderer import TurnRenderer
 from llmx_tui.ui.widgets.composer import Composer
 from llmx_tui.ui.widgets.conversation import ConversationView
@@ -254,15 +254,19 @@ class ChatScreen(Screen[None]):
 
     # composer -------------------------------------------------------------
     def on_composer_submitted(self, event: Composer.Submitted) -> None:
-        text = event.text
-        if text.lstrip().startswith("/"):
-            event.composer.accept_sent(text)
-            run_slash_command(self, text.strip())
+        kind, text = read_composed(event.text)
+        if kind == "unknown":
+            # Kept in the composer to correct (or to send with // in front).
+            self.notify(unknown_command(text), markup=False, severity="error")
+            return
+        if kind == "command":
+            event.composer.accept_sent(event.text)
+            run_slash_command(self, text)
             return
         if self.app.conversation.busy:
             self.notify("A turn is running: Esc cancels it. Your text is kept.", markup=False)
             return
-        event.composer.accept_sent(text)
+        event.composer.accept_sent(event.text)
         self.start_turn(self.app.conversation.submit(text))
 
     def start_turn(self, turn: Awaitable[None]) -> None:
