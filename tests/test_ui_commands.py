@@ -91,6 +91,24 @@ async def test_slash_system_and_model_use_the_conversation_when_it_supports_them
         await pilot.pause(0.1)
         assert calls == [("system", "Be terse."), ("model", "other-model")]
         assert "other-model" in app.screen.status.status_text()
+        notes = [n.message for n in app._notifications]
+        assert any("Now using" in note and "other-model" in note for note in notes)
+
+
+async def test_a_failed_command_says_what_could_not_be_done() -> None:
+    conv = ScriptedConversation()
+
+    async def set_model(name: str) -> None:
+        raise ValueError("provider 'openai' needs an API key")
+
+    conv.set_model = set_model  # type: ignore[attr-defined]
+    app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, "/model gpt-5")
+        await pilot.pause(0.1)
+        notes = [n.message for n in app._notifications]
+        assert "Could not switch the model: provider 'openai' needs an API key" in notes
+        assert not any("set_model" in note for note in notes)
 
 
 async def test_palette_commands_name_real_screen_actions() -> None:

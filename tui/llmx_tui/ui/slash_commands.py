@@ -53,9 +53,11 @@ def _call(
     screen: ChatScreen,
     method: Callable[..., Any],
     *args: Any,
+    failure: str,
     done: Callable[[Any], None] | None = None,
 ) -> None:
-    """Call a conversation method that may be sync or async; report failures."""
+    """Call a conversation method that may be sync or async; a failure is reported as
+    ``failure`` ("Could not ...") and the reason."""
 
     async def run() -> None:
         try:
@@ -63,7 +65,7 @@ def _call(
             if inspect.isawaitable(result):
                 result = await result
         except Exception as exc:
-            screen.notify(f"{method.__name__} failed: {exc}", markup=False, severity="error")
+            screen.notify(f"{failure}: {exc}", markup=False, severity="error")
             return
         if done is not None:
             done(result)
@@ -81,6 +83,7 @@ def _edit_system_prompt(screen: ChatScreen, method: Callable[..., Any]) -> None:
                 screen,
                 method,
                 text,
+                failure="Could not set the system prompt",
                 done=lambda _: screen.notify(
                     "System prompt set." if text else "System prompt cleared.", markup=False
                 ),
@@ -111,7 +114,7 @@ def run_slash_command(screen: ChatScreen, line: str) -> None:
             return _not_available(screen, "/new (a new session)")
         if conv.busy:
             return screen.notify("Cancel the running turn first (Esc).", markup=False)
-        _call(screen, method, done=lambda _: screen.attach())
+        _call(screen, method, failure="Could not start a new chat", done=lambda _: screen.attach())
     elif name == "/model":
         method = getattr(conv, "set_model", None)
         if not arg:
@@ -122,9 +125,12 @@ def run_slash_command(screen: ChatScreen, line: str) -> None:
             )
         if method is None:
             return _not_available(screen, "/model (switching models)")
-        _call(
-            screen, method, arg, done=lambda _: screen.status.set_model(conv.provider, conv.model)
-        )
+
+        def switched(_: object) -> None:
+            screen.status.set_model(conv.provider, conv.model)
+            screen.notify(f"Now using {conv.provider} · {conv.model}", markup=False)
+
+        _call(screen, method, arg, failure="Could not switch the model", done=switched)
     elif name == "/system":
         method = getattr(conv, "set_system_prompt", None)
         if method is None:
@@ -135,6 +141,7 @@ def run_slash_command(screen: ChatScreen, line: str) -> None:
             screen,
             method,
             arg,
+            failure="Could not set the system prompt",
             done=lambda _: screen.notify(
                 "System prompt set." if arg else "System prompt cleared.", markup=False
             ),
@@ -147,6 +154,7 @@ def run_slash_command(screen: ChatScreen, line: str) -> None:
             screen,
             method,
             *([arg] if arg else []),
+            failure="Could not export",
             done=lambda path: screen.notify(f"Exported to {path}", markup=False),
         )
     else:
