@@ -14,21 +14,44 @@ from llmx_tui.core.bus import EventBus
 from llmx_tui.engine.conversation import Conversation
 from llmx_tui.headless import JsonPrinter, TextPrinter, print_events, stderr_line
 from llmx_tui.session_setup import SetupError, open_conversation
+from llmx_tui.store.errors import StoreError
 
 EXIT_CODES = {"completed": 0, "failed": 1, "cancelled": 130}
 
 
+class _PromptError(Exception):
+    """The prompt cannot be sent; the message says why."""
+
+
 async def run_print(args: argparse.Namespace) -> int:
-    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
-    if not prompt.strip():
-        stderr_line("the prompt is empty")
-        return 1
-    bus = EventBus()
+    """One turn; an expected failure (setup, store, prompt) is one line on stderr and exit 1."""
     try:
-        setup = await open_conversation(args, bus, interactive=False)
-    except SetupError as exc:
+        return await _run_print(args)
+    except (SetupError, StoreError, _PromptError) as exc:
         stderr_line(str(exc))
         return 1
+
+
+def _read_prompt(args: argparse.Namespace) -> str:
+    if args.prompt != "-":
+        prompt: str = args.prompt
+    elif sys.stdin is None:
+        raise _PromptError("--print - reads the prompt from stdin, but there is no stdin")
+    else:
+        prompt = sys.stdin.read()
+    try:
+        prompt.encode("utf-8")  # undecodable bytes arrive as lone surrogates
+    except UnicodeEncodeError:
+        raise _PromptError("the prompt is not valid UTF-8 text") from None
+    if not prompt.strip():
+        raise _PromptError("the prompt is empty")
+    return prompt
+
+
+async def _run_print(args: argparse.Namespace) -> int:
+    prompt = _read_prompt(args)
+    bus = EventBus()
+    setup = await open_conversation(args, bus, interactive=False)
     conversation: Conversation = setup.conversation
     printer = JsonPrinter(sys.stdout) if args.json else TextPrinter(sys.stdout, sys.stderr)
     subscription = bus.subscribe()
