@@ -155,7 +155,7 @@ async def test_max_steps_one_reports_tool_calls_without_running_them(loopback: A
     assert not any(isinstance(e, ToolRunning) for e in events)
     # The call is shown as not run, not left waiting; no output is recorded for it.
     [finished] = [e for e in events if isinstance(e, ToolFinished)]
-    assert (finished.call_id, finished.status, finished.output) == ("call_9", "skipped", NOT_RUN)
+    assert (finished.call_id, finished.status, finished.output) == ("call_9", "not_run", NOT_RUN)
     assert not any(isinstance(item, ToolOutput) for item in history)
 
 

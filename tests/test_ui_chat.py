@@ -139,10 +139,11 @@ async def test_a_resumed_session_s_tool_calls_are_in_the_tool_pane() -> None:
         assert [(v.tool_name, v.state, v.output) for v in views] == [
             ("read_file", "done", "alpha"),
             ("run_shell", "failed", "exit 1"),
-            ("read_file", "pending", None),
+            ("read_file", "not run", None),
         ]
         assert '"path": "a.txt"' in screen_text(app)  # pretty arguments, on screen
         assert "No tool calls yet." not in screen_text(app)
+        assert "– tool read_file(" in screen_text(app) and "· not run" in screen_text(app)
 
 
 async def test_past_tool_calls_go_above_a_live_call_that_came_first() -> None:
@@ -482,6 +483,26 @@ async def test_tool_output_is_truncated_and_expands_and_skipped_calls_show() -> 
         assert views[-1].state == "skipped"
         lines = list(app.screen.query(ToolCallLine))
         assert lines[-1].state == "skipped"
+
+
+async def test_a_call_the_turn_ended_before_running_says_not_run() -> None:
+    from llmx_tui.core.events import ToolFinished
+    from llmx_tui.engine.turn import NOT_RUN
+
+    turn = tool_turn("read_file", {"path": "x"}, "", approval=False, call_id="call_7")
+    at = next(i for i, e in enumerate(turn) if isinstance(e, ToolFinished))
+    ended = ToolFinished(
+        call_id="call_7", name="read_file", output=NOT_RUN, is_error=True, status="not_run"
+    )
+    turn = [*turn[: at - 1], ended, *error_turn("stopped after 1 step(s)")]
+    app, conv = make_app(turn)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "read")
+        await settle(pilot, conv)
+        [view] = app.screen.query(ToolCallView)
+        [line] = app.screen.query(ToolCallLine)
+        assert view.state == line.state == "not run"
+        assert view.output == NOT_RUN and line.has_class("-not-run")
 
 
 async def test_switching_conversation_shows_its_history_and_follows_its_bus() -> None:

@@ -158,7 +158,8 @@ class ToolFinished(_Event):
     name: str
     output: str
     is_error: bool = False
-    status: Literal["done", "failed", "denied", "skipped"] = "done"
+    # not_run: the turn ended (the step limit) before the call was run.
+    status: Literal["done", "failed", "denied", "skipped", "not_run"] = "done"
     duration: float = 0.0
 
 

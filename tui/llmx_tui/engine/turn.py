@@ -299,7 +299,7 @@ class TurnEngine:
                     name=call.name,
                     output=NOT_RUN,
                     is_error=True,
-                    status="skipped",
+                    status="not_run",
                 )
             )
 

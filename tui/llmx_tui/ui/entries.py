@@ -14,7 +14,7 @@ from llmx_tui.core.items import (
 from llmx_tui.ui.widgets.conversation import Entry
 from llmx_tui.ui.widgets.notice_line import cancelled_notice, error_notice
 from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown
-from llmx_tui.ui.widgets.tool_call_line import ToolCallLine
+from llmx_tui.ui.widgets.tool_call_line import NOT_RUN, ToolCallLine
 from llmx_tui.ui.widgets.user_message import UserMessageView
 
 
@@ -67,8 +67,8 @@ PastCall = tuple[ToolCall, str, str | None]
 
 
 def call_state(output: ToolOutput | None) -> str:
-    """What a saved call's line and view say: no output (the turn stopped) is pending."""
-    return "pending" if output is None else ("failed" if output.is_error else "done")
+    """What a saved call's line and view say: no output means the turn stopped first."""
+    return NOT_RUN if output is None else ("failed" if output.is_error else "done")
 
 
 def tool_calls_from_history(items: list[Item], limit: int) -> list[PastCall]:

@@ -20,6 +20,7 @@ from llmx_tui.ui.entries import (
 )
 from llmx_tui.ui.widgets.conversation import Entry
 from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+from llmx_tui.ui.widgets.tool_call_line import NOT_RUN
 
 if TYPE_CHECKING:
     from llmx_tui.ui.screens.chat import ChatScreen
@@ -182,6 +183,8 @@ class TurnRenderer:
 
     def _on_tool_finished(self, event: ev.ToolFinished) -> None:
         state = "failed" if event.is_error and event.status == "done" else event.status
+        if state == "not_run":
+            state = NOT_RUN
         view = self.screen.tools.find(event.call_id, event.name)
         if view is not None:
             view.finish(state, event.output, event.duration)

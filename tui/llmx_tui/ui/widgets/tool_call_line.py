@@ -17,7 +17,13 @@ STATE_ICONS = {
     "failed": "✗",
     "denied": "⊘",
     "skipped": "⚠",
+    "not run": "–",
 }
+NOT_RUN = "not run"  # the turn ended before the call ran (step limit, cancel, a crash)
+
+
+def state_class(state: str) -> str:
+    return "-" + state.replace(" ", "-")
 
 
 # Cells of arguments shown before the line knows its width, and at least.
@@ -46,9 +52,9 @@ class ToolCallLine(Static):
         self._redraw()
 
     def set_state(self, state: str, arguments: str | None = None) -> None:
-        self.remove_class(f"-{self.state}")
+        self.remove_class(state_class(self.state))
         self.state = state
-        self.add_class(f"-{state}")
+        self.add_class(state_class(state))
         if arguments is not None:
             self.arguments = arguments
         self._redraw()

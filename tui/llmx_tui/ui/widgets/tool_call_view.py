@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from llmx_tui.ui.safe_text import neutralise
-from llmx_tui.ui.widgets.tool_call_line import STATE_ICONS
+from llmx_tui.ui.widgets.tool_call_line import STATE_ICONS, state_class
 
 OUTPUT_LINES = 8
 
@@ -75,9 +75,9 @@ class ToolCallView(Vertical, can_focus=True):
         self._redraw()
 
     def set_state(self, state: str) -> None:
-        self.remove_class(f"-{self.state}")
+        self.remove_class(state_class(self.state))
         self.state = state
-        self.add_class(f"-{state}")
+        self.add_class(state_class(state))
         self._redraw()
 
     def finish(self, state: str, output: str, duration: float) -> None:
