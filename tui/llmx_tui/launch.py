@@ -11,6 +11,7 @@ from collections.abc import Callable
 from llmx_tui.config import ConfigError, save_theme
 from llmx_tui.core.bus import EventBus
 from llmx_tui.headless import stderr_line
+from llmx_tui.providers.resolve import NoProviderError
 from llmx_tui.session_setup import Setup, SetupError, open_conversation
 
 
@@ -57,7 +58,12 @@ async def _run(args: argparse.Namespace) -> int:
             setup = await open_conversation(args, bus, interactive=True, defer_engine=True)
             break
         except SetupError as exc:
-            # First run, or a config to fix: the welcome screen says why and how.
+            if not _no_provider(exc):
+                # A provider is there but something else is wrong (session, store, config,
+                # key): the welcome screen's "no provider was found" would mislead.
+                stderr_line(str(exc))
+                return 1
+            # First run: the welcome screen says why and how to add a provider.
             choice = await _welcome(str(exc), args)
             if choice is None:
                 stderr_line(str(exc))
@@ -88,6 +94,17 @@ async def _run(args: argparse.Namespace) -> int:
         await setup.close()
     # Non-zero when the app ended on an error (Textual has shown its traceback).
     return app.return_code or 0
+
+
+def _no_provider(exc: BaseException) -> bool:
+    """True when the SetupError comes from NoProviderError (raised ``from None``, so it
+    is the exception's context, not its cause)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, NoProviderError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 async def _welcome(problem: str, args: argparse.Namespace) -> str | None:

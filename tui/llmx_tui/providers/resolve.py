@@ -26,6 +26,10 @@ class ProviderSetupError(Exception):
     """The provider cannot be used as configured; the message says how to fix it."""
 
 
+class NoProviderError(ProviderSetupError):
+    """Nothing names a provider (no flag, no config, no key variable): a first run."""
+
+
 @dataclass(frozen=True)
 class ResolvedProvider:
     name: str
@@ -81,7 +85,7 @@ def _guess_provider(base_url: str | None) -> str:
     for preset in PRESETS.values():
         if preset.api_key_env and any(os.environ.get(v) for v in _key_vars(preset.api_key_env)):
             return preset.name
-    raise ProviderSetupError(
+    raise NoProviderError(
         "no provider configured: pass --provider NAME (and --model), set an API key such as "
         "OPENAI_API_KEY or ANTHROPIC_API_KEY, or point --base-url at a local server"
     )

@@ -1,0 +1,83 @@
+"""Launching the app: only "no provider" opens the welcome screen; other setup errors are
+one line on stderr and a non-zero exit, before any interface starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from llmx_tui import launch
+from llmx_tui.cli import main
+
+
+@pytest.fixture
+def welcomes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The welcome screen, stubbed: records the problem it was opened with, then quits."""
+    shown: list[str] = []
+
+    async def fake_welcome(problem: str, args: Any) -> None:
+        shown.append(problem)
+
+    monkeypatch.setattr(launch, "_welcome", fake_welcome)
+    monkeypatch.setattr("llmx_tui.providers.detect.detect_provider", _no_local_server, raising=True)
+    return shown
+
+
+async def _no_local_server(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+def demo_session(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    assert main(["--demo", "--print", "hi", "--data-dir", str(data_dir)]) == 0
+    capsys.readouterr()
+
+
+def test_an_unknown_session_id_is_one_line_not_the_welcome_screen(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, welcomes: list[str]
+) -> None:
+    demo_session(capsys, tmp_path)
+    code = main(["--demo", "--resume", "nope", "--data-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert welcomes == []
+    assert err == "llmx-tui: error: no session id starts with 'nope'\n"
+
+
+def test_a_history_file_that_is_not_sqlite_is_one_line_not_the_welcome_screen(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, welcomes: list[str]
+) -> None:
+    database = tmp_path / "history.db"
+    database.write_bytes(b"this is not a database\n" * 200)
+    code = main(["--demo", "--data-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert welcomes == []
+    [line] = err.splitlines()
+    assert line.startswith("llmx-tui: error:") and str(database) in line
+    assert database.read_bytes() == b"this is not a database\n" * 200
+
+
+def test_a_configured_provider_without_its_key_is_one_line_not_the_welcome_screen(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, welcomes: list[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'default_provider = "work"\n[providers.work]\npreset = "openai"\n'
+        'api_key_env = "LLMX_TEST_UNSET_KEY"\n'
+    )
+    code = main(["--config", str(config), "--data-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert welcomes == []
+    assert err == "llmx-tui: error: provider 'work' needs an API key: set LLMX_TEST_UNSET_KEY\n"
+
+
+def test_no_provider_at_all_still_opens_the_welcome_screen(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, welcomes: list[str]
+) -> None:
+    code = main(["--data-dir", str(tmp_path)])
+    assert code == 1  # the stub quits the welcome screen without a choice
+    [problem] = welcomes
+    assert problem.startswith("no provider configured")
