@@ -259,13 +259,24 @@ async def test_error_is_inline_then_retry_key_reruns_and_next_prompt_works() -> 
         notices = list(app.screen.query(NoticeLine))
         assert len(notices) == 1 and notices[0].kind == "error"
         assert "upstream exploded [b]500[/b]" in screen_text(app)
-        assert "ctrl+r" in screen_text(app)
+        # No reply came: the notice says the next prompt would go out joined to this one.
+        assert "ctrl+r retries; a new prompt is sent joined to this one" in str(notices[0].render())
         await pilot.press("ctrl+r")
         await settle(pilot, conv)
         assert conv.retries == 1 and "Recovered" in screen_text(app)
         await send(pilot, "again")
         await settle(pilot, conv)
         assert "Fine again" in screen_text(app)
+
+
+async def test_an_error_after_part_of_a_reply_only_offers_retry() -> None:
+    app, conv = make_app(error_turn("cut off", partial="Half an answer"))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "try")
+        await settle(pilot, conv)
+        [notice] = app.screen.query(NoticeLine)
+        assert "(press ctrl+r to retry)" in str(notice.render())
+        assert "joined" not in str(notice.render())
 
 
 async def test_approval_allow_once_runs_the_tool() -> None:

@@ -54,8 +54,14 @@ def tool_entry(key: str, name: str, arguments: str = "", state: str = "streaming
     return entry
 
 
-def error_entry(kind: str, message: str) -> Entry:
-    return Entry("error", lambda: error_notice(kind, message), data={"message": message})
+def error_entry(kind: str, message: str, *, unanswered: bool = False) -> Entry:
+    """``unanswered``: the turn failed before any reply, so the prompt stands alone and
+    the next one is sent joined to it (PAYLOAD-RULES rule 5); the notice says so."""
+    return Entry(
+        "error",
+        lambda: error_notice(kind, message, unanswered=unanswered),
+        data={"message": message},
+    )
 
 
 def cancelled_entry() -> Entry:

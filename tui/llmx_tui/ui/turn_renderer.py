@@ -42,6 +42,7 @@ class TurnRenderer:
         self._step_usage = ev.Usage()
         self._turn_usage = ev.Usage()
         self._turn_noted = False  # an error/cancel notice is already shown
+        self._answered = False  # this turn's prompt has had a reply or a tool call
         self.turn = 0
         self.last_reply = ""
 
@@ -57,6 +58,7 @@ class TurnRenderer:
         self._turn_usage = ev.Usage()
         self._step_usage = ev.Usage()
         self._turn_noted = False
+        self._answered = False
         self.screen.reasoning.begin_turn(self.turn)
         self.screen.status.set_state("streaming")
         self.screen.refresh_bindings()  # the footer now offers Esc to cancel
@@ -75,7 +77,9 @@ class TurnRenderer:
 
     def _on_turn_failed(self, event: ev.TurnFailed) -> None:
         if not self._turn_noted:
-            self._add(error_entry(event.error.kind, event.error.message))
+            self._add(
+                error_entry(event.error.kind, event.error.message, unanswered=not self._answered)
+            )
         self._end_turn(None)
 
     def _on_turn_cancelled(self, event: ev.TurnCancelled) -> None:
@@ -97,6 +101,7 @@ class TurnRenderer:
 
     # streamed content -----------------------------------------------------
     def _on_text_delta(self, event: ev.TextDelta) -> None:
+        self._answered = True  # what arrives is kept, even if the turn then fails
         if self.assistant is None:
             self.assistant = StreamingMarkdown(classes="assistant")
             self._assistant_entry = assistant_entry(live=self.assistant)
@@ -148,6 +153,7 @@ class TurnRenderer:
         if item.type == "user_message":
             self._add(user_entry(item.text))
         elif isinstance(item, AssistantMessage):
+            self._answered = True
             if self.assistant is not None:
                 self._finish_assistant(item.text)
             elif item.text and item.text != self.last_reply:
@@ -156,10 +162,11 @@ class TurnRenderer:
         elif isinstance(item, Reasoning):
             self.screen.reasoning.finish_item(item.text)
         elif isinstance(item, ToolCall):
+            self._answered = True
             self._tool_call_done(item)
         elif isinstance(item, TurnError):
             self._finish_assistant()
-            self._add(error_entry(item.kind, item.message))
+            self._add(error_entry(item.kind, item.message, unanswered=not self._answered))
             self._turn_noted = True
         elif isinstance(item, Cancelled):
             self._finish_assistant()

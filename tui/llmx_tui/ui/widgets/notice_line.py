@@ -22,8 +22,15 @@ class NoticeLine(Static):
         self.message = message
 
 
-def error_notice(kind: str, message: str, retry_key: str = "ctrl+r") -> NoticeLine:
-    return NoticeLine("error", f"✗ {kind}: {message}   (press {retry_key} to retry)")
+def error_notice(
+    kind: str, message: str, retry_key: str = "ctrl+r", *, unanswered: bool = False
+) -> NoticeLine:
+    """``unanswered``: no reply came, so a new prompt would be sent joined to this one."""
+    if unanswered:
+        hint = f"{retry_key} retries; a new prompt is sent joined to this one, F9 edits it"
+    else:
+        hint = f"press {retry_key} to retry"
+    return NoticeLine("error", f"✗ {kind}: {message}   ({hint})")
 
 
 def cancelled_notice() -> NoticeLine:
