@@ -468,3 +468,22 @@ def test_safe_markdown_sets_what_rich_markdown_sets_and_draws_like_it() -> None:
 
     rich_markdown = Markdown(text, code_theme="monokai", hyperlinks=False)
     assert drawn(SafeMarkdown(text, dark=True)) == drawn(rich_markdown)
+
+
+@pytest.mark.parametrize("width", [40, 80, 200])
+def test_a_table_cell_too_long_for_its_column_folds_instead_of_being_cut(width: int) -> None:
+    """Rich's table columns end a word too long for them with "…": a URL, a long
+    identifier or CJK text (no spaces to wrap at) could not be read."""
+    from rich.console import Console
+
+    from llmx_tui.ui.rich_markdown import SafeMarkdown
+
+    word = "averyveryverylongidentifier_" * 4
+    cjk = "とても長い説明文がここに入ります。" * 4
+    console = Console(width=width, color_system=None, record=True)
+    console.print(SafeMarkdown(f"| a | b |\n|---|---|\n| x | {word} |\n| {cjk} | y |\n"))
+    drawn = console.export_text()
+    assert "…" not in drawn
+    joined = "".join(drawn.split())
+    assert word in joined
+    assert cjk in "".join(line.split("  ")[0].strip() for line in drawn.splitlines())

@@ -12,9 +12,10 @@ from typing import ClassVar
 
 from markdown_it import MarkdownIt
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.markdown import CodeBlock, Markdown, MarkdownElement, Paragraph
+from rich.markdown import CodeBlock, Markdown, MarkdownElement, Paragraph, TableElement
 from rich.segment import Segment
 from rich.syntax import Syntax
+from rich.table import Table
 from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
 
 from llmx_tui.ui.copy_text import marked_code, row_style, wrap_joins
@@ -72,6 +73,19 @@ class WrappedParagraph(Paragraph):
         yield from Text("\n").join(rows).render(console, end=text.end)
 
 
+class FoldingTable(TableElement):
+    """A Markdown table whose cells fold a word too long for its column onto the next
+    line: Rich's columns end it with "…", and the rest of a long word, a URL or a
+    line of CJK text (no spaces to wrap at) could not be read."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for renderable in super().__rich_console__(console, options):
+            if isinstance(renderable, Table):
+                for column in renderable.columns:
+                    column.overflow = "fold"
+            yield renderable
+
+
 class SafeMarkdown(Markdown):
     """``rich.markdown.Markdown`` parsed with HTML disabled, links not clickable.
 
@@ -83,6 +97,7 @@ class SafeMarkdown(Markdown):
         "fence": PaddedCodeBlock,
         "code_block": PaddedCodeBlock,
         "paragraph_open": WrappedParagraph,
+        "table_open": FoldingTable,
     }
 
     def __init__(self, markup: str, *, dark: bool = True) -> None:
