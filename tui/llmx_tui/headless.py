@@ -156,3 +156,11 @@ async def print_events(sub: Subscription, printer: JsonPrinter | TextPrinter) ->
 def stderr_line(message: str) -> None:
     sys.stderr.write(f"llmx-tui: error: {message}\n")
     sys.stderr.flush()
+
+
+def stderr_warning(message: str) -> None:
+    """A problem the run carries on despite (config, MCP server), as one line on stderr:
+    a multi-line message (an MCP server's stderr tail) is joined with " | "."""
+    parts = [part.strip() for part in neutralise(message).splitlines()]
+    sys.stderr.write(f"llmx-tui: warning: {' | '.join(part for part in parts if part)}\n")
+    sys.stderr.flush()

@@ -12,7 +12,13 @@ from llmx_tui.closed_stdout import EXIT_READER_GONE, silence_stdout
 from llmx_tui.collector_pause import CollectorPause
 from llmx_tui.core.bus import EventBus
 from llmx_tui.engine.conversation import Conversation
-from llmx_tui.headless import JsonPrinter, TextPrinter, print_events, stderr_line
+from llmx_tui.headless import (
+    JsonPrinter,
+    TextPrinter,
+    print_events,
+    stderr_line,
+    stderr_warning,
+)
 from llmx_tui.session_setup import SetupError, open_conversation
 from llmx_tui.store.errors import StoreError
 
@@ -52,6 +58,8 @@ async def _run_print(args: argparse.Namespace) -> int:
     prompt = _read_prompt(args)
     bus = EventBus()
     setup = await open_conversation(args, bus, interactive=False)
+    for problem in setup.problems:  # what the app shows as notices when it opens
+        stderr_warning(problem)
     conversation: Conversation = setup.conversation
     printer = JsonPrinter(sys.stdout) if args.json else TextPrinter(sys.stdout, sys.stderr)
     subscription = bus.subscribe()
