@@ -5,8 +5,9 @@ from __future__ import annotations
 from llmx_tui.core.events import Retrying, StepStarted, Usage
 from llmx_tui.ui.app import LlmxApp
 from llmx_tui.ui.commands import COMMANDS
+from llmx_tui.ui.dialogs.help import HelpDialog
 from llmx_tui.ui.screens.chat import ChatScreen
-from tests.ui_helpers import Pause, ScriptedConversation, text_turn
+from tests.ui_helpers import Pause, ScriptedConversation, screen_text, text_turn
 
 
 async def run_command(pilot, text: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -36,8 +37,11 @@ async def test_slash_commands_report_help_and_missing_features() -> None:
     conv = ScriptedConversation()
     app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        notes = await run_command(pilot, "/help")
-        assert "/new" in notes[-1] and "ctrl+r" in notes[-1]
+        await run_command(pilot, "/help")
+        assert isinstance(app.screen, HelpDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
         notes = await run_command(pilot, "/new")
         assert "not available yet" in notes[-1]
         notes = await run_command(pilot, "/model")
@@ -46,6 +50,27 @@ async def test_slash_commands_report_help_and_missing_features() -> None:
         assert "Unknown command /bogus" in notes[-1] and "//" in notes[-1]
         assert conv.submitted == []
         assert app.screen.composer.text == "/bogus"  # kept, to correct
+
+
+async def test_help_fits_a_small_terminal_and_scrolls() -> None:
+    """As a toast, /help lost its top lines at 60x14."""
+    from llmx_tui.ui.slash_commands import HELP
+
+    app = LlmxApp(ScriptedConversation(), clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(60, 10)) as pilot:
+        await run_command(pilot, "/help")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpDialog)
+        shown = screen_text(app)
+        assert "Help" in shown and HELP.splitlines()[0][:30] in shown
+        box = app.screen.query_one("#help-box")
+        assert box.max_scroll_y > 0  # the rest is a scroll away
+        box.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert HELP.splitlines()[-1] in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
 
 
 async def test_a_message_that_begins_with_a_slash_is_sent() -> None:

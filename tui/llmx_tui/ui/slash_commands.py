@@ -98,7 +98,9 @@ def run_slash_command(screen: ChatScreen, line: str) -> None:
     arg = arg.strip()
     conv = screen.app.conversation
     if name == "/help":
-        screen.notify(HELP, title="Help", markup=False, timeout=15)
+        from llmx_tui.ui.dialogs.help import HelpDialog
+
+        screen.app.push_screen(HelpDialog(HELP))
     elif name == "/retry":
         screen.action_retry()
     elif name == "/theme":
