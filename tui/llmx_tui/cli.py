@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import math
 import signal
 import sys
 from pathlib import Path
@@ -67,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--idle-timeout",
-        type=float,
+        type=_positive_seconds,
         metavar="SECONDS",
         help="fail when the server sends nothing for this long (default 60)",
     )
@@ -87,13 +88,37 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError("must be a number of seconds above 0")
+    return seconds
+
+
+# Flags that only mean something for one headless turn.
+HEADLESS_ONLY = (("--json", "json"), ("--yes", "yes"))
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.prompt is None:
+        for flag, name in HEADLESS_ONLY:
+            if getattr(args, name):
+                parser.error(f"{flag} needs --print")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "sessions":
         from llmx_tui.cli_sessions import main as sessions_main
 
         return sessions_main(argv[1:])
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     from llmx_tui.logs import configure_logging
 
     configure_logging(args.data_dir)

@@ -47,8 +47,8 @@ class ToolsConfig(_Strict):
 
 
 class NetworkConfig(_Strict):
-    connect_timeout: float = 10.0
-    idle_timeout: float = 60.0
+    connect_timeout: float = Field(default=10.0, gt=0)
+    idle_timeout: float = Field(default=60.0, gt=0)
     max_attempts: int = Field(default=4, ge=1, le=20)
 
 
