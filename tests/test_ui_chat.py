@@ -663,3 +663,27 @@ async def test_the_status_line_is_written_shorter_on_a_narrow_screen() -> None:
         line = screen_text(app).split("\n")[22]
         assert "session in 1500 (cached –) out 955 (reasoning –)" in line
         assert status.status_text() in line
+
+
+async def test_a_prompt_that_could_not_be_sent_goes_back_to_the_composer() -> None:
+    """A damaged history database fails the session's creation: the prompt is not lost,
+    and the message is the error's, not a repr."""
+    from llmx_tui.store.errors import StoreError
+
+    app, conv = make_app()
+
+    async def submit(text: str) -> None:
+        conv.submitted.append(text)
+        raise StoreError("the history database /tmp/h.db is damaged (file is not a database)")
+
+    conv.submit = submit  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "keep this prompt")
+        await wait_for(pilot, lambda: app.screen.composer.text == "keep this prompt")
+        notes = [n.message for n in app._notifications]
+        assert any(
+            note.startswith("Could not send: the history database /tmp/h.db is damaged")
+            and note.endswith("Your prompt is back in the composer.")
+            for note in notes
+        ), notes
+        assert conv.submitted == ["keep this prompt"]

@@ -267,19 +267,25 @@ class ChatScreen(Screen[None]):
             self.notify("A turn is running: Esc cancels it. Your text is kept.", markup=False)
             return
         event.composer.accept_sent(event.text)
-        self.start_turn(self.app.conversation.submit(text))
+        self.start_turn(self.app.conversation.submit(text), typed=event.text)
 
-    def start_turn(self, turn: Awaitable[None]) -> None:
+    def start_turn(self, turn: Awaitable[None], *, typed: str | None = None) -> None:
+        """Runs a turn; ``typed`` is the composer's text it was sent from, put back if
+        the turn could not start (the session could not be saved, say)."""
         self.status.set_state("sending")
         self._hold_collector()
-        self.run_worker(self._run_turn(turn), group="turn", exit_on_error=False)
+        self.run_worker(self._run_turn(turn, typed), group="turn", exit_on_error=False)
 
-    async def _run_turn(self, turn: Awaitable[None]) -> None:
+    async def _run_turn(self, turn: Awaitable[None], typed: str | None = None) -> None:
         try:
             await turn
-        except Exception as exc:  # the engine should publish TurnFailed; be safe anyway
-            self.notify(f"turn failed: {exc!r}", severity="error", markup=False)
+        except Exception as exc:  # the engine publishes TurnFailed; this is before or around it
             self.status.set_state("idle")
+            message = str(exc) or type(exc).__name__
+            if typed is not None and not self.composer.text:
+                self.composer.load_text(typed)
+                message += ". Your prompt is back in the composer."
+            self.notify(f"Could not send: {message}", severity="error", markup=False)
         finally:
             if self.is_mounted:
                 self._collector_timer = self.set_timer(RESUME_DELAY, self._release_collector)
