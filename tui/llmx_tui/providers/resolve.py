@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 
@@ -56,7 +58,7 @@ def resolve_provider(
 ) -> ResolvedProvider:
     name = provider or settings.default_provider or _guess_provider(base_url)
     configured = settings.providers.get(name, ProviderConfig())
-    preset = get_preset(configured.preset or name)
+    preset = _configured_preset(settings, name) if name in settings.providers else get_preset(name)
     key = _api_key(name, preset, configured, api_key_env)
     chosen_model = (
         model
@@ -77,6 +79,30 @@ def resolve_provider(
         headers=dict(configured.headers),
         context_window=configured.context_window,
     )
+
+
+def _configured_preset(settings: Settings, name: str) -> Preset:
+    """The preset of the config's ``[providers.NAME]``; a wrong one is named with its entry."""
+    chosen = settings.providers[name].preset
+    found = PRESETS.get(chosen or name)
+    if found is not None:
+        return found
+    entry = f"[providers.{_toml_key(name)}]"
+    where = f" in {settings.source}" if settings.source else ""
+    choices = ", ".join(sorted(PRESETS))
+    if chosen:
+        raise ProviderSetupError(
+            f"{entry} preset {json.dumps(chosen)}{where} is not a known preset; "
+            f"choose one of: {choices}"
+        )
+    raise ProviderSetupError(
+        f"{entry}{where} has no preset and {json.dumps(name)} is not a preset name; "
+        f"set preset to one of: {choices}"
+    )
+
+
+def _toml_key(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name)
 
 
 def _guess_provider(base_url: str | None) -> str:
