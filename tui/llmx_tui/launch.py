@@ -11,7 +11,6 @@ from collections.abc import Callable
 from llmx_tui.config import ConfigError, save_theme
 from llmx_tui.core.bus import EventBus
 from llmx_tui.headless import stderr_line
-from llmx_tui.providers.resolve import NoProviderError
 from llmx_tui.session_setup import Setup, SetupError, open_conversation
 
 
@@ -58,7 +57,7 @@ async def _run(args: argparse.Namespace) -> int:
             setup = await open_conversation(args, bus, interactive=True, defer_engine=True)
             break
         except SetupError as exc:
-            if not _no_provider(exc):
+            if not exc.no_provider:
                 # A provider is there but something else is wrong (session, store, config,
                 # key): the welcome screen's "no provider was found" would mislead.
                 stderr_line(str(exc))
@@ -94,17 +93,6 @@ async def _run(args: argparse.Namespace) -> int:
         await setup.close()
     # Non-zero when the app ended on an error (Textual has shown its traceback).
     return app.return_code or 0
-
-
-def _no_provider(exc: BaseException) -> bool:
-    """True when the SetupError comes from NoProviderError (raised ``from None``, so it
-    is the exception's context, not its cause)."""
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, NoProviderError):
-            return True
-        cause = cause.__cause__ or cause.__context__
-    return False
 
 
 async def _welcome(problem: str, args: argparse.Namespace) -> str | None:

@@ -23,7 +23,12 @@ from llmx_tui.core.bus import EventBus
 from llmx_tui.core.events import Usage
 from llmx_tui.core.items import Item
 from llmx_tui.providers.registry import UnknownProviderError
-from llmx_tui.providers.resolve import ProviderSetupError, ResolvedProvider, resolve_provider
+from llmx_tui.providers.resolve import (
+    NoProviderError,
+    ProviderSetupError,
+    ResolvedProvider,
+    resolve_provider,
+)
 
 if TYPE_CHECKING:
     from llmx_tui.engine.conversation import Conversation
@@ -32,7 +37,14 @@ if TYPE_CHECKING:
 
 
 class SetupError(Exception):
-    """Something the user must fix before a conversation can start; one clear line."""
+    """Something the user must fix before a conversation can start; one clear line.
+
+    ``no_provider``: nothing is configured to talk to (the first-run screen's case).
+    """
+
+    def __init__(self, message: str, *, no_provider: bool = False) -> None:
+        super().__init__(message)
+        self.no_provider = no_provider
 
 
 @dataclass
@@ -157,7 +169,7 @@ async def provider_from_args(settings: Settings, args: argparse.Namespace) -> Re
             api_key_env=args.api_key_env,
         )
     except (ProviderSetupError, UnknownProviderError) as exc:
-        raise SetupError(str(exc)) from None
+        raise SetupError(str(exc), no_provider=isinstance(exc, NoProviderError)) from None
 
 
 async def open_store(data_dir: str | None) -> Any:
