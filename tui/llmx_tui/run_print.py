@@ -71,12 +71,15 @@ async def _run_print(args: argparse.Namespace) -> int:
     collector = CollectorPause()  # as the app does while a turn runs
     collector.pause()
     reader_gone = False
+    unsaved: list[BaseException] = []
     try:
         ending = await conversation.submit(prompt)
         await printing
     except BrokenPipeError:
         reader_gone = True
     finally:
+        with contextlib.suppress(Exception):
+            unsaved = await conversation.save_failures()
         collector.resume()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGINT)
@@ -87,6 +90,10 @@ async def _run_print(args: argparse.Namespace) -> int:
         return EXIT_READER_GONE
     if ending == "failed":
         stderr_line(_failure_message(conversation))
+    if unsaved:
+        # The reply was printed but not all of it is in the history: never a silent loss.
+        stderr_line(f"the session could not be saved: {unsaved[0]}")
+        return EXIT_CODES[ending] or 1
     return EXIT_CODES[ending]
 
 

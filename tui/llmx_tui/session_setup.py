@@ -286,6 +286,7 @@ class _Parts:
             system_prompt=system_prompt,
             default_system_prompt=default_system_prompt,
             recorded_model=(saved.provider, saved.model) if saved is not None else None,
+            recorder=recorder,
         )
 
 

@@ -42,6 +42,7 @@ class Conversation:
         system_prompt: str | _Default | None = _DEFAULT,
         default_system_prompt: str | _Default | None = _DEFAULT,
         recorded_model: tuple[str | None, str | None] | None = None,
+        recorder: Any | None = None,
     ) -> None:
         """``system_prompt``: this session's (a resumed session's saved one); by default
         ``default_system_prompt``, what a new chat starts with, by default the engine's.
@@ -57,6 +58,9 @@ class Conversation:
             self.default_system_prompt if isinstance(system_prompt, _Default) else system_prompt
         )
         self._recorded_model = recorded_model
+        # The store's SessionRecorder saving what the bus publishes (shared by the app's
+        # conversations, as the engine is); None without a store.
+        self.recorder = recorder
         self._sent = False  # a request has gone out since this conversation was opened
         # Tokens the saved session had used before it was opened here (the status bar's
         # session totals start from them).
@@ -120,6 +124,14 @@ class Conversation:
             return "cancelled"
         finally:
             self._task = None
+
+    async def save_failures(self) -> list[BaseException]:
+        """Store errors met while saving turns (a full disk, a damaged file), oldest
+        first, once everything published so far has been written or has failed."""
+        if self.recorder is None:
+            return []
+        await self.recorder.flush()
+        return list(self.recorder.failures)
 
     def cancel(self) -> bool:
         """Cancels the running turn; the partial reply stays, marked cancelled."""
@@ -193,6 +205,7 @@ class Conversation:
             resolve=self.resolve,
             system_prompt=self._system_prompt,
             default_system_prompt=self.default_system_prompt,
+            recorder=self.recorder,
         )
         branch.history = kept
         if self.store is not None and kept:

@@ -43,6 +43,7 @@ def open_sessions_hook(store: Any) -> Callable[[LlmxApp], None]:
                 system_prompt=info.system_prompt,
                 default_system_prompt=current.default_system_prompt,
                 recorded_model=(info.provider, info.model),
+                recorder=current.recorder,
             )
             app.switch_conversation(resumed)
             app.notify(f"Resumed: {info.title or session_id[:8]}", markup=False)

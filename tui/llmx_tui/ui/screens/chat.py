@@ -126,6 +126,7 @@ class ChatScreen(Screen[None]):
     # The side panes are folded away because the screen is narrow (each pane's own
     # ``display`` keeps what the user chose, for when the screen is wide again).
     _side_folded = False
+    _save_failures_seen = 0  # the recorder's failures already reported
     _narrow: bool | None = None
     _drawing = 0.0  # seconds Textual spent updating this screen since the pump's last frame
     drawn_at = 0.0  # time.perf_counter() when the last screen update (layout and paint) ended
@@ -287,10 +288,31 @@ class ChatScreen(Screen[None]):
                 message += ". Your prompt is back in the composer."
             self.notify(f"Could not send: {message}", severity="error", markup=False)
         finally:
+            await self._report_save_failures()
             if self.is_mounted:
                 self._collector_timer = self.set_timer(RESUME_DELAY, self._release_collector)
             else:
                 self._release_collector()
+
+    async def _report_save_failures(self) -> None:
+        """The store could not save part of this turn: say so once per new failure."""
+        check = getattr(self.app.conversation, "save_failures", None)
+        if check is None:
+            return
+        try:
+            failures = await check()
+        except Exception:
+            return
+        new = failures[self._save_failures_seen :]
+        self._save_failures_seen = len(failures)
+        if new:
+            self.notify(
+                f"Could not save this session: {new[-1]}. What is on screen may not all be "
+                "in the history.",
+                severity="error",
+                markup=False,
+                timeout=20,
+            )
 
     def _hold_collector(self) -> None:
         """No cyclic collection while a turn runs (``llmx_tui.collector_pause``)."""
