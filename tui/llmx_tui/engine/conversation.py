@@ -111,7 +111,9 @@ class Conversation:
         await self._record_model()
         turn = sum(1 for item in self.history if isinstance(item, UserMessage))
         self.engine.options.system_prompt = self._system_prompt
-        self._sent = True
+        if not self._sent:
+            self.engine.last_request = None  # another session's, until this turn's is built
+            self._sent = True
         self._task = asyncio.create_task(
             self.engine.run_turn(self.history, text, session_id=self.session_id, turn=turn)
         )
