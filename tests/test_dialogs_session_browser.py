@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Input, Static
 
@@ -180,6 +181,30 @@ async def test_rename_inline(history, tmp_path) -> None:
         assert not editor.display
         assert "Greetings" in titles(app)
     assert (await store.get_session(ids[2])).title == "Greetings"
+
+
+def burst(pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    """Keys arriving together, as from fast typing or tmux send-keys: pilot.press waits
+    for the app to go idle after each key, which hides races with focus changes."""
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(pilot.app)
+        pilot.app._driver.send_message(event)
+
+
+async def test_rename_typed_in_one_burst_renames_and_never_opens(history, tmp_path) -> None:
+    store, ids = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down")  # focus the list, move to the second row
+        burst(pilot, "r", "ctrl+u", "Y", "r", "2", "enter")  # the second r is typed, not a rename
+        await pilot.pause()
+        await settle(pilot)
+        assert app.results == []  # still browsing: enter saved the title, opened nothing
+        assert not app.screen.query_one("#browser-rename", Input).display
+        assert "Yr2" in titles(app)
+    assert (await store.get_session(ids[2])).title == "Yr2"
 
 
 async def test_delete_asks_first(history, tmp_path) -> None:

@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.events import DescendantFocus
+from textual.events import DescendantFocus, Key
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -47,11 +47,27 @@ SEARCH_DELAY = 0.15  # seconds of quiet typing before a full-text query runs
 _LIST_ACTIONS = {"rename", "delete", "export_markdown", "export_json", "fork", "focus_filter"}
 
 
+class _TitleField(Input):
+    """An Input that runs its own key bindings (ctrl+u, enter...) the moment their key
+    arrives. Textual runs bindings only once the key has bubbled up to the app, so in a
+    burst of keys (fast typing, tmux send-keys) the letters typed after ctrl+u landed
+    first and were then wiped, and enter saved what was left."""
+
+    async def _on_key(self, event: Key) -> None:
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()  # Input's own key handler has nothing left to do
+                return
+
+
 class SessionBrowser(ModalScreen[str | None]):
     CSS_PATH = "session_browser.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="sessions.open"),
-        Binding("r", "rename", "Rename", id="sessions.rename"),
+        # Priority: the action runs before the keys typed right after it are routed,
+        # so they land in the title field, not in the table (which would open on enter).
+        Binding("r", "rename", "Rename", priority=True, id="sessions.rename"),
         Binding("d", "delete", "Delete", id="sessions.delete"),
         Binding("e", "export_markdown", "Export .md", id="sessions.export_md"),
         Binding("j", "export_json", "Export .json", id="sessions.export_json"),
@@ -82,7 +98,9 @@ class SessionBrowser(ModalScreen[str | None]):
         with Vertical(id="browser-box"):
             yield Static(Content("Sessions"), id="browser-title")
             yield Input(id="browser-filter")
-            yield Input(id="browser-rename", placeholder="New title; enter saves, esc cancels")
+            yield _TitleField(
+                id="browser-rename", placeholder="New title; enter saves, esc cancels"
+            )
             yield DataTable(id="browser-table", cursor_type="row", zebra_stripes=True)
             yield Static(Content("Loading sessions…"), id="browser-status")
         yield Footer()
@@ -184,7 +202,7 @@ class SessionBrowser(ModalScreen[str | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self._renaming is not None:
-            return action in {"close", "open"}
+            return action == "close"  # enter belongs to the title field
         try:
             table = self.query_one("#browser-table", DataTable)
         except NoMatches:  # asked before the screen is composed
@@ -223,6 +241,8 @@ class SessionBrowser(ModalScreen[str | None]):
     @on(Input.Submitted, "#browser-filter")
     @on(DataTable.RowSelected, "#browser-table")
     def action_open(self) -> None:
+        if self._renaming is not None:  # enter queued for the table before the field had focus
+            return
         if self.selected_id is not None:
             self.dismiss(self.selected_id)
 
@@ -235,7 +255,7 @@ class SessionBrowser(ModalScreen[str | None]):
         editor = self.query_one("#browser-rename", Input)
         editor.value = info.title or ""
         editor.display = True
-        editor.focus()
+        self.set_focus(editor)  # at once: Widget.focus() waits behind keys already queued
         self._say(f"Renaming “{title_of(info)}”")
         self.refresh_bindings()
 
