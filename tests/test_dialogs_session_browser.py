@@ -21,6 +21,7 @@ from llmx_tui.store.sqlite import SessionStore
 from llmx_tui.ui.dialogs.confirm import ConfirmDialog
 from llmx_tui.ui.dialogs.session_browser import SessionBrowser
 from tests.test_dialogs_harness import SIZE, DialogHost, steady, workers_done
+from tests.ui_helpers import screen_text
 
 START = 1_763_900_000.0  # 2025-11-23 12:13 UTC
 
@@ -395,3 +396,36 @@ async def test_a_failing_search_is_reported_and_the_app_keeps_running(history, t
         await pilot.press("escape", "escape")
         await pilot.pause()
     assert app.results == [None]
+
+
+async def test_at_80_columns_the_keys_and_the_filter_hint_fit(history, tmp_path) -> None:
+    store, _ = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "↓ to the list" in screen_text(app)
+        assert screen_text(app).splitlines()[-1].strip() == "esc Close  ^t Full text"
+        await pilot.press("down")  # the list: every key it offers, and still esc
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert footer.startswith(" esc Close") and footer.endswith("^t Full text")
+        for key in ("r Rename", "d Delete", "e j Export", "f Fork", "/ Filter"):
+            assert key in footer
+
+
+async def test_a_long_error_wraps_so_its_cause_stays_readable(history, tmp_path) -> None:
+    from llmx_tui.store.errors import StoreError
+
+    store, _ = history
+    path = tmp_path / "a-folder-with-a-rather-long-name" / "data" / "history.db"
+
+    async def damaged(*args: object, **kwargs: object) -> list:
+        raise StoreError(f"the history database {path} is damaged (file is not a database)")
+
+    store.list_sessions = damaged  # type: ignore[method-assign]
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = " ".join(line.strip(" █") for line in screen_text(app).splitlines())
+    assert "Could not read sessions: the history database" in shown
+    assert "is damaged (file is not a database)" in shown

@@ -43,6 +43,7 @@ SEARCH_COLUMNS = ("Session", "Match", "Where", "Items")
 SEARCH_PREFIX = "/"
 MAX_ROWS = 300  # a table of thousands re-renders slowly; typing narrows it instead
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a full-text query runs
+_EXPORT = Binding.Group("Export")  # e and j share one footer entry; hovering tells them apart
 # Actions that need the list focused (their keys are letters the filter would type).
 _LIST_ACTIONS = {"rename", "delete", "export_markdown", "export_json", "fork", "focus_filter"}
 
@@ -64,19 +65,20 @@ class _TitleField(Input):
 class SessionBrowser(ModalScreen[str | None]):
     CSS_PATH = "session_browser.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # First, so the footer shows it even when the window is too narrow for the rest.
+        Binding("escape", "close", "Close", id="sessions.close"),
         Binding("enter", "open", "Open", id="sessions.open"),
         # Priority: the action runs before the keys typed right after it are routed,
         # so they land in the title field, not in the table (which would open on enter).
         Binding("r", "rename", "Rename", priority=True, id="sessions.rename"),
         Binding("d", "delete", "Delete", id="sessions.delete"),
-        Binding("e", "export_markdown", "Export .md", id="sessions.export_md"),
-        Binding("j", "export_json", "Export .json", id="sessions.export_json"),
+        Binding("e", "export_markdown", "Export .md", group=_EXPORT, id="sessions.export_md"),
+        Binding("j", "export_json", "Export .json", group=_EXPORT, id="sessions.export_json"),
         Binding("f", "fork", "Fork", id="sessions.fork"),
         Binding("slash", "focus_filter", "Filter", id="sessions.filter"),
         Binding("ctrl+t", "toggle_search", "Full text", id="sessions.full_text"),
         # Shadowed in the footer by the filter's own (inert) down key: the placeholder says it.
         Binding("down", "focus_list", "List", show=False, id="sessions.list"),
-        Binding("escape", "close", "Close", id="sessions.close"),
     ]
 
     def __init__(
@@ -137,7 +139,7 @@ class SessionBrowser(ModalScreen[str | None]):
         self.query_one("#browser-filter", Input).placeholder = (
             "Search the text of every session · ↓ to the list"
             if self._full_text
-            else "Filter titles (fuzzy) · start with / to search all text · ↓ to the list"
+            else "Filter titles · start with / to search all text · ↓ to the list"
         )
 
     # -- loading and showing ----------------------------------------------
