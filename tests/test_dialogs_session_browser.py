@@ -364,6 +364,26 @@ def test_snapshot_session_browser_search(snap_compare, tmp_path, utc) -> None:
     assert snap_compare(BrowserHost(tmp_path / "history.db"), terminal_size=SIZE, run_before=search)
 
 
+async def test_a_search_hit_after_a_long_word_shows_the_match(tmp_path, utc) -> None:
+    plain = SessionStore.open(tmp_path / "history.db")
+    session = plain.create_session(title="Long paste", provider="openai", model="m")
+    plain.append_items(session, [UserMessage(text="L" * 400 + " then the needle, at last")])
+    plain.close()
+    store = await AsyncSessionStore.open(tmp_path / "history.db")
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await type_filter(pilot, "/needle")
+            await settle(pilot)
+            match = table(app).get_row_at(0)[1]
+    finally:
+        await store.close()
+    assert str(match).endswith("then the needle, at last") and len(str(match)) <= 70
+    highlighted = [str(match)[span.start : span.end] for span in match.spans]
+    assert highlighted == ["needle"]
+
+
 async def test_long_lists_are_capped_and_say_so(history, tmp_path, monkeypatch) -> None:
     from llmx_tui.ui.dialogs import session_browser
 

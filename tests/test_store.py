@@ -233,6 +233,25 @@ def test_search_is_ranked_with_snippets_and_safe_for_any_input(store: SessionSto
     assert store.search("   ") == []
 
 
+def test_search_snippet_shows_the_match_however_long_the_words_around_it(
+    store: SessionStore,
+) -> None:
+    session = store.create_session(title="Long words")
+    store.append_items(
+        session,
+        [
+            UserMessage(text="L" * 300 + " and then the needle shows up here"),
+            AssistantMessage(text=" ".join(["x" * 40] * 12) + " needle " + "y" * 500),
+        ],
+    )
+    hits = store.search("needle")
+    assert len(hits) == 2
+    for hit in hits:  # the match in view, with context, short enough for a line
+        assert "«needle»" in hit.snippet and len(hit.snippet) <= 120
+        assert hit.snippet.startswith("…") and not hit.snippet.startswith("…«")
+    assert hits[0].snippet.endswith("then the «needle» shows up here")
+
+
 def test_fork_copies_items_up_to_n_with_new_ids(store: SessionStore) -> None:
     source = store.create_session(title="Tides", provider="p", model="m", system_prompt="s")
     store.append_items(source, _conversation())

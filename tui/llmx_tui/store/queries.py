@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from llmx_tui.store.sqlite import DraftCheckpoint
 
 _TITLE_LENGTH = 60
+SNIPPET_WIDTH = 120  # characters, marks included (`llmx-tui sessions search` prints 120)
 _SESSION_SELECT = """
     SELECT s.id, s.title, s.created, s.updated, s.provider, s.model, s.system_prompt, s.demo,
            s.input_tokens, s.cached_input_tokens, s.output_tokens, s.reasoning_tokens,
@@ -237,4 +238,27 @@ def search(
         """,
         (mark[0], mark[1], match, limit),
     ).fetchall()
-    return [SearchHit(*row) for row in rows]
+    return [
+        SearchHit(*row[:5], clip_around_match(row[5], *mark, SNIPPET_WIDTH), row[6]) for row in rows
+    ]
+
+
+def clip_around_match(text: str, start: str, end: str, width: int) -> str:
+    """``text`` on one line, at most ``width`` characters, with its first match (between
+    the ``start`` and ``end`` marks) in view and context on both sides. FTS5's snippet()
+    counts tokens, not characters: one long token before the match (a run of letters, a
+    base64 blob) would otherwise push the match past where a display cuts."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    first = flat.find(start)
+    if first < 0:
+        return flat[: width - 1] + "…"
+    close = flat.find(end, first + len(start))
+    room = width - 2  # an ellipsis may go on each side
+    if close < 0 or close + len(end) - first > room:  # the match alone fills the room
+        return "…" + flat[first : first + room - len(end)] + end + "…"
+    span = close + len(end) - first
+    left = max(0, min(first - (room - span) // 3, len(flat) - room))
+    right = left + room
+    return ("…" if left else "") + flat[left:right] + ("…" if right < len(flat) else "")

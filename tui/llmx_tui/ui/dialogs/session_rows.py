@@ -16,6 +16,7 @@ from typing import Any
 from rich.text import Text
 
 from llmx_tui.store.models import SearchHit, SessionInfo
+from llmx_tui.store.queries import clip_around_match
 from llmx_tui.ui.dialogs.fuzzy import fuzzy_filter
 from llmx_tui.ui.dialogs.text import one_line
 
@@ -96,8 +97,8 @@ def search_rows(hits: list[SearchHit], sessions: dict[str, SessionInfo]) -> list
 
 
 def highlighted_snippet(snippet: str, limit: int = 70) -> Text:
-    """The snippet on one line with the matched words in bold reverse."""
-    flat = one_line(snippet, limit)
+    """The snippet on one line, cut around its first match, matched words in bold reverse."""
+    flat = clip_around_match(one_line(snippet), MARK_START, MARK_END, limit)
     text = Text()
     for index, piece in enumerate(re.split(f"[{MARK_START}{MARK_END}]", flat)):
         text.append(piece, style="bold reverse" if index % 2 else "")
