@@ -111,3 +111,27 @@ async def test_a_branch_keeps_the_session_s_system_prompt(loopback: Any, tmp_pat
     assert provider(loopback).model == branch.model
     await recorder.close()
     await store.close()
+
+
+async def test_allow_for_session_ends_with_the_session(loopback: Any, tmp_path: Path) -> None:
+    """A tool allowed "for this session" must be asked about again in a new chat and in
+    another session opened here; the config's always_allow stays."""
+    from llmx_tui.config import Settings
+    from llmx_tui.engine.tool_runner import builtin_tool_runner
+
+    settings = Settings.model_validate({"tools": {"always_allow": ["list_directory"]}})
+    conversation, store, recorder = await open_conversation(loopback, tmp_path)
+    runner = builtin_tool_runner(
+        settings, conversation.bus, working_dir=tmp_path, interactive=True, auto_approve=False
+    )
+    conversation.engine.tools = runner
+    gate = runner.approvals
+    gate.allow_for_session("run_shell")  # what answering "allow for session" does
+    assert gate.allowed_for_session == {"run_shell", "list_directory"}
+    await conversation.new_session()
+    assert gate.allowed_for_session == {"list_directory"}
+    gate.allow_for_session("write_file")
+    Conversation(engine=conversation.engine, store=store, session_id="another")
+    assert gate.allowed_for_session == {"list_directory"}
+    await recorder.close()
+    await store.close()

@@ -62,6 +62,7 @@ class Conversation:
         # conversations, as the engine is); None without a store.
         self.recorder = recorder
         self._sent = False  # a request has gone out since this conversation was opened
+        self._forget_approvals()  # "allow for this session" was said in another session
         # Tokens the saved session had used before it was opened here (the status bar's
         # session totals start from them).
         self.saved_usage = saved_usage or Usage()
@@ -238,6 +239,7 @@ class Conversation:
         self._system_prompt = self.default_system_prompt  # /system was for that session
         self._recorded_model = None
         self._sent = False
+        self._forget_approvals()
 
     async def export(self, path: str | None = None) -> Path:
         """Markdown export of this session into ``path`` (default: a new file in the cwd)."""
@@ -271,6 +273,11 @@ class Conversation:
             demo=self.demo,
         )
         self._recorded_model = (provider.name, provider.model)
+
+    def _forget_approvals(self) -> None:
+        forget = getattr(self.engine.tools, "forget_session", None)
+        if forget is not None:
+            forget()
 
     async def _record_model(self) -> None:
         """The saved session names the provider and model its next turn goes to (a session

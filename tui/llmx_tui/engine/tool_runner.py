@@ -25,6 +25,10 @@ class RegistryToolRunner:
     def specs(self) -> tuple[ToolSpec, ...]:
         return self.registry.specs()
 
+    def forget_session(self) -> None:
+        """Another session begins: its tools must be allowed again."""
+        self.approvals.forget_session()
+
     async def run(self, call: ToolCall) -> tuple[str, bool, str]:
         result = await execute_tool_call(call, registry=self.registry, approvals=self.approvals)
         return result.output, result.is_error, result.status
@@ -43,8 +47,7 @@ def builtin_tool_runner(
     gate: ApprovalGate = (
         BusApprovalGate(bus) if interactive and not auto_approve else headless_gate(auto_approve)
     )
-    for name in settings.tools.always_allow:
-        gate.allow_for_session(name)
+    gate.allow_always(settings.tools.always_allow)
     return RegistryToolRunner(registry, gate)
 
 

@@ -9,6 +9,7 @@ asks the UI over the EventBus and waits for its answer.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -42,6 +43,7 @@ class ApprovalGate(ABC):
 
     def __init__(self) -> None:
         self._allowed_for_session: set[str] = set()
+        self._always_allowed: frozenset[str] = frozenset()  # the config's tools.always_allow
 
     @property
     def allowed_for_session(self) -> frozenset[str]:
@@ -49,6 +51,15 @@ class ApprovalGate(ABC):
 
     def allow_for_session(self, tool_name: str) -> None:
         self._allowed_for_session.add(tool_name)
+
+    def allow_always(self, tool_names: Iterable[str]) -> None:
+        """Tools allowed in every session (kept by ``forget_session``)."""
+        self._always_allowed = frozenset(tool_names)
+        self._allowed_for_session |= self._always_allowed
+
+    def forget_session(self) -> None:
+        """Another session begins: "allow for this session" answers no longer apply."""
+        self._allowed_for_session = set(self._always_allowed)
 
     async def authorize(self, request: ApprovalRequest) -> Decision:
         """The decision for this call; remembers "allow for this session" per tool name."""
