@@ -687,3 +687,34 @@ async def test_a_prompt_that_could_not_be_sent_goes_back_to_the_composer() -> No
             for note in notes
         ), notes
         assert conv.submitted == ["keep this prompt"]
+
+
+async def test_an_approved_call_shows_running_and_a_cancel_while_it_runs_says_so() -> None:
+    """The state after approval was 'waiting' until the call finished, and stayed so
+    when Esc cancelled the turn while the call ran."""
+    from llmx_tui.core.events import ApprovalRequested, ToolCallStarted
+    from llmx_tui.core.items import ToolCall
+
+    args = '{"command": "sleep 30"}'
+    running = Pause()
+    script = [
+        StepStarted(step=0, provider="openai", model="gpt-test"),
+        ToolCallStarted(index=0, call_id="call_s", name="run_shell"),
+        ItemDone(item=ToolCall(call_id="call_s", name="run_shell", arguments=args)),
+        ApprovalRequested(
+            request_id="req-s", call_id="call_s", name="run_shell", arguments=args, description=""
+        ),
+        running,  # the command runs until the turn is cancelled
+    ]
+    app, conv = make_app(script)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "sleep")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await pilot.press("a")
+        [line] = app.screen.query(ToolCallLine)
+        await wait_for(pilot, lambda: line.state == "running")
+        [view] = app.screen.query(ToolCallView)
+        assert view.state == "running"
+        await pilot.press("escape")
+        await settle(pilot, conv)
+        assert line.state == view.state == "cancelled"

@@ -20,10 +20,14 @@ from llmx_tui.ui.entries import (
 )
 from llmx_tui.ui.widgets.conversation import Entry
 from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown
-from llmx_tui.ui.widgets.tool_call_line import NOT_RUN
+from llmx_tui.ui.widgets.tool_call_line import CANCELLED, NOT_RUN
 
 if TYPE_CHECKING:
     from llmx_tui.ui.screens.chat import ChatScreen
+
+
+# Tool call states that a turn's end leaves behind unless the call finished.
+_UNDER_WAY = frozenset({"streaming", "pending", "waiting", "running"})
 
 
 def merge_usage(old: ev.Usage, new: ev.Usage) -> ev.Usage:
@@ -43,6 +47,7 @@ class TurnRenderer:
         self._turn_usage = ev.Usage()
         self._turn_noted = False  # an error/cancel notice is already shown
         self._answered = False  # this turn's prompt has had a reply or a tool call
+        self._approvals: dict[str, tuple[str, str]] = {}  # request id -> (call id, name)
         self.turn = 0
         self.last_reply = ""
 
@@ -89,6 +94,7 @@ class TurnRenderer:
 
     def _end_turn(self, usage: ev.Usage | None) -> None:
         self._finish_assistant()
+        self._settle_calls()
         self._close_step_usage()
         self.screen.reasoning.end_turn()
         self.screen.status.set_state("idle")
@@ -182,8 +188,24 @@ class TurnRenderer:
         self._set_line(item.call_id, item.name, "pending", item.arguments)
 
     def _on_approval_requested(self, event: ev.ApprovalRequested) -> None:
+        self._approvals[event.request_id] = (event.call_id, event.name)
         self._set_tool_state(event.call_id, event.name, "waiting")
         self.screen.request_approval(event)
+
+    def _on_approval_decided(self, event: ev.ApprovalDecided) -> None:
+        call = self._approvals.pop(event.request_id, None)
+        if call is not None and event.decision != "deny":
+            self._set_tool_state(*call, "running")  # approved: it runs now
+
+    def _settle_calls(self) -> None:
+        """The turn is over: a call still shown as under way ran to no end of its own (a
+        cancel killed it) or never ran."""
+        self._approvals.clear()
+        for key, entry in list(self._tool_entries.items()):
+            state = entry.data.get("state")
+            if state in _UNDER_WAY:
+                ended = CANCELLED if state == "running" else NOT_RUN
+                self._set_tool_state(key, entry.data["name"], ended)
 
     def _on_tool_running(self, event: ev.ToolRunning) -> None:
         self._set_tool_state(event.call_id, event.name, "running")

@@ -18,8 +18,10 @@ STATE_ICONS = {
     "denied": "⊘",
     "skipped": "⚠",
     "not run": "–",
+    "cancelled": "⊘",
 }
 NOT_RUN = "not run"  # the turn ended before the call ran (step limit, cancel, a crash)
+CANCELLED = "cancelled"  # the turn was cancelled while the call ran
 
 
 def state_class(state: str) -> str:
