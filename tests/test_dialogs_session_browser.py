@@ -366,19 +366,22 @@ def test_snapshot_session_browser_search(snap_compare, tmp_path, utc) -> None:
 
 async def test_a_search_hit_after_a_long_word_shows_the_match(tmp_path, utc) -> None:
     plain = SessionStore.open(tmp_path / "history.db")
-    session = plain.create_session(title="Long paste", provider="openai", model="m")
+    title = "A long paste of letters, and one needle"  # a wide Session column
+    session = plain.create_session(title=title, provider="openai", model="m")
     plain.append_items(session, [UserMessage(text="L" * 400 + " then the needle, at last")])
     plain.close()
     store = await AsyncSessionStore.open(tmp_path / "history.db")
     app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             await type_filter(pilot, "/needle")
             await settle(pilot)
             match = table(app).get_row_at(0)[1]
+            row = next(line for line in screen_text(app).splitlines() if title in line)
     finally:
         await store.close()
+    assert "then the needle" in row  # in view at 80 columns, not cut off with the L run
     assert str(match).endswith("then the needle, at last") and len(str(match)) <= 70
     highlighted = [str(match)[span.start : span.end] for span in match.spans]
     assert highlighted == ["needle"]

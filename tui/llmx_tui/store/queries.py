@@ -243,22 +243,26 @@ def search(
     ]
 
 
-def clip_around_match(text: str, start: str, end: str, width: int) -> str:
+def clip_around_match(text: str, start: str, end: str, width: int, lead: int | None = None) -> str:
     """``text`` on one line, at most ``width`` characters, with its first match (between
-    the ``start`` and ``end`` marks) in view and context on both sides. FTS5's snippet()
-    counts tokens, not characters: one long token before the match (a run of letters, a
-    base64 blob) would otherwise push the match past where a display cuts."""
+    the ``start`` and ``end`` marks) in view: within the first ``lead`` characters when
+    given, else after a third of the spare room. FTS5's snippet() counts tokens, not
+    characters: one long token before the match (a run of letters, a base64 blob) would
+    otherwise push the match past where a display cuts."""
     flat = " ".join(text.split())
-    if len(flat) <= width:
-        return flat
     first = flat.find(start)
+    if len(flat) <= width and (lead is None or first <= lead):
+        return flat
     if first < 0:
         return flat[: width - 1] + "…"
     close = flat.find(end, first + len(start))
     room = width - 2  # an ellipsis may go on each side
     if close < 0 or close + len(end) - first > room:  # the match alone fills the room
         return "…" + flat[first : first + room - len(end)] + end + "…"
-    span = close + len(end) - first
-    left = max(0, min(first - (room - span) // 3, len(flat) - room))
-    right = left + room
+    spare = room - (close + len(end) - first)
+    left = max(0, first - (spare // 3 if lead is None else min(lead, spare)))
+    if left:  # start at a word if one starts shortly after the cut
+        space = flat.find(" ", left - 1, min(first, left + 10))
+        left = space + 1 if space >= 0 else left
+    right = min(len(flat), left + room)
     return ("…" if left else "") + flat[left:right] + ("…" if right < len(flat) else "")

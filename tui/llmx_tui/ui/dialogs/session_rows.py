@@ -24,6 +24,9 @@ from llmx_tui.ui.dialogs.text import one_line
 # come from the text itself in any meaningful way and survive one_line().
 MARK_START, MARK_END = "\ue000", "\ue001"
 UNTITLED = "Untitled"
+# A search match starts within this many characters of its cell: at 80 columns only
+# about the first 30 characters of the Match column are in view.
+SNIPPET_LEAD = 20
 _KIND_NAMES = {"user_message": "you", "assistant_message": "assistant"}
 
 
@@ -98,7 +101,7 @@ def search_rows(hits: list[SearchHit], sessions: dict[str, SessionInfo]) -> list
 
 def highlighted_snippet(snippet: str, limit: int = 70) -> Text:
     """The snippet on one line, cut around its first match, matched words in bold reverse."""
-    flat = clip_around_match(one_line(snippet), MARK_START, MARK_END, limit)
+    flat = clip_around_match(one_line(snippet), MARK_START, MARK_END, limit, lead=SNIPPET_LEAD)
     text = Text()
     for index, piece in enumerate(re.split(f"[{MARK_START}{MARK_END}]", flat)):
         text.append(piece, style="bold reverse" if index % 2 else "")
