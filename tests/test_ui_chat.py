@@ -647,6 +647,27 @@ async def test_page_keys_scroll_the_conversation_while_typing() -> None:
         assert view.scroll_y < bottom and not view.follow
 
 
+async def test_page_up_pressed_faster_than_frames_goes_a_page_per_press() -> None:
+    """A held PageUp (key repeat) sends presses faster than the screen refreshes; each
+    went to the same target, one page from where the view was drawn."""
+    from llmx_tui.core.items import AssistantMessage, UserMessage
+
+    history: list[Any] = []
+    for i in range(30):
+        history += [UserMessage(text=f"question {i}"), AssistantMessage(text=f"answer {i}\n\n" * 3)]
+    app = LlmxApp(ScriptedConversation(history=history), clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.conversation
+        await wait_for(pilot, lambda: "answer 29" in screen_text(app) and view.max_scroll_y > 0)
+        bottom = view.scroll_y
+        page = view.scrollable_content_region.height
+        screen = app.screen
+        for _ in range(3):  # three presses handled before any refresh
+            screen.action_scroll_conversation(-1)
+        await pilot.pause()
+        assert view.scroll_y == max(0, bottom - 3 * page)
+
+
 async def test_the_status_line_is_written_shorter_on_a_narrow_screen() -> None:
     usage = Usage(input_tokens=1500, output_tokens=955)
     app, conv = make_app(text_turn("a", usage=usage))

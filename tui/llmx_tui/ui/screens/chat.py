@@ -368,10 +368,10 @@ class ChatScreen(Screen[None]):
     def action_scroll_conversation(self, pages: int) -> None:
         """A page up or down; back at the bottom, the view follows new text again."""
         view = self.conversation
-        if pages < 0:
-            view.scroll_page_up(animate=False)
-        else:
-            view.scroll_page_down(animate=False)
+        # At once, not after the next refresh (Textual's scroll_page_up): presses faster
+        # than frames (a held key) would each compute the same target from the old position.
+        page = view.scrollable_content_region.height
+        view.scroll_to(y=view.scroll_y + pages * page, animate=False, immediate=True)
 
     def action_cancel_turn(self) -> None:
         if self.app.conversation.busy:
