@@ -96,6 +96,7 @@ async def test_two_step_tool_loop_sends_the_exact_second_request(loopback: Any) 
     )
     assert ending == "completed"
     assert kinds(history) == ["user_message", "tool_call", "tool_output", "assistant_message"]
+    assert isinstance(history[2], ToolOutput) and history[2].status == "done"
     assert loopback.requests[1].json() == {
         "model": "m",
         "stream": True,

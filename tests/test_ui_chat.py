@@ -128,6 +128,8 @@ async def test_a_resumed_session_s_tool_calls_are_in_the_tool_pane() -> None:
         ToolOutput(call_id="c1", output="alpha"),
         ToolCall(call_id="c2", name="run_shell", arguments='{"command":"false"}'),
         ToolOutput(call_id="c2", output="exit 1", is_error=True),
+        ToolCall(call_id="c4", name="run_shell", arguments='{"command":"rm x"}'),
+        ToolOutput(call_id="c4", output="The user denied it.", is_error=True, status="denied"),
         AssistantMessage(text="Done looking."),
         UserMessage(text="again"),
         ToolCall(call_id="c3", name="read_file", arguments='{"path":"b.txt"}'),  # cut off
@@ -139,9 +141,10 @@ async def test_a_resumed_session_s_tool_calls_are_in_the_tool_pane() -> None:
         assert [(v.tool_name, v.state, v.output) for v in views] == [
             ("read_file", "done", "alpha"),
             ("run_shell", "failed", "exit 1"),
+            ("run_shell", "denied", "The user denied it."),
             ("read_file", "not run", None),
         ]
-        assert '"path": "a.txt"' in screen_text(app)  # pretty arguments, on screen
+        assert '"path": "b.txt"' in screen_text(app)  # pretty arguments, on screen
         assert "No tool calls yet." not in screen_text(app)
         assert "– tool read_file(" in screen_text(app) and "· not run" in screen_text(app)
 

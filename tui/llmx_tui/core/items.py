@@ -75,6 +75,8 @@ class ToolOutput(_ItemBase):
     call_id: str
     output: str
     is_error: bool = False
+    # What became of the call; None in sessions saved before it was recorded.
+    status: Literal["done", "failed", "denied", "skipped"] | None = None
 
 
 class TurnError(_ItemBase):

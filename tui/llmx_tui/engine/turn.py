@@ -284,7 +284,13 @@ class TurnEngine:
             )
             self._add(
                 history,
-                ToolOutput(call_id=call.call_id, output=output, is_error=is_error, turn=turn),
+                ToolOutput(
+                    call_id=call.call_id,
+                    output=output,
+                    is_error=is_error,
+                    status=status,  # type: ignore[arg-type]
+                    turn=turn,
+                ),
             )
             statuses.append(status)
         return statuses

@@ -74,7 +74,11 @@ PastCall = tuple[ToolCall, str, str | None]
 
 def call_state(output: ToolOutput | None) -> str:
     """What a saved call's line and view say: no output means the turn stopped first."""
-    return NOT_RUN if output is None else ("failed" if output.is_error else "done")
+    if output is None:
+        return NOT_RUN
+    if output.status in ("denied", "skipped"):
+        return output.status
+    return "failed" if output.is_error else "done"
 
 
 def tool_calls_from_history(items: list[Item], limit: int) -> list[PastCall]:

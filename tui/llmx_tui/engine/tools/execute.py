@@ -34,7 +34,11 @@ class ToolResult:
 
     def as_item(self, call: ToolCall) -> ToolOutput:
         return ToolOutput(
-            call_id=call.call_id, output=self.output, is_error=self.is_error, turn=call.turn
+            call_id=call.call_id,
+            output=self.output,
+            is_error=self.is_error,
+            status=self.status,
+            turn=call.turn,
         )
 
 
