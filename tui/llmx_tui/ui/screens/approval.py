@@ -1,5 +1,12 @@
 """Approval modal: shows exactly what a tool will do; allow once, for the
-session, or deny. Dismisses with the decision string the engine expects."""
+session, or deny. Dismisses with the decision string the engine expects.
+
+The title is docked to the dialog's top and the buttons with their key line
+to its bottom, so they stay on screen at any size; the description and the
+arguments scroll in the rows that are left.
+Focus starts on that scrolling body, never on a button: a stray Enter decides
+nothing, and the arrow keys scroll what is being approved.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +24,12 @@ from llmx_tui.core.events import ApprovalRequested
 from llmx_tui.ui.safe_text import neutralise
 from llmx_tui.ui.widgets.tool_call_view import pretty_arguments
 
+KEY_HINTS = "[b]a[/b] allow once · [b]s[/b] allow for session · [b]d[/b] deny"
+
 
 class ApprovalScreen(ModalScreen[str]):
     CSS_PATH = Path(__file__).with_name("approval.tcss")
+    AUTO_FOCUS = "#approval-body"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a,y", "decide('allow_once')", "Allow once", id="llmx.approve_once"),
@@ -37,16 +47,18 @@ class ApprovalScreen(ModalScreen[str]):
         request = self.request
         with Vertical(id="approval-dialog"):
             yield Static(Content(f"Allow tool {neutralise(request.name)}?"), id="approval-title")
-            yield Static(Content(neutralise(request.description)), id="approval-description")
-            with VerticalScroll(id="approval-arguments"):
-                yield Static(Content(neutralise(pretty_arguments(request.arguments))))
-            with Horizontal(id="approval-buttons"):
-                yield Button(Content("Allow once (a)"), id="allow_once", variant="primary")
-                yield Button(Content("Allow for session (s)"), id="allow_session")
-                yield Button(Content("Deny (d)"), id="deny", variant="error")
-
-    def on_mount(self) -> None:
-        self.query_one("#allow_once", Button).focus()
+            with VerticalScroll(id="approval-body"):
+                yield Static(Content(neutralise(request.description)), id="approval-description")
+                yield Static(
+                    Content(neutralise(pretty_arguments(request.arguments))),
+                    id="approval-arguments",
+                )
+            with Vertical(id="approval-footer"):
+                with Horizontal(id="approval-buttons"):
+                    yield Button(Content("Allow once"), id="allow_once", variant="primary")
+                    yield Button(Content("Allow for session"), id="allow_session")
+                    yield Button(Content("Deny"), id="deny", variant="error")
+                yield Static(Content.from_markup(KEY_HINTS), id="approval-keys")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
