@@ -119,6 +119,37 @@ async def test_a_resumed_session_s_reasoning_is_one_entry_per_turn_with_its_leng
         assert reasoning_titles(app)[-1].startswith("turn 4 · thought for")
 
 
+async def test_a_long_resumed_session_shows_its_last_reasoning_turns_however_far_back() -> None:
+    """Turns with reasoning among hundreds without: all shown (the pane used to read only
+    the last 200 items), and at most KEEP of them."""
+    from llmx_tui.core.items import AssistantMessage, UserMessage
+    from llmx_tui.ui.widgets.reasoning_pane import KEEP
+
+    def session(turns: int, every: int) -> list[Any]:
+        history: list[Any] = []
+        for turn in range(turns):
+            history.append(UserMessage(text=f"q{turn}", turn=turn))
+            if turn % every == 0:
+                history.append(Reasoning(text=f"thought {turn}", turn=turn))
+            history.append(AssistantMessage(text=f"a{turn}", turn=turn))
+        return history
+
+    for history, expected in (
+        (session(300, 25), [f"turn {t + 1} " for t in range(0, 300, 25)]),
+        (
+            session(KEEP + 10, 1),
+            [f"turn {t + 1} " for t in range(10, KEEP + 10)],
+        ),
+    ):
+        conversation = ScriptedConversation(history=history)
+        app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            titles = reasoning_titles(app)
+            assert len(titles) == len(expected)
+            assert [t[: len(w)] for t, w in zip(titles, expected, strict=True)] == expected
+
+
 async def test_a_resumed_session_s_tool_calls_are_in_the_tool_pane() -> None:
     from llmx_tui.core.items import AssistantMessage, ToolCall, ToolOutput, UserMessage
 

@@ -39,6 +39,7 @@ from llmx_tui.ui.turn_renderer import TurnRenderer
 from llmx_tui.ui.widgets.composer import Composer
 from llmx_tui.ui.widgets.conversation import ConversationView
 from llmx_tui.ui.widgets.key_bar import KeyBar
+from llmx_tui.ui.widgets.reasoning_pane import KEEP as KEPT_REASONING
 from llmx_tui.ui.widgets.reasoning_pane import ReasoningPane
 from llmx_tui.ui.widgets.status_bar import StatusBar
 from llmx_tui.ui.widgets.tool_pane import ToolPane
@@ -197,13 +198,12 @@ class ChatScreen(Screen[None]):
         # another), numbered by the prompt it follows.
         by_turn: dict[int, list[str]] = {}
         turn = 0
-        first_shown = len(history) - 200
-        for index, item in enumerate(history):
+        for item in history:
             if isinstance(item, UserMessage):
                 turn += 1
-            elif isinstance(item, Reasoning) and item.text and index >= first_shown:
+            elif isinstance(item, Reasoning) and item.text:
                 by_turn.setdefault(max(turn, 1), []).append(item.text)
-        for turn, texts in by_turn.items():
+        for turn, texts in list(by_turn.items())[-KEPT_REASONING:]:
             self.reasoning.add_past(turn, "\n\n".join(texts))
         # The last few calls with their arguments and output, mounted once the
         # conversation is on screen: each view is a few widgets for Textual to lay out.
