@@ -19,12 +19,13 @@ from tests.ui_helpers import (
     screen_text,
     send_prompt,
     tool_turn,
+    ui_settled,
     wait_for,
 )
 
 pytestmark = pytest.mark.timeout(60)
 
-KEY_LINE = "a allow once · s allow for session · d deny"
+KEY_LINE = "a allow once · s allow for session · d/Esc deny"
 BUTTONS = ("allow_once", "allow_session", "deny")
 HUGE = json.dumps({"path": "notes.txt", "content": "x" * 100_000})
 
@@ -125,3 +126,20 @@ async def test_in_the_app_a_stray_enter_does_not_approve_a_huge_write() -> None:
         await pilot.press("d")
         await wait_for(pilot, lambda: not isinstance(app.screen, ApprovalScreen))
         assert [d.decision for d in decisions.drain()] == ["deny"]
+
+
+async def test_esc_denies_the_call_the_turn_goes_on_and_the_modal_says_so() -> None:
+    conversation = ScriptedConversation(
+        [tool_turn("shell", {"command": "rm -rf build"}, "Not run, as you asked.", approval=True)]
+    )
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    decisions = conversation.bus.subscribe(ApprovalDecided)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await send_prompt(pilot, "clean up")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await pilot.pause()
+        assert "d/Esc deny" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: ui_settled(app, conversation), tries=500)
+        assert [d.decision for d in decisions.drain()] == ["deny"]
+        assert "Not run, as you asked." in screen_text(app)  # denied, not cancelled

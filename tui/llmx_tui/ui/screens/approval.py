@@ -24,7 +24,7 @@ from llmx_tui.core.events import ApprovalRequested
 from llmx_tui.ui.safe_text import neutralise
 from llmx_tui.ui.widgets.tool_call_view import pretty_arguments
 
-KEY_HINTS = "[b]a[/b] allow once · [b]s[/b] allow for session · [b]d[/b] deny"
+KEY_HINTS = "[b]a[/b] allow once · [b]s[/b] allow for session · [b]d[/b]/[b]Esc[/b] deny"
 
 
 class ApprovalScreen(ModalScreen[str]):
