@@ -655,16 +655,26 @@ async def test_the_reply_keeps_its_width_when_the_conversation_first_overflows()
         assert view.scrollable_content_region.width == width
 
 
-async def test_page_keys_scroll_the_conversation_while_typing() -> None:
+def thirty_turns_app() -> LlmxApp:
+    """The app on a resumed session of 30 turns, taller than the screen."""
     from llmx_tui.core.items import AssistantMessage, UserMessage
 
     history: list[Any] = []
     for i in range(30):
         history += [UserMessage(text=f"question {i}"), AssistantMessage(text=f"answer {i}\n\n" * 3)]
-    app = LlmxApp(ScriptedConversation(history=history), clock=lambda: 0.0, cursor_blink=False)
+    return LlmxApp(ScriptedConversation(history=history), clock=lambda: 0.0, cursor_blink=False)
+
+
+async def scrolled_to_the_end(pilot: Any) -> Any:
+    view = pilot.app.screen.conversation
+    await wait_for(pilot, lambda: "answer 29" in screen_text(pilot.app) and view.max_scroll_y > 0)
+    return view
+
+
+async def test_page_keys_scroll_the_conversation_while_typing() -> None:
+    app = thirty_turns_app()
     async with app.run_test(size=SIZE) as pilot:
-        view = app.screen.conversation
-        await wait_for(pilot, lambda: "answer 29" in screen_text(app) and view.max_scroll_y > 0)
+        view = await scrolled_to_the_end(pilot)
         await pilot.press(*"draft")
         bottom = view.scroll_y
         await pilot.press("pageup")
@@ -684,15 +694,9 @@ async def test_page_keys_scroll_the_conversation_while_typing() -> None:
 async def test_page_up_pressed_faster_than_frames_goes_a_page_per_press() -> None:
     """A held PageUp (key repeat) sends presses faster than the screen refreshes; each
     went to the same target, one page from where the view was drawn."""
-    from llmx_tui.core.items import AssistantMessage, UserMessage
-
-    history: list[Any] = []
-    for i in range(30):
-        history += [UserMessage(text=f"question {i}"), AssistantMessage(text=f"answer {i}\n\n" * 3)]
-    app = LlmxApp(ScriptedConversation(history=history), clock=lambda: 0.0, cursor_blink=False)
+    app = thirty_turns_app()
     async with app.run_test(size=SIZE) as pilot:
-        view = app.screen.conversation
-        await wait_for(pilot, lambda: "answer 29" in screen_text(app) and view.max_scroll_y > 0)
+        view = await scrolled_to_the_end(pilot)
         bottom = view.scroll_y
         page = view.scrollable_content_region.height
         screen = app.screen
