@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -196,3 +198,84 @@ def test_the_main_command_dispatches_and_data_dir_goes_anywhere(
     assert (data / "history.db").is_file()
     assert llmx_main(["sessions", "--help"]) == 0
     assert "export" in capsys.readouterr().out
+
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+TRICKY = {
+    **SESSION,
+    "title": "Invoice \u202egpj.exe\u202c ready",
+    "model": "gpt\x1b[2J-\u2066test\u2069",
+    "items": [
+        {
+            "type": "user_message",
+            "text": "smuggled \u202eevil\u202c text \x1b]0;owned\x07 and \x85",
+        },
+        {
+            "type": "tool_call",
+            "call_id": "c1",
+            "name": "write_file",
+            "arguments": '{"path": "a\u2067b\u2069.txt", "content": "zero\u200bwidth"}',
+        },
+        {"type": "assistant_message", "text": "family \U0001f468\u200d\U0001f469 stays joined"},
+    ],
+}
+
+
+def _tty(monkeypatch: pytest.MonkeyPatch, stream: Any) -> None:
+    monkeypatch.setattr(stream, "isatty", lambda: True)
+
+
+def test_on_a_terminal_show_list_and_search_escape_what_reorders_or_hides_text(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session_id = cli.imported(tmp_path, TRICKY)
+    _tty(monkeypatch, sys.stdout)
+    outputs = [cli("show", session_id)[1], cli("list")[1], cli("search", "smuggled")[1]]
+    for out in outputs:
+        assert not set(out) & set(BIDI + "\x1b\x07\x85\u200b"), repr(out)
+    show, listing, search = outputs
+    assert "Invoice <U+202E>gpj.exe<U+202C> ready" in show and "Invoice <U+202E>gpj" in listing
+    assert "user       smuggled <U+202E>evil<U+202C> text ]0;owned and <U+0085>" in show
+    assert "a<U+2067>b<U+2069>.txt" in show and "zero<U+200B>" in show
+    assert "gpt [2J-<U+2066>test<U+2069>" in show  # the model line too
+    assert "\U0001f468\u200d\U0001f469 stays joined" in show  # a joiner is not hidden text
+    assert "<U+202E>evil<U+202C>" in search
+    listed = cli("list", "--json")[1]
+    assert "\\u202e" in listed and "\u202e" not in listed
+    assert json.loads(listed)[0]["title"] == TRICKY["title"]  # same data, safe to show
+
+
+def test_piped_output_keeps_the_characters_but_never_an_escape_sequence(
+    cli: Cli, tmp_path: Path
+) -> None:
+    session_id = cli.imported(tmp_path, TRICKY)
+    outputs = [cli("show", session_id)[1], cli("list")[1], cli("search", "smuggled")[1]]
+    for out in outputs:
+        assert "\x1b" not in out and "\x07" not in out and "<U+" not in out
+    show = outputs[0]
+    assert "Invoice \u202egpj.exe\u202c ready" in show  # as stored: a pipe or a file
+    assert "Model    gpt [2J-\u2066test\u2069 (openai)" in show
+
+
+def test_the_delete_question_escapes_for_the_terminal_it_is_asked_on(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session_id = cli.imported(tmp_path, TRICKY)
+    monkeypatch.setattr("sys.stdin", _Terminal("n\n"))
+    _tty(monkeypatch, sys.stderr)  # stdout may be a pipe; the question goes to stderr
+    code, _, err = cli("delete", session_id)
+    assert code == 1 and '"Invoice <U+202E>gpj.exe<U+202C> ready"' in err
+
+
+def test_every_format_character_but_the_joiners_counts_as_hidden() -> None:
+    from llmx_tui.cli_sessions import _visible
+
+    hidden = [
+        chr(code)
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) == "Cf" or 0x80 <= code <= 0x9F
+    ]
+    missed = [f"U+{ord(c):04X}" for c in hidden if c not in "\u200c\u200d" and _visible(c) == c]
+    assert missed == []
+    ordinary = "\u200c\u200d plain é 中文 \U0001f600"
+    assert _visible(ordinary) == ordinary

@@ -1,7 +1,9 @@
 """`llmx-tui sessions ...`: list, show, search, export, import, rename, delete, fork.
 
 Every failure is one line on stderr and exit status 1, never a traceback.
-Model output printed to a terminal is stripped of control characters first.
+Model output printed to a terminal is stripped of control characters first, and
+characters that would reorder or hide text there (bidi overrides, C1 controls,
+invisible format characters) are shown as ``<U+202E>``-style escapes.
 """
 
 from __future__ import annotations
@@ -34,6 +36,17 @@ from llmx_tui.store.sqlite import SessionStore
 
 PROG = "llmx-tui sessions"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What a terminal would let reorder or hide text: C1 controls and every Unicode
+# format character (bidi embeddings, overrides, isolates and marks, zero-width
+# and tag characters) except the joiners ZWNJ and ZWJ, which only join letters
+# and emoji. Listed by range so the check is one regex; a test compares it with
+# ``unicodedata``.
+_HIDDEN = re.compile(
+    "[\x80-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 
 
 class UsageError(Exception):
@@ -127,7 +140,17 @@ def _clean(text: str) -> str:
     return _CONTROL.sub("", text) if sys.stdout.isatty() else text
 
 
-def _one_line(text: str, width: int = 100) -> str:
+def _visible(text: str) -> str:
+    """``text`` with every character that could reorder or hide text as ``<U+XXXX>``."""
+    return _HIDDEN.sub(lambda match: f"<U+{ord(match.group()):04X}>", text)
+
+
+def _one_line(text: str, width: int = 100, stream: TextIO | None = None) -> str:
+    """``text`` flattened to one line of at most ``width`` characters, free of
+    control characters; for a terminal, reordering and hidden characters are
+    shown as escapes (a pipe or a file gets them as they are)."""
+    if (stream or sys.stdout).isatty():
+        text = _visible(text)
     flat = " ".join(_CONTROL.sub(" ", text).split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
@@ -139,7 +162,8 @@ def _when(timestamp: float) -> str:
 def _list(store: SessionStore, args: argparse.Namespace) -> int:
     sessions = store.list_sessions(limit=args.limit)
     if args.json:
-        print(json.dumps([_summary(info) for info in sessions], indent=2, ensure_ascii=False))
+        text = json.dumps([_summary(info) for info in sessions], indent=2, ensure_ascii=False)
+        print(_json_escape_hidden(text) if sys.stdout.isatty() else text)
         return 0
     if not sessions:
         print("No sessions yet.")
@@ -151,6 +175,12 @@ def _list(store: SessionStore, args: argparse.Namespace) -> int:
             f"{model:<24}  {title}"
         )
     return 0
+
+
+def _json_escape_hidden(text: str) -> str:
+    """JSON text with reordering and hidden characters as ``\\uXXXX`` escapes:
+    the same data, shown safely on a terminal."""
+    return _HIDDEN.sub(lambda match: json.dumps(match.group()).strip('"'), text)
 
 
 def _summary(info: SessionInfo) -> dict[str, object]:
@@ -173,7 +203,7 @@ def _show(store: SessionStore, args: argparse.Namespace) -> int:
     print(f"Session  {info.id}")
     print(f"Title    {_one_line(info.title or 'Untitled')}")
     print(f"Created  {_when(info.created)}   Updated {_when(info.updated)}")
-    print(f"Model    {info.model or '-'} ({info.provider or '-'})")
+    print(f"Model    {_one_line(info.model or '-')} ({_one_line(info.provider or '-')})")
     print(
         f"Tokens   {info.input_tokens:,} in ({info.cached_input_tokens:,} cached), "
         f"{info.output_tokens:,} out ({info.reasoning_tokens:,} reasoning)"
@@ -203,7 +233,7 @@ def _describe(item: Item) -> str:
         status = "tool error " if item.is_error else "tool out   "
         return f"{status}{_one_line(item.output)}"
     if isinstance(item, TurnError):
-        return f"error      {item.kind}: {_one_line(item.message)}"
+        return f"error      {_one_line(item.kind, 40)}: {_one_line(item.message)}"
     return "cancelled"
 
 
@@ -266,10 +296,8 @@ def _delete(store: SessionStore, args: argparse.Namespace) -> int:
         info = store.get_session(session_id)
         if not sys.stdin.isatty():
             raise StoreError("refusing to delete without --yes when stdin is not a terminal")
-        question = (
-            f'Delete session {session_id[:8]} "{_one_line(info.title or "Untitled", 60)}'
-            f'" ({info.item_count} items)? [y/N] '
-        )
+        title = _one_line(info.title or "Untitled", 60, sys.stderr)  # the question's stream
+        question = f'Delete session {session_id[:8]} "{title}" ({info.item_count} items)? [y/N] '
         if not _confirm(question, sys.stdin):
             print("Not deleted.", file=sys.stderr)
             return 1
