@@ -33,19 +33,14 @@ from llmx_tui.store.export import session_to_markdown
 from llmx_tui.store.models import SessionInfo
 from llmx_tui.store.session_format import parse_session_text
 from llmx_tui.store.sqlite import SessionStore
+from llmx_tui.ui.safe_text import HIDDEN_FORMAT
 
 PROG = "llmx-tui sessions"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# What a terminal would let reorder or hide text: C1 controls and every Unicode
-# format character (bidi embeddings, overrides, isolates and marks, zero-width
-# and tag characters) except the joiners ZWNJ and ZWJ, which only join letters
-# and emoji. Listed by range so the check is one regex; a test compares it with
-# ``unicodedata``.
+# What a terminal would let reorder or hide text: C1 controls and the format
+# characters the app shows as <U+XXXX> too (``safe_text.HIDDEN_FORMAT``).
 _HIDDEN = re.compile(
-    "[\x80-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
-    "\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
-    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+    "[\x80-\x9f" + "".join(sorted(re.escape(char) for char in HIDDEN_FORMAT)) + "]"
 )
 
 

@@ -27,6 +27,7 @@ from llmx_tui.core.events import (
     event_to_json_dict,
 )
 from llmx_tui.core.items import ToolCall
+from llmx_tui.ui.safe_text import show_hidden
 
 _TERMINAL_CONTROL = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI sequences (colours, cursor moves)
@@ -37,8 +38,9 @@ _END_EVENTS = (TurnCompleted, TurnFailed, TurnCancelled)
 
 
 def neutralise(text: str) -> str:
-    """Model output shown on a terminal may not drive it: control sequences are removed."""
-    return _TERMINAL_CONTROL.sub("", text)
+    """Model output shown on a terminal may not drive it: control sequences are removed,
+    and characters that would reorder or hide text are shown as ``<U+XXXX>``."""
+    return show_hidden(_TERMINAL_CONTROL.sub("", text))
 
 
 class JsonPrinter:
