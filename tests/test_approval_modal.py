@@ -143,3 +143,22 @@ async def test_esc_denies_the_call_the_turn_goes_on_and_the_modal_says_so() -> N
         await wait_for(pilot, lambda: ui_settled(app, conversation), tries=500)
         assert [d.decision for d in decisions.drain()] == ["deny"]
         assert "Not run, as you asked." in screen_text(app)  # denied, not cancelled
+
+
+async def test_c_denies_the_call_and_stops_the_turn() -> None:
+    """A model that keeps asking need not be denied call after call."""
+    conversation = ScriptedConversation(
+        [tool_turn("shell", {"command": "rm -rf build"}, "Asked again.", approval=True)]
+    )
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    decisions = conversation.bus.subscribe(ApprovalDecided)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send_prompt(pilot, "clean up")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await pilot.pause()
+        assert "c deny, end turn" in screen_text(app)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: ui_settled(app, conversation), tries=500)
+        assert [d.decision for d in decisions.drain()] == ["deny"]
+        shown = screen_text(app)
+        assert "Asked again." not in shown and "cancelled" in shown

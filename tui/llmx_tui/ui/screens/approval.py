@@ -24,7 +24,12 @@ from llmx_tui.core.events import ApprovalRequested
 from llmx_tui.ui.safe_text import neutralise
 from llmx_tui.ui.widgets.tool_call_view import pretty_arguments
 
-KEY_HINTS = "[b]a[/b] allow once · [b]s[/b] allow for session · [b]d[/b]/[b]Esc[/b] deny"
+KEY_HINTS = (
+    "[b]a[/b] allow once · [b]s[/b] allow for session · [b]d[/b]/[b]Esc[/b] deny · "
+    "[b]c[/b] deny, end turn"
+)
+# What the dialog dismisses with for "c": deny, then cancel the turn.
+STOP = "stop"
 
 
 class ApprovalScreen(ModalScreen[str]):
@@ -35,6 +40,7 @@ class ApprovalScreen(ModalScreen[str]):
         Binding("a,y", "decide('allow_once')", "Allow once", id="llmx.approve_once"),
         Binding("s", "decide('allow_session')", "Allow for session", id="llmx.approve_session"),
         Binding("d,n,escape", "decide('deny')", "Deny", id="llmx.deny"),
+        Binding("c", "decide('stop')", "Deny and stop", id="llmx.deny_and_stop"),
         Binding("left", "app.focus_previous", show=False),
         Binding("right", "app.focus_next", show=False),
     ]

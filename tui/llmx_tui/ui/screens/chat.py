@@ -33,7 +33,7 @@ from llmx_tui.core.events import (
 from llmx_tui.core.items import Reasoning, UserMessage
 from llmx_tui.ui.entries import entries_from_history, tool_calls_from_history
 from llmx_tui.ui.markdown_split import last_code_block
-from llmx_tui.ui.screens.approval import ApprovalScreen
+from llmx_tui.ui.screens.approval import STOP, ApprovalScreen
 from llmx_tui.ui.slash_commands import read_composed, run_slash_command, unknown_command
 from llmx_tui.ui.turn_renderer import TurnRenderer
 from llmx_tui.ui.widgets.composer import Composer
@@ -351,6 +351,10 @@ class ChatScreen(Screen[None]):
             self.app.conversation.bus.publish(
                 ApprovalDecided(request_id=request.request_id, decision=choice)
             )
+            if decision == STOP:  # denied, and no further step: the turn is cancelled
+                self._approvals.clear()
+                self.action_cancel_turn()
+                return
             self._next_approval()
 
         self.app.push_screen(ApprovalScreen(request), decided)
