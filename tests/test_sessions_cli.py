@@ -245,6 +245,19 @@ def test_on_a_terminal_show_list_and_search_escape_what_reorders_or_hides_text(
     assert json.loads(listed)[0]["title"] == TRICKY["title"]  # same data, safe to show
 
 
+def test_an_export_to_a_terminal_escapes_what_reorders_or_hides_text(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session_id = cli.imported(tmp_path, TRICKY)
+    _tty(monkeypatch, sys.stdout)
+    markdown = cli("export", session_id, "--format", "md")[1]
+    assert not set(markdown) & set(BIDI + "\x1b\u200b"), repr(markdown)
+    assert "smuggled <U+202E>evil<U+202C> text" in markdown
+    exported = cli("export", session_id, "--format", "json")[1]
+    assert "\u202e" not in exported and "\\u202e" in exported
+    assert json.loads(exported)["title"] == TRICKY["title"]  # the same data, safe to show
+
+
 def test_piped_output_keeps_the_characters_but_never_an_escape_sequence(
     cli: Cli, tmp_path: Path
 ) -> None:

@@ -253,8 +253,10 @@ def _export(store: SessionStore, args: argparse.Namespace) -> int:
         text = session_to_markdown(store.get_session(session_id), store.export_items(session_id))
     if args.output:
         _write_file(Path(args.output), text)
-    else:
-        sys.stdout.write(_clean(text))
+        return 0
+    if sys.stdout.isatty():  # as show does: what would reorder or hide text is shown
+        text = _json_escape_hidden(text) if args.format == "json" else _visible(text)
+    sys.stdout.write(_clean(text))
     return 0
 
 
