@@ -177,3 +177,43 @@ def test_a_version_1_database_is_upgraded_with_its_data(
         assert sorted(hit.item_number for hit in store.search("old")) == [1, 2, 3]
         version = store._conn.execute("PRAGMA user_version").fetchone()[0]
     assert version == SCHEMA_VERSION == 2
+
+
+def test_a_checkpoint_cut_short_is_read_from_the_write_ahead_log(tmp_path: Path) -> None:
+    """A checkpoint stopped by a full disk leaves the main file shorter than its header
+    says, while the write-ahead log still holds every page: SQLite reads it whole, so
+    the history must open (it was refused as "truncated" and the user locked out)."""
+    import shutil
+
+    live = tmp_path / "live"
+    live.mkdir()
+    path = live / "history.db"
+    with SessionStore.open(path) as store:
+        session_id = store.create_session(title="kept")
+        store.append_items(session_id, [UserMessage(text="still here")])
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("UPDATE sessions SET title = 'kept, then renamed'")
+    writer.execute("VACUUM")  # every page rewritten: the log holds the whole database
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copy(path, copy / "history.db")  # while the writer holds the log: as a crash
+    shutil.copy(path.with_name("history.db-wal"), copy / "history.db-wal")
+    writer.close()
+    cut = copy / "history.db"
+    data = bytearray(cut.read_bytes())
+    page_size = int.from_bytes(data[16:18], "big")
+    pages = len(data) // page_size
+    assert pages > 1
+    # What a checkpoint that wrote page 1 and no more leaves: the header counts every page.
+    cut.write_bytes(bytes(data[:page_size]))
+    with SessionStore.open(cut) as store:
+        [info] = store.list_sessions()
+        assert info.title == "kept, then renamed"
+        [item] = store.load_items(info.id)
+        assert isinstance(item, UserMessage) and item.text == "still here"
+    # Without the log the same file is refused, untouched.
+    (copy / "history.db-wal").unlink(missing_ok=True)
+    (copy / "history.db-shm").unlink(missing_ok=True)
+    cut.write_bytes(bytes(data[:page_size]))
+    _refused(cut, "is truncated")

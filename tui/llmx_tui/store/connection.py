@@ -21,6 +21,7 @@ T = TypeVar("T")
 
 _MAGIC = b"SQLite format 3\x00"
 _HEADER_SIZE = 100
+_WAL_HEADER_SIZE = 32  # a write-ahead log this size or smaller holds no pages
 BUSY_TIMEOUT_S = 10.0
 # Beyond the busy handler: a few retries for the cases it does not cover
 # (WAL recovery, checkpoints racing with a writer in another process).
@@ -90,17 +91,32 @@ def _create_if_missing(path: Path) -> None:
 
 
 def _check_header(path: Path) -> None:
-    problem = _header_problem(path)
-    if problem and (path.parent / (path.name + "-wal")).exists():
+    log = path.parent / (path.name + "-wal")
+    problem = _header_problem(path, logged=_has_frames(log))
+    if problem and log.exists():
         # Another process may be in the middle of a checkpoint: look again.
         time.sleep(0.05)
-        problem = _header_problem(path)
+        problem = _header_problem(path, logged=_has_frames(log))
     if problem:
         raise StoreOpenError(f"the history database {path} {problem}; it was left untouched")
 
 
-def _header_problem(path: Path) -> str | None:
-    """What is wrong with the file's header bytes, or None (an empty file is fine)."""
+def _has_frames(log: Path) -> bool:
+    """The write-ahead log holds pages (more than its 32-byte header)."""
+    try:
+        return log.stat().st_size > _WAL_HEADER_SIZE
+    except OSError:
+        return False
+
+
+def _header_problem(path: Path, *, logged: bool = False) -> str | None:
+    """What is wrong with the file's header bytes, or None (an empty file is fine).
+
+    ``logged``: a write-ahead log with pages sits beside the file. A checkpoint cut
+    short (a full disk, a kill) leaves the file shorter than its header says while
+    the log still holds the pages, and SQLite reads them from it: the page count is
+    then no sign of damage (SQLite itself reports real damage when it reads).
+    """
     try:
         if path.is_dir():
             return "is a directory"
@@ -125,7 +141,7 @@ def _header_problem(path: Path) -> str | None:
         return "is truncated (its size is not a whole number of pages)"
     header_pages = int.from_bytes(header[28:32], "big")
     header_pages_valid = header[24:28] == header[92:96]
-    if header_pages_valid and header_pages and size < header_pages * page_size:
+    if header_pages_valid and header_pages and size < header_pages * page_size and not logged:
         return f"is truncated ({size // page_size} of {header_pages} pages present)"
     return None
 
