@@ -10,7 +10,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Input, Static
 
@@ -21,7 +20,7 @@ from llmx_tui.store.sqlite import SessionStore
 from llmx_tui.ui.dialogs.confirm import ConfirmDialog
 from llmx_tui.ui.dialogs.session_browser import SessionBrowser
 from tests.test_dialogs_harness import SIZE, DialogHost, steady, workers_done
-from tests.ui_helpers import screen_text
+from tests.ui_helpers import burst, screen_text
 
 START = 1_763_900_000.0  # 2025-11-23 12:13 UTC
 
@@ -182,15 +181,6 @@ async def test_rename_inline(history, tmp_path) -> None:
         assert not editor.display
         assert "Greetings" in titles(app)
     assert (await store.get_session(ids[2])).title == "Greetings"
-
-
-def burst(pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
-    """Keys arriving together, as from fast typing or tmux send-keys: pilot.press waits
-    for the app to go idle after each key, which hides races with focus changes."""
-    for key in keys:
-        event = events.Key(key, key if len(key) == 1 else None)
-        event.set_sender(pilot.app)
-        pilot.app._driver.send_message(event)
 
 
 async def test_rename_typed_in_one_burst_renames_and_never_opens(history, tmp_path) -> None:
@@ -452,3 +442,14 @@ async def test_a_long_error_wraps_so_its_cause_stays_readable(history, tmp_path)
         shown = " ".join(line.strip(" █") for line in screen_text(app).splitlines())
     assert "Could not read sessions: the history database" in shown
     assert "is damaged (file is not a database)" in shown
+
+
+async def test_the_filter_takes_ctrl_u_then_new_text_typed_in_one_burst(history, tmp_path) -> None:
+    store, _ids = history
+    app = DialogHost(lambda: SessionBrowser(store, export_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(pilot, *"old", "ctrl+u", *"new")
+        await pilot.pause()
+        await settle(pilot)
+        assert app.screen.query_one("#browser-filter", Input).value == "new"

@@ -220,3 +220,17 @@ async def test_command_palette_runs_chat_actions() -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: not screen.reasoning.display)
+
+
+async def test_ctrl_u_then_typing_in_one_burst_sends_only_the_new_text() -> None:
+    """Fast typing: the erase ran after the letters behind it, so the text the user had
+    just erased was sent, and the new text lost."""
+    from tests.ui_helpers import burst, wait_for
+
+    conversation = ScriptedConversation([text_turn("ok")])
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"zzz")
+        burst(pilot, "ctrl+u", *"abc1", "enter")
+        await wait_for(pilot, lambda: conversation.submitted != [])
+        assert conversation.submitted == ["abc1"]

@@ -381,3 +381,15 @@ def loopback_text_step(text: str, pieces: int = 40) -> bytes:
         {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
         {"choices": [], "usage": {"prompt_tokens": 905, "completion_tokens": 153}},
     )
+
+
+def burst(pilot: Any, *keys: str) -> None:
+    """Keys arriving together, as from fast typing or tmux send-keys: pilot.press waits
+    for the app to go idle after each key, which hides races with focus changes and
+    with bindings run after the keys queued behind them."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(pilot.app)
+        pilot.app._driver.send_message(event)

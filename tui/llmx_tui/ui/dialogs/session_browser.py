@@ -37,6 +37,7 @@ from llmx_tui.ui.dialogs.session_rows import (
     title_of,
     write_export,
 )
+from llmx_tui.ui.widgets.bound_keys import run_bound_key
 
 LIST_COLUMNS = ("Title", "Updated", "Model", "Items")
 SEARCH_COLUMNS = ("Session", "Match", "Where", "Items")
@@ -48,18 +49,13 @@ _EXPORT = Binding.Group("Export")  # e and j share one footer entry; hovering te
 _LIST_ACTIONS = {"rename", "delete", "export_markdown", "export_json", "fork", "focus_filter"}
 
 
-class _TitleField(Input):
+class _Field(Input):
     """An Input that runs its own key bindings (ctrl+u, enter...) the moment their key
-    arrives. Textual runs bindings only once the key has bubbled up to the app, so in a
-    burst of keys (fast typing, tmux send-keys) the letters typed after ctrl+u landed
-    first and were then wiped, and enter saved what was left."""
+    arrives (``bound_keys``): in a burst, the letters typed after ctrl+u landed first
+    and were then wiped, and enter saved what was left."""
 
     async def _on_key(self, event: Key) -> None:
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()  # Input's own key handler has nothing left to do
-                return
+        await run_bound_key(self, event)
 
 
 class SessionBrowser(ModalScreen[str | None]):
@@ -99,10 +95,8 @@ class SessionBrowser(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="browser-box"):
             yield Static(Content("Sessions"), id="browser-title")
-            yield Input(id="browser-filter")
-            yield _TitleField(
-                id="browser-rename", placeholder="New title; enter saves, esc cancels"
-            )
+            yield _Field(id="browser-filter")
+            yield _Field(id="browser-rename", placeholder="New title; enter saves, esc cancels")
             yield DataTable(id="browser-table", cursor_type="row", zebra_stripes=True)
             yield Static(Content("Loading sessions…"), id="browser-status")
         yield Footer()

@@ -11,6 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
+from llmx_tui.ui.widgets.bound_keys import run_bound_key
+
 
 class Composer(TextArea):
     DEFAULT_CSS = """
@@ -67,6 +69,8 @@ class Composer(TextArea):
         self.insert("\n")
 
     async def _on_key(self, event: events.Key) -> None:
+        if await run_bound_key(self, event):  # ctrl+u, ctrl+w...: before the keys behind
+            return
         if event.key == "up" and self.cursor_location[0] == 0 and self._recall(-1):
             event.prevent_default()
             event.stop()
