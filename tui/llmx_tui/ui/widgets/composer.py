@@ -69,8 +69,6 @@ class Composer(TextArea):
         self.insert("\n")
 
     async def _on_key(self, event: events.Key) -> None:
-        if await run_bound_key(self, event):  # ctrl+u, ctrl+w...: before the keys behind
-            return
         if event.key == "up" and self.cursor_location[0] == 0 and self._recall(-1):
             event.prevent_default()
             event.stop()
@@ -79,6 +77,8 @@ class Composer(TextArea):
         if event.key == "down" and self.cursor_location[0] == last_row and self._recall(+1):
             event.prevent_default()
             event.stop()
+            return
+        if await run_bound_key(self, event):  # ctrl+u, ctrl+w...: before the keys behind
             return
         await super()._on_key(event)
 
