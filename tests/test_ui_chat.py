@@ -303,6 +303,24 @@ async def test_error_is_inline_then_retry_key_reruns_and_next_prompt_works() -> 
         assert "Fine again" in screen_text(app)
 
 
+async def test_a_turn_stopped_on_malformed_calls_says_the_next_prompt_is_joined() -> None:
+    """Its calls are left out of requests (rule 2): the prompt stands unanswered."""
+    from llmx_tui.core.items import ToolCall
+
+    call = ToolCall(call_id="c1", name="read_file", arguments='{"path": "README.md", ')
+    script = [
+        StepStarted(step=0, provider="openai", model="gpt-test"),
+        ItemDone(item=call),
+        *error_turn("stopped: 2 times in a row the model called read_file with arguments")[1:],
+    ]
+    app, conv = make_app(script)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "badjson")
+        await settle(pilot, conv)
+        [notice] = app.screen.query(NoticeLine)
+        assert "a new prompt is sent joined to this one" in str(notice.render())
+
+
 async def test_an_error_after_part_of_a_reply_only_offers_retry() -> None:
     app, conv = make_app(error_turn("cut off", partial="Half an answer"))
     async with app.run_test(size=SIZE) as pilot:

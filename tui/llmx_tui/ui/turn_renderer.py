@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmx_tui.core import events as ev
 from llmx_tui.core.items import AssistantMessage, Cancelled, Reasoning, ToolCall, TurnError
+from llmx_tui.providers.history_collect import parse_arguments
 from llmx_tui.ui.entries import (
     assistant_entry,
     cancelled_entry,
@@ -168,7 +169,8 @@ class TurnRenderer:
         elif isinstance(item, Reasoning):
             self.screen.reasoning.finish_item(item.text)
         elif isinstance(item, ToolCall):
-            self._answered = True
+            if not item.arguments.strip() or parse_arguments(item.arguments) is not None:
+                self._answered = True  # a malformed call is left out of requests (rule 2)
             self._tool_call_done(item)
         elif isinstance(item, TurnError):
             self._finish_assistant()
