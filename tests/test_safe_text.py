@@ -32,3 +32,29 @@ def test_tag_characters_and_bidi_marks_show_in_the_app_and_headless() -> None:
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
     assert neutralise(family) == headless_neutralise(family) == family
     assert headless_neutralise("\x1b[31mred\x1b[0m \u202eevil") == "red <U+202E>evil"
+
+
+def test_titles_in_the_session_browser_show_what_would_reorder_or_hide_them() -> None:
+    from llmx_tui.store.models import SessionInfo
+    from llmx_tui.ui.dialogs.session_rows import session_rows
+    from llmx_tui.ui.dialogs.text import one_line
+
+    title = "title \u202eevil\u200b \U000e0041x \x1b[2J\x85"
+    assert one_line(title) == "title <U+202E>evil<U+200B> <U+E0041>x ␛[2J"
+    info = SessionInfo(
+        id="s1",
+        title=title,
+        created=0.0,
+        updated=0.0,
+        provider=None,
+        model=None,
+        system_prompt=None,
+        demo=False,
+        input_tokens=0,
+        cached_input_tokens=0,
+        output_tokens=0,
+        reasoning_tokens=0,
+        item_count=2,
+    )
+    [row] = session_rows([info], "")
+    assert row.cells[0].plain.startswith("title <U+202E>evil<U+200B> <U+E0041>x")

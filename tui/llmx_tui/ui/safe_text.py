@@ -61,7 +61,7 @@ def _needs_replacing(char: str) -> bool:
     return code < 0x20 or 0x7F <= code <= 0x9F or char in HIDDEN_FORMAT
 
 
-_TABLE = {
+STAND_INS = {
     code: _stand_in(chr(code))
     for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), *(ord(c) for c in HIDDEN_FORMAT))
     if _needs_replacing(chr(code))
@@ -76,7 +76,7 @@ def neutralise(text: str) -> str:
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.translate(_TABLE)
+    return text.translate(STAND_INS)
 
 
 _HIDDEN_TABLE = {ord(char): f"<U+{ord(char):04X}>" for char in HIDDEN_FORMAT}

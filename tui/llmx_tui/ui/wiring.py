@@ -22,6 +22,7 @@ def open_sessions_hook(store: Any) -> Callable[[LlmxApp], None]:
         # Imported here: the engine (httpx) is not loaded until after the first frame.
         from llmx_tui.engine.conversation import Conversation
         from llmx_tui.ui.dialogs.session_browser import SessionBrowser
+        from llmx_tui.ui.dialogs.text import one_line
 
         current: Conversation = app.conversation  # type: ignore[assignment]
 
@@ -46,7 +47,7 @@ def open_sessions_hook(store: Any) -> Callable[[LlmxApp], None]:
                 recorder=current.recorder,
             )
             app.switch_conversation(resumed)
-            app.notify(f"Resumed: {info.title or session_id[:8]}", markup=False)
+            app.notify(f"Resumed: {one_line(info.title, 60, empty=session_id[:8])}", markup=False)
 
         app.push_screen(SessionBrowser(store, current_session_id=current.session_id), chosen)
 

@@ -7,11 +7,11 @@ spaces, and long text is cut with an ellipsis.
 
 from __future__ import annotations
 
-_CONTROL_STAND_INS = {code: chr(0x2400 + code) for code in range(0x20)} | {0x7F: "\u2421"}
-_C1_AND_BIDI = {
-    code: "\ufffd" for code in (*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
-}
-_TABLE = {**_CONTROL_STAND_INS, **_C1_AND_BIDI}
+from llmx_tui.ui.safe_text import STAND_INS
+
+# What the conversation shows too: C0 controls as control pictures, C1 controls and the
+# characters that reorder or hide text (``safe_text.HIDDEN_FORMAT``) as <U+XXXX>.
+_TABLE = {**STAND_INS, 0x09: chr(0x2409), 0x0A: chr(0x240A)}
 
 
 def one_line(text: str | None, limit: int | None = None, *, empty: str = "") -> str:
