@@ -135,3 +135,26 @@ async def test_allow_for_session_ends_with_the_session(loopback: Any, tmp_path: 
     assert gate.allowed_for_session == {"list_directory"}
     await recorder.close()
     await store.close()
+
+
+async def test_switching_models_is_recorded_when_a_turn_is_sent(
+    loopback: Any, tmp_path: Path
+) -> None:
+    loopback.add_stream(openai_text_stream("ok"))
+    loopback.add_stream(openai_text_stream("ok"))
+    conversation, store, recorder = await open_conversation(loopback, tmp_path)
+    first = conversation.engine.provider
+    conversation.resolve = lambda name, model: first.__class__(
+        name=first.name, preset=first.preset, base_url=first.base_url, model=model
+    )
+    assert await conversation.submit("one") == "completed"
+    session_id = conversation.session_id
+    assert session_id is not None
+    before = await store.get_session(session_id)
+    await conversation.set_model("other-model")
+    after_switch = await store.get_session(session_id)
+    assert (after_switch.model, after_switch.updated) == (before.model, before.updated)
+    assert await conversation.submit("two") == "completed"
+    assert (await store.get_session(session_id)).model == "other-model"
+    await recorder.close()
+    await store.close()

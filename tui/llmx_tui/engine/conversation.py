@@ -162,7 +162,7 @@ class Conversation:
         if self.busy:
             raise RuntimeError("cannot switch models while a turn is running")
         self.engine.provider = provider
-        await self._record_model()
+        # The session's record names it once a turn is sent to it (``submit``).
 
     async def set_model(self, spec: str) -> None:
         """``/model NAME`` (same provider) or ``/model PROVIDER:NAME``.
