@@ -757,6 +757,7 @@ async def test_a_prompt_that_could_not_be_sent_goes_back_to_the_composer() -> No
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "keep this prompt")
         await wait_for(pilot, lambda: app.screen.composer.text == "keep this prompt")
+        assert app.screen.composer.cursor_location == (0, len("keep this prompt"))
         notes = [n.message for n in app._notifications]
         assert any(
             note.startswith("Could not send: the history database /tmp/h.db is damaged")

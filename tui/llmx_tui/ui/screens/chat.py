@@ -285,6 +285,7 @@ class ChatScreen(Screen[None]):
             message = str(exc) or type(exc).__name__
             if typed is not None and not self.composer.text:
                 self.composer.load_text(typed)
+                self.composer.move_cursor(self.composer.document.end)  # typing goes on after it
                 message += ". Your prompt is back in the composer."
             self.notify(f"Could not send: {message}", severity="error", markup=False)
         finally:
