@@ -734,7 +734,7 @@ async def test_the_status_line_is_written_shorter_on_a_narrow_screen() -> None:
         line = screen_text(app).split("\n")[22]
         assert line.rstrip().endswith("session in 1500 out 955")  # not cut off at the edge
         assert "cached" not in line
-        assert status.status_text(60).endswith("session 1500 in 955 out")  # shorter still
+        assert status.status_text(50).endswith("session ↑1500 ↓955")  # shorter still
         await pilot.resize_terminal(200, 24)
         await pilot.pause()
         line = screen_text(app).split("\n")[22]

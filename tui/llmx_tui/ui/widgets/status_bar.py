@@ -42,8 +42,8 @@ def short_usage_text(usage: Usage) -> str:
 
 
 def shortest_usage_text(usage: Usage) -> str:
-    """Input and output only."""
-    return f"{_n(usage.input_tokens)} in {_n(usage.output_tokens)} out"
+    """Input and output only, as arrows: sent up, received down."""
+    return f"↑{_n(usage.input_tokens)} ↓{_n(usage.output_tokens)}"
 
 
 class StatusBar(Static):
