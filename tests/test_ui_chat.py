@@ -423,23 +423,24 @@ async def test_side_panes_fold_away_on_a_narrow_screen_and_come_back_when_asked(
         await pilot.pause()
         assert not side.display
         assert screen.conversation.size.width > 70  # the whole width, not 47 columns
-        await pilot.press("f3")  # asked for: the tool pane shows, the reasoning pane too
-        assert side.display and screen.tools.display and screen.reasoning.display
+        await pilot.press("f3")  # asked for: the tool pane alone, with the room there is
+        assert side.display and screen.tools.display and not screen.reasoning.display
         await pilot.resize_terminal(90, 24)  # still narrow: what the user asked for stays
         await pilot.pause()
         assert side.display
         await pilot.press("f3")
-        await pilot.press("f2")
         assert not side.display
-        await pilot.resize_terminal(120, 40)  # wide: the panes as the user left them
+        await pilot.resize_terminal(120, 40)  # wide: both panes, as they were when wide
+        await pilot.pause()
+        assert side.display and screen.reasoning.display and screen.tools.display
+        await pilot.press("f3")  # the user's wide choice: reasoning only
+        assert side.display and screen.reasoning.display and not screen.tools.display
+        await pilot.resize_terminal(80, 24)  # narrow again: folded
         await pilot.pause()
         assert not side.display
         await pilot.press("f2")
         assert side.display and screen.reasoning.display and not screen.tools.display
-        await pilot.resize_terminal(80, 24)  # narrow again: folded, the choice kept
-        await pilot.pause()
-        assert not side.display and screen.reasoning.display
-        await pilot.resize_terminal(120, 40)
+        await pilot.resize_terminal(120, 40)  # wide: the wide choice comes back
         await pilot.pause()
         assert side.display and screen.reasoning.display and not screen.tools.display
 

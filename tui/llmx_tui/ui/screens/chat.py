@@ -124,9 +124,11 @@ class ChatScreen(Screen[None]):
 
     app: LlmxApp  # type: ignore[assignment]
     _collector_timer: Timer | None = None
-    # The side panes are folded away because the screen is narrow (each pane's own
-    # ``display`` keeps what the user chose, for when the screen is wide again).
+    # The side panes are folded away because the screen is narrow.
     _side_folded = False
+    # Which panes the user had on the wide screen (reasoning, tools), put back when the
+    # screen is wide again; None while it is wide.
+    _wide_panes: tuple[bool, bool] | None = None
     _save_failures_seen = 0  # the recorder's failures already reported
     _narrow: bool | None = None
     _drawing = 0.0  # seconds Textual spent updating this screen since the pump's last frame
@@ -396,8 +398,10 @@ class ChatScreen(Screen[None]):
 
     def _toggle_pane(self, pane: ReasoningPane | ToolPane) -> None:
         if self._side_folded:
-            self._side_folded = False  # asked for on a narrow screen: shown, not hidden
-            pane.display = True
+            # Asked for on a narrow screen: that pane alone, with the room there is.
+            self._side_folded = False
+            self.reasoning.display = pane is self.reasoning
+            self.tools.display = pane is self.tools
         else:
             pane.display = not pane.display
         self._sync_side()
@@ -411,6 +415,11 @@ class ChatScreen(Screen[None]):
         if narrow != self._narrow:
             # Only when the width crosses the line: a pane shown with F2 or F3 on a
             # narrow screen stays while the user resizes within it.
+            if narrow:
+                self._wide_panes = (bool(self.reasoning.display), bool(self.tools.display))
+            elif self._wide_panes is not None:
+                self.reasoning.display, self.tools.display = self._wide_panes
+                self._wide_panes = None
             self._narrow = self._side_folded = narrow
             self._sync_side()
 
