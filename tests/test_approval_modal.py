@@ -128,37 +128,32 @@ async def test_in_the_app_a_stray_enter_does_not_approve_a_huge_write() -> None:
         assert [d.decision for d in decisions.drain()] == ["deny"]
 
 
-async def test_esc_denies_the_call_the_turn_goes_on_and_the_modal_says_so() -> None:
+async def answer_the_approval(size: tuple[int, int], hint: str, key: str) -> tuple[str, list[str]]:
+    """A turn asking to run a shell command, answered with ``key`` once the dialog shows
+    ``hint``: what the screen shows after the turn, and the decisions published."""
     conversation = ScriptedConversation(
-        [tool_turn("shell", {"command": "rm -rf build"}, "Not run, as you asked.", approval=True)]
+        [tool_turn("shell", {"command": "rm -rf build"}, "The answer after it.", approval=True)]
     )
     app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
     decisions = conversation.bus.subscribe(ApprovalDecided)
-    async with app.run_test(size=(60, 16)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await send_prompt(pilot, "clean up")
         await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
         await pilot.pause()
-        assert "d/Esc deny" in screen_text(app)
-        await pilot.press("escape")
+        assert hint in screen_text(app)
+        await pilot.press(key)
         await wait_for(pilot, lambda: ui_settled(app, conversation), tries=500)
-        assert [d.decision for d in decisions.drain()] == ["deny"]
-        assert "Not run, as you asked." in screen_text(app)  # denied, not cancelled
+        return screen_text(app), [d.decision for d in decisions.drain()]
+
+
+async def test_esc_denies_the_call_the_turn_goes_on_and_the_modal_says_so() -> None:
+    shown, decisions = await answer_the_approval((60, 16), "d/Esc deny", "escape")
+    assert decisions == ["deny"]
+    assert "The answer after it." in shown  # denied, not cancelled
 
 
 async def test_c_denies_the_call_and_stops_the_turn() -> None:
     """A model that keeps asking need not be denied call after call."""
-    conversation = ScriptedConversation(
-        [tool_turn("shell", {"command": "rm -rf build"}, "Asked again.", approval=True)]
-    )
-    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
-    decisions = conversation.bus.subscribe(ApprovalDecided)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await send_prompt(pilot, "clean up")
-        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
-        await pilot.pause()
-        assert "c deny, end turn" in screen_text(app)
-        await pilot.press("c")
-        await wait_for(pilot, lambda: ui_settled(app, conversation), tries=500)
-        assert [d.decision for d in decisions.drain()] == ["deny"]
-        shown = screen_text(app)
-        assert "Asked again." not in shown and "cancelled" in shown
+    shown, decisions = await answer_the_approval((80, 24), "c deny, end turn", "c")
+    assert decisions == ["deny"]
+    assert "The answer after it." not in shown and "cancelled" in shown
