@@ -34,6 +34,13 @@ def _isolated_dirs(
         monkeypatch.delenv(var, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _approvals_armed_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests press keys as soon as the approval dialog shows; the delay that guards a
+    user typing ahead has a test of its own (tests/test_approval_modal.py)."""
+    monkeypatch.setattr("llmx_tui.ui.screens.approval.ApprovalScreen.ARMED_AFTER", 0.0)
+
+
 @pytest.fixture
 def loopback():
     from tests.loopback import LoopbackServer

@@ -157,3 +157,25 @@ async def test_c_denies_the_call_and_stops_the_turn() -> None:
     shown, decisions = await answer_the_approval((80, 24), "c deny, end turn", "c")
     assert decisions == ["deny"]
     assert "The answer after it." not in shown and "cancelled" in shown
+
+
+async def test_keys_typed_ahead_do_not_allow_a_call_nobody_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The dialog may open while the user types the next prompt: "yes, so..." must not
+    allow the call. Deny keys act at once."""
+    monkeypatch.setattr(ApprovalScreen, "ARMED_AFTER", 0.5)
+    conversation = ScriptedConversation(
+        [tool_turn("shell", {"command": "rm -rf build"}, "Done.", approval=True)]
+    )
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    decisions = conversation.bus.subscribe(ApprovalDecided)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send_prompt(pilot, "clean up")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await pilot.press("y", "s", "a")
+        assert isinstance(app.screen, ApprovalScreen) and decisions.drain() == []
+        await pilot.pause(0.6)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ApprovalScreen))
+        assert [d.decision for d in decisions.drain()] == ["allow_once"]

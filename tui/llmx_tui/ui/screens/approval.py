@@ -10,6 +10,7 @@ nothing, and the arrow keys scroll what is being approved.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -35,6 +36,10 @@ STOP = "stop"
 class ApprovalScreen(ModalScreen[str]):
     CSS_PATH = Path(__file__).with_name("approval.tcss")
     AUTO_FOCUS = "#approval-body"
+    # Seconds after the dialog opens before a key can allow: it may open while the user
+    # is typing the next prompt, and "yes, so..." would allow a call nobody read. Keys
+    # that deny or stop act at once (the safe side).
+    ARMED_AFTER = 0.5
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a,y", "decide('allow_once')", "Allow once", id="llmx.approve_once"),
@@ -48,6 +53,10 @@ class ApprovalScreen(ModalScreen[str]):
     def __init__(self, request: ApprovalRequested) -> None:
         super().__init__()
         self.request = request
+        self._opened_at = time.monotonic()
+
+    def on_mount(self) -> None:
+        self._opened_at = time.monotonic()
 
     def compose(self) -> ComposeResult:
         request = self.request
@@ -72,4 +81,8 @@ class ApprovalScreen(ModalScreen[str]):
             self.dismiss(event.button.id)
 
     def action_decide(self, decision: str) -> None:
+        allows = decision in ("allow_once", "allow_session")
+        if allows and time.monotonic() - self._opened_at < self.ARMED_AFTER:
+            self.app.bell()  # typed ahead, before the dialog could be read
+            return
         self.dismiss(decision)
