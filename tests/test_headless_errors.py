@@ -56,8 +56,9 @@ def test_a_damaged_history_database_is_one_line_and_exit_1(
 def test_a_prompt_that_is_not_utf8_is_one_line_and_exit_1(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    undecodable = io.TextIOWrapper(io.BytesIO(b"hi \xff\xfe"), errors="surrogateescape")
-    monkeypatch.setattr("sys.stdin", undecodable)
-    code, out, err = run_cli(capsys, "--demo", "--print", "-", "--data-dir", str(tmp_path))
-    assert (code, out) == (1, "")
-    assert err == "llmx-tui: error: the prompt is not valid UTF-8 text\n"
+    for errors in ("surrogateescape", "strict"):  # a C.UTF-8 stdin, an en_US.UTF-8 one
+        undecodable = io.TextIOWrapper(io.BytesIO(b"hi \xff\xfe"), errors=errors)
+        monkeypatch.setattr("sys.stdin", undecodable)
+        code, out, err = run_cli(capsys, "--demo", "--print", "-", "--data-dir", str(tmp_path))
+        assert (code, out) == (1, "")
+        assert err == "llmx-tui: error: the prompt is not valid UTF-8 text\n"

@@ -58,3 +58,8 @@ def test_titles_in_the_session_browser_show_what_would_reorder_or_hide_them() ->
     )
     [row] = session_rows([info], "")
     assert row.cells[0].plain.startswith("title <U+202E>evil<U+200B> <U+E0041>x")
+
+
+def test_headless_removes_c1_controls_as_well() -> None:
+    """Some terminals act on C1 controls sent as UTF-8 (OSC as U+009D, ST as U+009C)."""
+    assert headless_neutralise("a\x9d0;title\x9cb\x9bc") == "a0;titlebc"

@@ -32,7 +32,7 @@ from llmx_tui.ui.safe_text import show_hidden
 _TERMINAL_CONTROL = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI sequences (colours, cursor moves)
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC (titles, hyperlinks, clipboard)
-    r"|[\x00-\x08\x0b-\x1f\x7f\x9b]"  # other controls; keeps \t and \n
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # other controls, C1 too; keeps \t and \n
 )
 _END_EVENTS = (TurnCompleted, TurnFailed, TurnCancelled)
 

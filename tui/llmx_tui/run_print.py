@@ -44,7 +44,13 @@ def _read_prompt(args: argparse.Namespace) -> str:
     elif sys.stdin is None:
         raise _PromptError("--print - reads the prompt from stdin, but there is no stdin")
     else:
-        prompt = sys.stdin.read()
+        try:
+            # The bytes, decoded here: a strict stdin (a UTF-8 locale) would raise from
+            # read() itself, a lenient one hands undecodable bytes on as lone surrogates.
+            source = getattr(sys.stdin, "buffer", None)
+            prompt = source.read().decode("utf-8") if source is not None else sys.stdin.read()
+        except UnicodeDecodeError:
+            raise _PromptError("the prompt is not valid UTF-8 text") from None
     try:
         prompt.encode("utf-8")  # undecodable bytes arrive as lone surrogates
     except UnicodeEncodeError:
