@@ -283,3 +283,35 @@ async def test_an_unexpected_bug_ends_the_turn_with_a_failure_not_a_crash(loopba
     [failed] = sub.drain()
     assert failed.error.kind == "internal" and "KeyError" in failed.error.message
     assert isinstance(history[-1], TurnError)
+
+
+class DenyAndStopTools(EchoTools):
+    """The user denies the call and asks to end the turn (what 'c' in the dialog does)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stop = False
+
+    async def run(self, call: ToolCall) -> tuple[str, bool, str]:
+        self.calls.append(call)
+        self.stop = True
+        return "The user denied this call.", True, "denied"
+
+    def stop_requested(self) -> bool:
+        stop, self.stop = self.stop, False
+        return stop
+
+
+async def test_a_denial_that_ends_the_turn_records_the_denial_then_cancels(loopback: Any) -> None:
+    loopback.add_stream(openai_tool_call_stream("call_x", "echo", '{"text": "x"}'))
+    loopback.add_stream(openai_text_stream("never asked for"))
+    bus = EventBus()
+    sub = bus.subscribe()
+    history: list[Item] = []
+    ending = await engine_for(loopback, bus, DenyAndStopTools()).run_turn(history, "go")
+    assert ending == "cancelled"
+    assert len(loopback.requests) == 1  # no step after the denial
+    assert kinds(history) == ["user_message", "tool_call", "tool_output", "cancelled"]
+    output = history[2]
+    assert isinstance(output, ToolOutput) and output.status == "denied"
+    assert isinstance(sub.drain()[-1], TurnCancelled)

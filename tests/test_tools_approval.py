@@ -91,3 +91,20 @@ async def test_a_closed_bus_means_deny() -> None:
     await asyncio.sleep(0)
     bus.close()
     assert await decision == "deny"
+
+
+async def test_a_denial_that_asks_to_end_the_turn_is_told_once(tmp_path: Path) -> None:
+    bus = EventBus()
+    gate = BusApprovalGate(bus)
+    requests = bus.subscribe(ApprovalRequested)
+
+    async def answer() -> None:
+        event = await requests.get()
+        bus.publish(ApprovalDecided(request_id=event.request_id, decision="deny", stop=True))
+
+    ui = asyncio.create_task(answer())
+    call = tool_call("run_shell", {"command": "echo no"}, call_id="call_7")
+    result = await execute_tool_call(call, registry=make_registry(tmp_path), approvals=gate)
+    await ui
+    assert result.status == "denied"
+    assert gate.take_stop() is True and gate.take_stop() is False

@@ -226,6 +226,8 @@ class ScriptedConversation:
                     status="denied",
                 )
             )
+            if decided.stop:  # as the engine does: the turn ends after the denial
+                self._cancel.set()
             return
         self._publish(ToolRunning(call_id=step.call_id, name=step.name, arguments=step.arguments))
         self._publish(

@@ -176,6 +176,8 @@ class ApprovalDecided(_Event):
     type: Literal["approval_decided"] = "approval_decided"
     request_id: str
     decision: Literal["allow_once", "allow_session", "deny"]
+    # With "deny": the user also ends the turn (the call is recorded as denied first).
+    stop: bool = False
 
 
 class ErrorInfo(BaseModel):

@@ -25,6 +25,10 @@ class RegistryToolRunner:
     def specs(self) -> tuple[ToolSpec, ...]:
         return self.registry.specs()
 
+    def stop_requested(self) -> bool:
+        """The user denied a call and asked to end the turn (asking clears it)."""
+        return self.approvals.take_stop()
+
     def forget_session(self) -> None:
         """Another session begins: its tools must be allowed again."""
         self.approvals.forget_session()

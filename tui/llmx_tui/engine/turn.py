@@ -101,6 +101,7 @@ class TurnEngine:
         self.tools = tools
         self.options = options or TurnOptions()
         self.last_request: LastRequest | None = None
+        self._stopping = False  # a denial asked to end the turn after this step's calls
 
     # -- public ----------------------------------------------------------
     async def run_turn(
@@ -143,6 +144,10 @@ class TurnEngine:
                         "",
                     )
                 statuses = await self._run_tools(history, calls, turn)
+                if self._stopping:
+                    self._stopping = False
+                    self._cancelled(history, turn, partial)
+                    return "cancelled"
                 malformed_steps = malformed_steps + 1 if set(statuses) == {"skipped"} else 0
                 if malformed_steps >= MALFORMED_STEPS:
                     error = _malformed_error(calls, malformed_steps, outcome.finish_reason)
@@ -259,7 +264,7 @@ class TurnEngine:
     ) -> list[str]:
         """Runs the calls in order; returns each one's status."""
         statuses: list[str] = []
-        for call in calls:
+        for index, call in enumerate(calls):
             self.bus.publish(
                 ToolRunning(call_id=call.call_id, name=call.name, arguments=call.arguments)
             )
@@ -293,7 +298,16 @@ class TurnEngine:
                 ),
             )
             statuses.append(status)
+            if self._stop_requested():
+                # Denied, and the user ends the turn here: the rest of the step is not run.
+                self._not_run(calls[index + 1 :])
+                self._stopping = True
+                break
         return statuses
+
+    def _stop_requested(self) -> bool:
+        ask = getattr(self.tools, "stop_requested", None)
+        return bool(ask is not None and ask())
 
     def _not_run(self, calls: Sequence[ToolCall]) -> None:
         """Calls the turn ends without running are shown as such, not as waiting. No output

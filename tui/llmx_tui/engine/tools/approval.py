@@ -44,6 +44,7 @@ class ApprovalGate(ABC):
     def __init__(self) -> None:
         self._allowed_for_session: set[str] = set()
         self._always_allowed: frozenset[str] = frozenset()  # the config's tools.always_allow
+        self._stop = False  # a denial also asked to end the turn
 
     @property
     def allowed_for_session(self) -> frozenset[str]:
@@ -56,6 +57,11 @@ class ApprovalGate(ABC):
         """Tools allowed in every session (kept by ``forget_session``)."""
         self._always_allowed = frozenset(tool_names)
         self._allowed_for_session |= self._always_allowed
+
+    def take_stop(self) -> bool:
+        """Whether the user asked, with a denial, to end the turn; asking clears it."""
+        stop, self._stop = self._stop, False
+        return stop
 
     def forget_session(self) -> None:
         """Another session begins: "allow for this session" answers no longer apply."""
@@ -121,6 +127,7 @@ class BusApprovalGate(ApprovalGate):
             self.bus.publish(request.as_event())
             async for answer in answers:
                 if answer.request_id == request.request_id:
+                    self._stop = answer.stop and answer.decision == "deny"
                     return answer.decision
             return "deny"
         finally:

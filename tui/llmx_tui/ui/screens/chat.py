@@ -351,12 +351,12 @@ class ChatScreen(Screen[None]):
         def decided(decision: Any) -> None:
             self._approval_open = False
             choice = decision if decision in ("allow_once", "allow_session") else "deny"
+            stop = decision == STOP  # denied, and the engine ends the turn after it
             self.app.conversation.bus.publish(
-                ApprovalDecided(request_id=request.request_id, decision=choice)
+                ApprovalDecided(request_id=request.request_id, decision=choice, stop=stop)
             )
-            if decision == STOP:  # denied, and no further step: the turn is cancelled
+            if stop:
                 self._approvals.clear()
-                self.action_cancel_turn()
                 return
             self._next_approval()
 
