@@ -46,10 +46,10 @@ async def test_slash_commands_report_help_and_missing_features() -> None:
         assert "not available yet" in notes[-1]
         notes = await run_command(pilot, "/model")
         assert "gpt-test" in notes[-1]
-        notes = await run_command(pilot, "/bogus")
-        assert "Unknown command /bogus" in notes[-1] and "//" in notes[-1]
+        notes = await run_command(pilot, "/hlep")
+        assert "Unknown command /hlep (did you mean /help?)" in notes[-1] and "//" in notes[-1]
         assert conv.submitted == []
-        assert app.screen.composer.text == "/bogus"  # kept, to correct
+        assert app.screen.composer.text == "/hlep"  # kept, to correct
 
 
 async def test_help_fits_a_small_terminal_and_scrolls() -> None:
@@ -90,9 +90,14 @@ def test_what_the_composer_holds_is_read_as_a_command_only_when_it_names_one() -
 
     assert read_composed("  /model gpt-5 ") == ("command", "/model gpt-5")
     assert read_composed("/hlep") == ("unknown", "/hlep")
+    assert read_composed("/modle gpt-5") == ("unknown", "/modle")
     assert read_composed("/usr/bin/env python") == ("message", "/usr/bin/env python")
     assert read_composed("/5 of them failed") == ("message", "/5 of them failed")
+    assert read_composed("/etc is where configs live") == ("message", "/etc is where configs live")
+    assert read_composed("/tmp is full") == ("message", "/tmp is full")
     assert read_composed("//help me") == ("message", "/help me")
+    assert read_composed("// TODO fix this") == ("message", "// TODO fix this")
+    assert read_composed("//comment in code") == ("message", "//comment in code")
     assert read_composed("hello /new") == ("message", "hello /new")
 
 

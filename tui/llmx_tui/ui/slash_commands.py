@@ -7,6 +7,7 @@ conversation (``new_session``, ``set_model``, ``set_system_prompt``,
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import re
 from collections.abc import Callable
@@ -27,6 +28,7 @@ COMMANDS = frozenset({"/new", "/model", "/theme", "/system", "/retry", "/export"
 # What a mistyped command looks like ("/hlep"); "/usr/bin/env ..." or "/5 of them" is text.
 _COMMAND_SHAPE = re.compile(r"/[A-Za-z][\w-]*")
 ESCAPE = "//"  # a message that begins with "/" is sent by starting it with "//"
+NEAR_MISS = 0.75  # how alike a word and a command name must be to call it a typo
 
 
 def read_composed(text: str) -> tuple[str, str]:
@@ -35,14 +37,26 @@ def read_composed(text: str) -> tuple[str, str]:
     line = text.strip()
     if not line.startswith("/"):
         return "message", text
-    if line.startswith(ESCAPE):
-        return "message", text.replace(ESCAPE, "/", 1)
     word = line.split(maxsplit=1)[0]
+    if line.startswith(ESCAPE):
+        # "//new ..." sends "/new ..."; "// TODO" or "//comment" (code) is sent as typed.
+        escaped = _near_command(word[1:]) is not None
+        return "message", text.replace(ESCAPE, "/", 1) if escaped else text
     if word in COMMANDS:
         return "command", line
-    if _COMMAND_SHAPE.fullmatch(word):
+    if _near_command(word) is not None:
         return "unknown", word
-    return "message", text
+    return "message", text  # "/etc is where configs live", "/tmp is full"
+
+
+def _near_command(word: str) -> str | None:
+    """The command ``word`` names or nearly names ("/hlep"), else None."""
+    if word in COMMANDS:
+        return word
+    if not _COMMAND_SHAPE.fullmatch(word):
+        return None
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=NEAR_MISS)
+    return close[0] if close else None
 
 
 def _not_available(screen: ChatScreen, what: str) -> None:
@@ -164,7 +178,9 @@ def run_slash_command(screen: ChatScreen, line: str) -> None:
 
 
 def unknown_command(word: str) -> str:
+    meant = _near_command(word)
+    guess = f" (did you mean {meant}?)" if meant and meant != word else ""
     return (
-        f"Unknown command {word}. Try /help. To send a message that begins with /, "
+        f"Unknown command {word}{guess}. Try /help. To send it as a message, "
         f"start it with {ESCAPE}."
     )
