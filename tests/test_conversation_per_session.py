@@ -158,3 +158,18 @@ async def test_switching_models_is_recorded_when_a_turn_is_sent(
     assert (await store.get_session(session_id)).model == "other-model"
     await recorder.close()
     await store.close()
+
+
+async def test_a_conversation_made_later_starts_from_the_configured_prompt(
+    loopback: Any, tmp_path: Path
+) -> None:
+    """The engine's options carry the sending session's prompt; a conversation built
+    afterwards without an explicit default must not take that as the default."""
+    loopback.add_stream(openai_text_stream("ok"))
+    conversation, store, recorder = await open_conversation(loopback, tmp_path)
+    await conversation.set_system_prompt("Only for this session.")
+    assert await conversation.submit("one") == "completed"
+    later = Conversation(engine=conversation.engine, store=store)
+    assert later.system_prompt == later.default_system_prompt == "sys"
+    await recorder.close()
+    await store.close()

@@ -45,11 +45,12 @@ class Conversation:
         recorder: Any | None = None,
     ) -> None:
         """``system_prompt``: this session's (a resumed session's saved one); by default
-        ``default_system_prompt``, what a new chat starts with, by default the engine's.
+        ``default_system_prompt``, what a new chat starts with, by default the engine's
+        configured one.
         ``recorded_model``: the (provider, model) the store has for a resumed session."""
         self.engine = engine
         self.default_system_prompt: str | None = (
-            engine.options.system_prompt
+            engine.configured_system_prompt
             if isinstance(default_system_prompt, _Default)
             else default_system_prompt
         )

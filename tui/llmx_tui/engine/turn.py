@@ -100,6 +100,9 @@ class TurnEngine:
         self.transport = transport or Transport()
         self.tools = tools
         self.options = options or TurnOptions()
+        # What a new conversation starts with: options.system_prompt is set per turn by the
+        # conversation that sends it.
+        self.configured_system_prompt = self.options.system_prompt
         self.last_request: LastRequest | None = None
         self._stopping = False  # a denial asked to end the turn after this step's calls
 
