@@ -29,7 +29,7 @@ from llmx_tui.core.items import (
     TurnError,
     UserMessage,
 )
-from llmx_tui.engine.turn import MALFORMED_STEPS, NOT_RUN, TurnEngine, TurnOptions
+from llmx_tui.engine.turn import MALFORMED_STEPS, NOT_RUN_OUTPUT, TurnEngine, TurnOptions
 from llmx_tui.providers.base import ToolSpec
 from llmx_tui.providers.registry import get_preset
 from llmx_tui.providers.resolve import ResolvedProvider
@@ -156,7 +156,11 @@ async def test_max_steps_one_reports_tool_calls_without_running_them(loopback: A
     assert not any(isinstance(e, ToolRunning) for e in events)
     # The call is shown as not run, not left waiting; no output is recorded for it.
     [finished] = [e for e in events if isinstance(e, ToolFinished)]
-    assert (finished.call_id, finished.status, finished.output) == ("call_9", "not_run", NOT_RUN)
+    assert (finished.call_id, finished.status, finished.output) == (
+        "call_9",
+        "not_run",
+        NOT_RUN_OUTPUT,
+    )
     assert not any(isinstance(item, ToolOutput) for item in history)
 
 

@@ -551,12 +551,12 @@ async def test_tool_output_is_truncated_and_expands_and_skipped_calls_show() -> 
 
 async def test_a_call_the_turn_ended_before_running_says_not_run() -> None:
     from llmx_tui.core.events import ToolFinished
-    from llmx_tui.engine.turn import NOT_RUN
+    from llmx_tui.engine.turn import NOT_RUN_OUTPUT
 
     turn = tool_turn("read_file", {"path": "x"}, "", approval=False, call_id="call_7")
     at = next(i for i, e in enumerate(turn) if isinstance(e, ToolFinished))
     ended = ToolFinished(
-        call_id="call_7", name="read_file", output=NOT_RUN, is_error=True, status="not_run"
+        call_id="call_7", name="read_file", output=NOT_RUN_OUTPUT, is_error=True, status="not_run"
     )
     turn = [*turn[: at - 1], ended, *error_turn("stopped after 1 step(s)")]
     app, conv = make_app(turn)
@@ -566,7 +566,7 @@ async def test_a_call_the_turn_ended_before_running_says_not_run() -> None:
         [view] = app.screen.query(ToolCallView)
         [line] = app.screen.query(ToolCallLine)
         assert view.state == line.state == "not run"
-        assert view.output == NOT_RUN and line.has_class("-not-run")
+        assert view.output == NOT_RUN_OUTPUT and line.has_class("-not-run")
 
 
 async def test_switching_conversation_shows_its_history_and_follows_its_bus() -> None:

@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 # does not: the arguments were cut at the token limit), more only cost the user.
 MALFORMED_STEPS = 2
 # What a tool call the turn ended before running says in the tool pane.
-NOT_RUN = "Not run: the turn ended before this call."
+NOT_RUN_OUTPUT = "Not run: the turn ended before this call."
 _CUT_AT_LIMIT = frozenset({"length", "max_tokens", "MAX_TOKENS"})
 
 
@@ -320,7 +320,7 @@ class TurnEngine:
                 ToolFinished(
                     call_id=call.call_id,
                     name=call.name,
-                    output=NOT_RUN,
+                    output=NOT_RUN_OUTPUT,
                     is_error=True,
                     status="not_run",
                 )
