@@ -148,6 +148,7 @@ async def test_switching_models_is_recorded_when_a_turn_is_sent(
         name=first.name, preset=first.preset, base_url=first.base_url, model=model
     )
     assert await conversation.submit("one") == "completed"
+    await recorder.flush()  # the turn's last writes, which also move the session's time
     session_id = conversation.session_id
     assert session_id is not None
     before = await store.get_session(session_id)
