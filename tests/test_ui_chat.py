@@ -321,6 +321,25 @@ async def test_a_turn_stopped_on_malformed_calls_says_the_next_prompt_is_joined(
         assert "a new prompt is sent joined to this one" in str(notice.render())
 
 
+async def test_a_resumed_session_that_ended_on_an_unanswered_failure_says_so() -> None:
+    from llmx_tui.core.items import AssistantMessage, TurnError, UserMessage
+
+    history = [
+        UserMessage(text="one"),
+        TurnError(kind="http", message="HTTP 500 earlier"),  # answered by the retry below
+        UserMessage(text="one"),
+        AssistantMessage(text="First answer."),
+        UserMessage(text="two"),
+        TurnError(kind="http", message="HTTP 400 last"),
+    ]
+    app = LlmxApp(ScriptedConversation(history=history), clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        first, last = [str(n.render()) for n in app.screen.query(NoticeLine)]
+        assert "joined" not in first and "(press ctrl+r to retry)" in first
+        assert "a new prompt is sent joined to this one" in last
+
+
 async def test_an_error_after_part_of_a_reply_only_offers_retry() -> None:
     app, conv = make_app(error_turn("cut off", partial="Half an answer"))
     async with app.run_test(size=SIZE) as pilot:

@@ -96,7 +96,8 @@ def entries_from_history(items: list[Item]) -> list[Entry]:
     """Conversation rows for a resumed session (reasoning goes to its own pane)."""
     outputs = {i.call_id: i for i in items if isinstance(i, ToolOutput)}
     entries: list[Entry] = []
-    for item in items:
+    last = len(items) - 1
+    for index, item in enumerate(items):
         if isinstance(item, UserMessage):
             entries.append(user_entry(item.text))
         elif isinstance(item, AssistantMessage):
@@ -105,7 +106,10 @@ def entries_from_history(items: list[Item]) -> list[Entry]:
             state = call_state(outputs.get(item.call_id))
             entries.append(tool_entry(item.call_id, item.name, item.arguments, state))
         elif isinstance(item, TurnError):
-            entries.append(error_entry(item.kind, item.message))
+            # The session's last turn failed with its prompt unanswered: as live, the
+            # notice says the next prompt goes out joined to it.
+            unanswered = index == last and index > 0 and isinstance(items[index - 1], UserMessage)
+            entries.append(error_entry(item.kind, item.message, unanswered=unanswered))
         elif isinstance(item, Cancelled):
             entries.append(cancelled_entry())
     return entries
