@@ -33,15 +33,12 @@ from llmx_tui.store.export import session_to_markdown
 from llmx_tui.store.models import SessionInfo
 from llmx_tui.store.session_format import parse_session_text
 from llmx_tui.store.sqlite import SessionStore
-from llmx_tui.ui.safe_text import HIDDEN_FORMAT
+from llmx_tui.ui.safe_text import HIDDEN_CODES, show_hidden
 
 PROG = "llmx-tui sessions"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# What a terminal would let reorder or hide text: C1 controls and the format
-# characters the app shows as <U+XXXX> too (``safe_text.HIDDEN_FORMAT``).
-_HIDDEN = re.compile(
-    "[\x80-\x9f" + "".join(sorted(re.escape(char) for char in HIDDEN_FORMAT)) + "]"
-)
+# The same characters as JSON escapes (``\u202e``): the same data, safe to show.
+_JSON_ESCAPES = {code: json.dumps(chr(code)).strip('"') for code in HIDDEN_CODES}
 
 
 class UsageError(Exception):
@@ -137,7 +134,7 @@ def _clean(text: str) -> str:
 
 def _visible(text: str) -> str:
     """``text`` with every character that could reorder or hide text as ``<U+XXXX>``."""
-    return _HIDDEN.sub(lambda match: f"<U+{ord(match.group()):04X}>", text)
+    return show_hidden(text)
 
 
 def _one_line(text: str, width: int = 100, stream: TextIO | None = None) -> str:
@@ -175,7 +172,7 @@ def _list(store: SessionStore, args: argparse.Namespace) -> int:
 def _json_escape_hidden(text: str) -> str:
     """JSON text with reordering and hidden characters as ``\\uXXXX`` escapes:
     the same data, shown safely on a terminal."""
-    return _HIDDEN.sub(lambda match: json.dumps(match.group()).strip('"'), text)
+    return text.translate(_JSON_ESCAPES)
 
 
 def _summary(info: SessionInfo) -> dict[str, object]:

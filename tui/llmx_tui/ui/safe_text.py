@@ -79,10 +79,14 @@ def neutralise(text: str) -> str:
     return text.translate(STAND_INS)
 
 
-_HIDDEN_TABLE = {ord(char): f"<U+{ord(char):04X}>" for char in HIDDEN_FORMAT}
+# C1 controls and the format characters: what output shown on a terminal but not
+# otherwise neutralised (the sessions CLI, --print) writes as escapes.
+HIDDEN_CODES = frozenset((*range(0x80, 0xA0), *map(ord, HIDDEN_FORMAT)))
+_HIDDEN_TABLE = {code: f"<U+{code:04X}>" for code in HIDDEN_CODES}
 
 
 def show_hidden(text: str) -> str:
-    """``text`` with only the invisible format characters (``HIDDEN_FORMAT``) shown as
-    ``<U+XXXX>``: for output that strips control sequences its own way."""
+    """``text`` with only C1 controls and the invisible format characters
+    (``HIDDEN_CODES``) shown as ``<U+XXXX>``: for output that handles other control
+    characters its own way."""
     return text.translate(_HIDDEN_TABLE)
