@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 import unicodedata
 
+from llmx_tui.core.safe_text import HIDDEN_FORMAT, neutralise
 from llmx_tui.headless import neutralise as headless_neutralise
-from llmx_tui.ui.safe_text import HIDDEN_FORMAT, neutralise
 
 JOINERS = "\u200c\u200d"  # join letters and emoji; never hidden
 

@@ -9,11 +9,11 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 
 from llmx_tui.core.items import AssistantMessage, UserMessage
+from llmx_tui.core.safe_text import neutralise
 from llmx_tui.ui import markdown_blocks
 from llmx_tui.ui.app import LlmxApp
 from llmx_tui.ui.markdown_blocks import RUN_CHARS, estimate_height, group_runs
 from llmx_tui.ui.markdown_split import block_starts, last_code_block
-from llmx_tui.ui.safe_text import neutralise
 from llmx_tui.ui.widgets import streaming_markdown
 from llmx_tui.ui.widgets.conversation import WINDOW
 from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown

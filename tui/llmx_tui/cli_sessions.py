@@ -27,13 +27,13 @@ from llmx_tui.core.items import (
     TurnError,
     UserMessage,
 )
+from llmx_tui.core.safe_text import HIDDEN_CODES, show_hidden
 from llmx_tui.paths import history_db_path
 from llmx_tui.store.errors import StoreError
 from llmx_tui.store.export import session_to_markdown
 from llmx_tui.store.models import SessionInfo
 from llmx_tui.store.session_format import parse_session_text
 from llmx_tui.store.sqlite import SessionStore
-from llmx_tui.ui.safe_text import HIDDEN_CODES, show_hidden
 
 PROG = "llmx-tui sessions"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -27,7 +27,7 @@ from llmx_tui.core.events import (
     event_to_json_dict,
 )
 from llmx_tui.core.items import ToolCall
-from llmx_tui.ui.safe_text import show_hidden
+from llmx_tui.core.safe_text import show_hidden
 
 _TERMINAL_CONTROL = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI sequences (colours, cursor moves)

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from llmx_tui.ui.safe_text import neutralise
+from llmx_tui.core.safe_text import neutralise
 
 _PREVIEW = 100
 

@@ -7,7 +7,7 @@ spaces, and long text is cut with an ellipsis.
 
 from __future__ import annotations
 
-from llmx_tui.ui.safe_text import STAND_INS
+from llmx_tui.core.safe_text import STAND_INS
 
 # What the conversation shows too: C0 controls as control pictures, C1 controls and the
 # characters that reorder or hide text (``safe_text.HIDDEN_FORMAT``) as <U+XXXX>.

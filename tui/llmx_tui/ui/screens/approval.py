@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from llmx_tui.core.events import ApprovalRequested
-from llmx_tui.ui.safe_text import neutralise
+from llmx_tui.core.safe_text import neutralise
 from llmx_tui.ui.widgets.tool_call_view import pretty_arguments
 
 KEY_HINTS = (

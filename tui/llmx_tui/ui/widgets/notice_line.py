@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from llmx_tui.ui.safe_text import neutralise
+from llmx_tui.core.safe_text import neutralise
 
 
 class NoticeLine(Static):

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Collapsible, Static
 
-from llmx_tui.ui.safe_text import neutralise
+from llmx_tui.core.safe_text import neutralise
 
 # Long reasoning is kept as runs of paragraphs in several Statics: only the
 # last run (at most about this many characters) is re-wrapped as text arrives.

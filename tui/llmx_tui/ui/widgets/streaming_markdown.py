@@ -25,10 +25,10 @@ from textual.strip import Strip
 from textual.theme import Theme
 from textual.widget import Widget
 
+from llmx_tui.core.safe_text import neutralise
 from llmx_tui.ui.copy_text import Row, copied, copy_row
 from llmx_tui.ui.markdown_blocks import Block, CodePiece, ends_with_rule, group_runs, highlighted
 from llmx_tui.ui.markdown_split import block_starts, closing_fence, opening_fence
-from llmx_tui.ui.safe_text import neutralise
 
 GUTTER = 1
 # A fenced code block still streaming is cut into pieces of this many lines (the

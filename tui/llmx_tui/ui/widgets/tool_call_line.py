@@ -6,7 +6,7 @@ from rich.cells import cell_len, chop_cells
 from textual.content import Content
 from textual.widgets import Static
 
-from llmx_tui.ui.safe_text import neutralise
+from llmx_tui.core.safe_text import neutralise
 
 STATE_ICONS = {
     "streaming": "…",

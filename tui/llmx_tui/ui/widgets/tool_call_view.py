@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from llmx_tui.ui.safe_text import neutralise
+from llmx_tui.core.safe_text import neutralise
 from llmx_tui.ui.widgets.tool_call_line import STATE_ICONS, state_class
 
 OUTPUT_LINES = 8
