@@ -9,15 +9,17 @@ import math
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from llmx_tui import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser(
+    parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
+) -> argparse.ArgumentParser:
+    parser = parser_class(
         prog="llmx-tui",
         description="A keyboard-driven terminal chat client for LLMs.",
         epilog="Session commands: llmx-tui sessions --help",
@@ -112,12 +114,54 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+class _NotOptions(Exception):
+    """What came before a ``sessions`` word is not a run of global options."""
+
+
+class _QuietParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotOptions(message)
+
+
+def sessions_argv(argv: list[str]) -> list[str] | None:
+    """The arguments for ``llmx-tui sessions`` when ``argv`` names that command, or None.
+
+    Global options may come first (``llmx-tui --data-dir DIR sessions list``); of those
+    only --data-dir means something there, and it is handed on. A ``sessions`` that is
+    an option's value (``--print sessions``) is not the command.
+    """
+    for index, word in enumerate(argv):
+        if word != "sessions":
+            continue
+        try:
+            given = build_parser(_QuietParser).parse_args(argv[:index])
+        except _NotOptions:
+            continue
+        _refuse_app_options(given)
+        rest = argv[index + 1 :]
+        return rest if given.data_dir is None else [f"--data-dir={given.data_dir}", *rest]
+    return None
+
+
+def _refuse_app_options(given: argparse.Namespace) -> None:
+    parser = build_parser()
+    defaults = parser.parse_args([])
+    for action in parser._actions:
+        dest = action.dest
+        if dest != "data_dir" and getattr(given, dest, None) != getattr(defaults, dest, None):
+            parser.error(
+                f"{action.option_strings[-1]} does not apply to `llmx-tui sessions` "
+                "(of the global options, only --data-dir does)"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "sessions":
+    sessions = sessions_argv(argv)
+    if sessions is not None:
         from llmx_tui.cli_sessions import main as sessions_main
 
-        return sessions_main(argv[1:])
+        return sessions_main(sessions)
     args = parse_args(argv)
     from llmx_tui.logs import configure_logging
 
