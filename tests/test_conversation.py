@@ -3,22 +3,42 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
+from pydantic import BaseModel
 
 from llmx_tui.core.bus import EventBus
-from llmx_tui.core.events import TextDelta
-from llmx_tui.core.items import AssistantMessage, Cancelled, Reasoning, UserMessage
+from llmx_tui.core.events import ApprovalRequested, TextDelta
+from llmx_tui.core.items import (
+    AssistantMessage,
+    Cancelled,
+    Item,
+    Reasoning,
+    ToolOutput,
+    UserMessage,
+)
 from llmx_tui.engine.conversation import Conversation
+from llmx_tui.engine.tool_runner import RegistryToolRunner
+from llmx_tui.engine.tools import (
+    ApprovalGate,
+    AutoApprove,
+    BusApprovalGate,
+    PreparedCall,
+    PydanticTool,
+    ToolContext,
+    ToolRegistry,
+)
 from llmx_tui.engine.turn import TurnEngine, TurnOptions
 from llmx_tui.providers.registry import get_preset
 from llmx_tui.providers.resolve import ResolvedProvider
 from llmx_tui.providers.transport import RetryPolicy, Timeouts, Transport
 from llmx_tui.store.async_store import AsyncSessionStore
+from llmx_tui.store.export import session_to_markdown
 from llmx_tui.store.recorder import SessionRecorder
-from tests.loopback import Reply, openai_text_stream, sse_body
+from tests.loopback import Reply, openai_text_stream, openai_tool_call_stream, sse_body
 
 
 def provider(server: Any, preset: str = "deepseek", model: str = "m") -> ResolvedProvider:
@@ -196,3 +216,78 @@ async def test_branch_before_an_earlier_prompt_keeps_the_old_branch(
     assert (await store.get_session(branch.session_id)).title == "first (edited)"
     await recorder.close()
     await store.close()
+
+
+class _NoArgs(BaseModel):
+    pass
+
+
+class _SlowTool(PydanticTool[_NoArgs]):
+    """Needs approval, then works until it is cancelled."""
+
+    name = "slow"
+    description = "works for a long time"
+    arguments_model: ClassVar[type[BaseModel]] = _NoArgs
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+
+    def plan(self, params: _NoArgs, context: ToolContext) -> PreparedCall:
+        async def run() -> str:
+            self.started.set()
+            await asyncio.sleep(30)
+            return "finished"
+
+        return PreparedCall("work slowly", needs_approval=True, run=run)
+
+
+async def _cancel_a_call(
+    loopback: Any, tmp_path: Path, gate: Callable[[EventBus], ApprovalGate]
+) -> tuple[list[Item], str]:
+    """Cancels a turn once its tool call runs, or asks for approval (whichever comes
+    first); returns the session as saved and as exported."""
+    loopback.add_stream(openai_tool_call_stream("call_slow", "slow", "{}"))
+    conversation, store, recorder = await open_conversation(loopback, tmp_path)
+    tool = _SlowTool()
+    registry = ToolRegistry(tmp_path, tools=[tool])
+    conversation.engine.tools = RegistryToolRunner(registry, gate(conversation.bus))
+    asked = asyncio.ensure_future(conversation.bus.subscribe(ApprovalRequested).get())
+    task = asyncio.create_task(conversation.submit("work"))
+    started = asyncio.ensure_future(tool.started.wait())
+    await asyncio.wait({asked, started}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+    assert asked.done() != started.done()  # one of them, before the cancel
+    asked.cancel()
+    started.cancel()
+    assert conversation.cancel() is True
+    assert await task == "cancelled"
+    assert conversation.session_id is not None
+    await recorder.flush()
+    saved = await store.load_history(conversation.session_id)
+    info = await store.get_session(conversation.session_id)
+    await recorder.close()
+    await store.close()
+    return saved, session_to_markdown(info, saved)
+
+
+async def test_a_call_cancelled_while_its_tool_runs_is_saved_as_cancelled(
+    loopback: Any, tmp_path: Path
+) -> None:
+    saved, markdown = await _cancel_a_call(loopback, tmp_path, lambda bus: AutoApprove())
+    assert [item.type for item in saved] == [
+        "user_message",
+        "tool_call",
+        "tool_output",
+        "cancelled",
+    ]
+    output = saved[2]
+    assert isinstance(output, ToolOutput)
+    assert (output.call_id, output.status, output.is_error) == ("call_slow", "cancelled", True)
+    assert "**Tool output** (id `call_slow`, cancelled)" in markdown
+
+
+async def test_a_call_cancelled_while_it_waits_for_approval_is_saved_as_not_run(
+    loopback: Any, tmp_path: Path
+) -> None:
+    saved, _ = await _cancel_a_call(loopback, tmp_path, BusApprovalGate)  # nobody answers
+    # No output: the call never ran, and the payload answers it (PAYLOAD-RULES rule 3).
+    assert [item.type for item in saved] == ["user_message", "tool_call", "cancelled"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -31,6 +32,7 @@ from llmx_tui.core.items import (
 )
 from llmx_tui.engine.turn import MALFORMED_STEPS, NOT_RUN_OUTPUT, TurnEngine, TurnOptions
 from llmx_tui.providers.base import ToolSpec
+from llmx_tui.providers.history_model import CANCELLED_OUTPUT
 from llmx_tui.providers.registry import get_preset
 from llmx_tui.providers.resolve import ResolvedProvider
 from llmx_tui.providers.transport import RetryPolicy, Timeouts, Transport
@@ -57,8 +59,9 @@ class EchoTools:
             ),
         )
 
-    async def run(self, call: ToolCall) -> tuple[str, bool, str]:
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
         self.calls.append(call)
+        on_start()
         await asyncio.sleep(self.delay)
         return "echo: " + json.loads(call.arguments)["text"], False, "done"
 
@@ -168,12 +171,12 @@ class StrictTools(EchoTools):
     """EchoTools that skips a call whose arguments are not a JSON object, as the real
     runner does (``engine.tools.execute``)."""
 
-    async def run(self, call: ToolCall) -> tuple[str, bool, str]:
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
         try:
             json.loads(call.arguments)
         except ValueError:
             return "Error: the arguments were not valid JSON", True, "skipped"
-        return await super().run(call)
+        return await super().run(call, on_start)
 
 
 async def test_a_model_that_keeps_sending_malformed_arguments_is_stopped(loopback: Any) -> None:
@@ -239,7 +242,9 @@ async def test_cancel_mid_stream_keeps_the_partial_reply_marked_cancelled(loopba
     assert [e for e in sub.drain() if isinstance(e, TurnCancelled)]
 
 
-async def test_cancel_mid_tool_leaves_the_call_orphaned_for_the_builder(loopback: Any) -> None:
+async def test_cancel_mid_tool_saves_the_call_as_cancelled_and_the_next_turn_goes_on(
+    loopback: Any,
+) -> None:
     loopback.add_stream(openai_tool_call_stream("call_slow", "echo", '{"text": "zz"}'))
     loopback.add_stream(openai_text_stream("answered"))
     bus = EventBus()
@@ -248,15 +253,48 @@ async def test_cancel_mid_tool_leaves_the_call_orphaned_for_the_builder(loopback
     engine = engine_for(loopback, bus, EchoTools(delay=30))
     task = asyncio.create_task(engine.run_turn(history, "use the tool"))
     await asyncio.wait_for(sub.get(), 5)
+    await asyncio.sleep(0.05)  # the tool is at work
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert kinds(history) == ["user_message", "tool_call", "cancelled"]
-    # The next turn answers the orphan with a synthetic output and keeps everything.
+    assert kinds(history) == ["user_message", "tool_call", "tool_output", "cancelled"]
+    output = history[2]
+    assert isinstance(output, ToolOutput)
+    assert (output.call_id, output.status, output.is_error) == ("call_slow", "cancelled", True)
+    # The next turn sends the call answered as cancelled (what rule 3 gave it when no
+    # output was saved) and keeps everything.
     assert await engine.run_turn(history, "and now?") == "completed"
     messages = loopback.requests[-1].json()["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant", "tool", "user"]
-    assert "did not complete" in messages[2]["content"]
+    assert messages[2] == {"role": "tool", "tool_call_id": "call_slow", "content": CANCELLED_OUTPUT}
+
+
+class ApprovalWaitTools(EchoTools):
+    """Waits for an approval that never comes: the tool itself never starts."""
+
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
+        self.calls.append(call)
+        await asyncio.sleep(30)
+        raise AssertionError("never approved")
+
+
+async def test_cancel_while_a_call_waits_for_approval_leaves_it_not_run(loopback: Any) -> None:
+    loopback.add_stream(openai_tool_call_stream("call_w", "echo", '{"text": "zz"}'))
+    loopback.add_stream(openai_text_stream("answered"))
+    bus = EventBus()
+    sub = bus.subscribe(ToolRunning)
+    history: list[Item] = []
+    engine = engine_for(loopback, bus, ApprovalWaitTools())
+    task = asyncio.create_task(engine.run_turn(history, "use the tool"))
+    await asyncio.wait_for(sub.get(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # Nothing ran: no output is saved; the builder answers the orphan (rule 3).
+    assert kinds(history) == ["user_message", "tool_call", "cancelled"]
+    assert await engine.run_turn(history, "and now?") == "completed"
+    messages = loopback.requests[-1].json()["messages"]
+    assert messages[2] == {"role": "tool", "tool_call_id": "call_w", "content": CANCELLED_OUTPUT}
 
 
 async def test_engine_publishes_tool_finished_with_status(loopback: Any) -> None:
@@ -275,7 +313,7 @@ async def test_engine_publishes_tool_finished_with_status(loopback: Any) -> None
 
 async def test_an_unexpected_bug_ends_the_turn_with_a_failure_not_a_crash(loopback: Any) -> None:
     class BrokenTools(EchoTools):
-        async def run(self, call: ToolCall) -> tuple[str, bool, str]:
+        async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
             raise KeyError("boom")
 
     loopback.add_stream(openai_tool_call_stream("c1", "echo", '{"text": "a"}'))
@@ -296,7 +334,7 @@ class DenyAndStopTools(EchoTools):
         super().__init__()
         self.stop = False
 
-    async def run(self, call: ToolCall) -> tuple[str, bool, str]:
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
         self.calls.append(call)
         self.stop = True
         return "The user denied this call.", True, "denied"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -25,7 +26,8 @@ class WeatherTools:
             ToolSpec("get_country", "The country.", {"type": "object", "properties": {}}),
         )
 
-    async def run(self, call: ToolCall) -> tuple[str, bool, str]:
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
+        on_start()
         return f"{call.name} says sunny", False, "done"
 
 

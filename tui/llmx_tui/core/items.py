@@ -76,7 +76,8 @@ class ToolOutput(_ItemBase):
     output: str
     is_error: bool = False
     # What became of the call; None in sessions saved before it was recorded.
-    status: Literal["done", "failed", "denied", "skipped"] | None = None
+    # cancelled: the user cancelled the turn while the tool ran (it may be half done).
+    status: Literal["done", "failed", "denied", "skipped", "cancelled"] | None = None
 
 
 class TurnError(_ItemBase):

@@ -33,8 +33,10 @@ class RegistryToolRunner:
         """Another session begins: its tools must be allowed again."""
         self.approvals.forget_session()
 
-    async def run(self, call: ToolCall) -> tuple[str, bool, str]:
-        result = await execute_tool_call(call, registry=self.registry, approvals=self.approvals)
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
+        result = await execute_tool_call(
+            call, registry=self.registry, approvals=self.approvals, on_start=on_start
+        )
         return result.output, result.is_error, result.status
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -44,6 +44,7 @@ from llmx_tui.core.items import (
 from llmx_tui.providers.base import ReportEntry, RequestSettings, StepOutcome, ToolSpec
 from llmx_tui.providers.dialects import get_dialect
 from llmx_tui.providers.errors import ProviderError
+from llmx_tui.providers.history_model import CANCELLED_OUTPUT
 from llmx_tui.providers.resolve import ResolvedProvider
 from llmx_tui.providers.transport import HttpRequest, Transport
 
@@ -64,8 +65,11 @@ class ToolRunner(Protocol):
 
     def specs(self) -> tuple[ToolSpec, ...]: ...
 
-    async def run(self, call: ToolCall) -> tuple[str, bool, str]:
-        """(output, is_error, status) for one call; status: done, failed, denied, skipped."""
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
+        """(output, is_error, status) for one call; status: done, failed, denied, skipped.
+
+        ``on_start`` is called when the tool begins its work (after any approval): a
+        cancel from then on may have left it half done, a cancel before it ran nothing."""
 
 
 @dataclass
@@ -279,7 +283,7 @@ class TurnEngine:
                     "failed",
                 )
             else:
-                output, is_error, status = await self.tools.run(call)
+                output, is_error, status = await self._run_tool(self.tools, history, call, turn)
             self.bus.publish(
                 ToolFinished(
                     call_id=call.call_id,
@@ -307,6 +311,33 @@ class TurnEngine:
                 self._stopping = True
                 break
         return statuses
+
+    async def _run_tool(
+        self, tools: ToolRunner, history: list[Item], call: ToolCall, turn: int
+    ) -> tuple[str, bool, str]:
+        """Runs one call; a cancel that lands while the tool works is saved with the call,
+        so a resumed session still says it was cancelled, not that it never ran."""
+        started = False
+
+        def on_start() -> None:
+            nonlocal started
+            started = True
+
+        try:
+            return await tools.run(call, on_start)
+        except asyncio.CancelledError:
+            if started:
+                # The text the payload builder gave such a call before it was saved
+                # (PAYLOAD-RULES rule 3): the model reads what it read before.
+                output = ToolOutput(
+                    call_id=call.call_id,
+                    output=CANCELLED_OUTPUT,
+                    is_error=True,
+                    status="cancelled",
+                    turn=turn,
+                )
+                self._add(history, output)
+            raise
 
     def _stop_requested(self) -> bool:
         ask = getattr(self.tools, "stop_requested", None)

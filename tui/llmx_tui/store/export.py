@@ -78,7 +78,7 @@ def _item_blocks(item: Item) -> Iterator[str]:
         yield f"**Tool call** `{_inline(item.name)}` (id `{_inline(item.call_id)}`)"
         yield _arguments(item.arguments)
     elif isinstance(item, ToolOutput):
-        status = f", {item.status}" if item.status in ("denied", "skipped") else ""
+        status = f", {item.status}" if item.status in ("denied", "skipped", "cancelled") else ""
         status = status or (", failed" if item.is_error else "")
         yield f"**Tool output** (id `{_inline(item.call_id)}`{status})"
         yield fenced(item.output)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -64,8 +65,13 @@ def cap_output(text: str, max_bytes: int) -> str:
 
 
 async def execute_tool_call(
-    call: ToolCall, *, registry: ToolRegistry, approvals: ApprovalGate
+    call: ToolCall,
+    *,
+    registry: ToolRegistry,
+    approvals: ApprovalGate,
+    on_start: Callable[[], None] | None = None,
 ) -> ToolResult:
+    """``on_start`` is called once the call is approved, just before the tool runs."""
     limit = registry.max_output_bytes
     arguments = parse_arguments(call.arguments)
     if arguments is None:
@@ -92,6 +98,8 @@ async def execute_tool_call(
         if await approvals.authorize(request) == "deny":
             output = approvals.denial_message(request)
             return ToolResult(output=output, is_error=True, status="denied")
+    if on_start is not None:
+        on_start()
     try:
         output = await prepared.run()
     except ToolError as exc:
