@@ -221,8 +221,9 @@ TRICKY = {
 }
 
 
-def _tty(monkeypatch: pytest.MonkeyPatch, stream: Any) -> None:
+def _tty(monkeypatch: pytest.MonkeyPatch, stream: Any, columns: int = 120) -> None:
     monkeypatch.setattr(stream, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", str(columns))  # the width shutil.get_terminal_size reports
 
 
 def test_on_a_terminal_show_list_and_search_escape_what_reorders_or_hides_text(

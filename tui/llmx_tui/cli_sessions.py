@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from llmx_tui.cli_table import CONTROL, cells, clip_snippet, fit, one_line, pad, terminal_width
 from llmx_tui.core.items import (
     AssistantMessage,
     Item,
@@ -31,12 +31,11 @@ from llmx_tui.core.safe_text import HIDDEN_CODES, show_hidden
 from llmx_tui.paths import history_db_path
 from llmx_tui.store.errors import StoreError
 from llmx_tui.store.export import session_to_markdown
-from llmx_tui.store.models import SessionInfo
+from llmx_tui.store.models import SearchHit, SessionInfo
 from llmx_tui.store.session_format import parse_session_text
 from llmx_tui.store.sqlite import SessionStore
 
 PROG = "llmx-tui sessions"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # The same characters as JSON escapes (``\u202e``): the same data, safe to show.
 _JSON_ESCAPES = {code: json.dumps(chr(code)).strip('"') for code in HIDDEN_CODES}
 
@@ -73,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = add("search", "Full-text search over message text, best match first.")
     search.add_argument("query", nargs="+")
     search.add_argument("--limit", type=int, default=50, metavar="N", help="at most N hits")
+    search.add_argument("--json", action="store_true", help="print a JSON list")
     export = add("export", "Export a session as Markdown or llmx-tui.session/1 JSON.")
     export.add_argument("id")
     export.add_argument("--format", choices=("md", "json"), default="md")
@@ -129,7 +129,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 def _clean(text: str) -> str:
     """Untrusted text made safe for a terminal (no escape sequences)."""
-    return _CONTROL.sub("", text) if sys.stdout.isatty() else text
+    return CONTROL.sub("", text) if sys.stdout.isatty() else text
 
 
 def _visible(text: str) -> str:
@@ -137,36 +137,51 @@ def _visible(text: str) -> str:
     return show_hidden(text)
 
 
-def _one_line(text: str, width: int = 100, stream: TextIO | None = None) -> str:
-    """``text`` flattened to one line of at most ``width`` characters, free of
-    control characters; for a terminal, reordering and hidden characters are
-    shown as escapes (a pipe or a file gets them as they are)."""
-    if (stream or sys.stdout).isatty():
-        text = _visible(text)
-    flat = " ".join(_CONTROL.sub(" ", text).split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
 def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+# On a terminal: "f00a2798  2026-11-24 14:27      2 items  " comes before the model.
+_LIST_LEAD = 41
+_MODEL_CELLS = 24  # the most the model column takes on a terminal
+_TITLE_CELLS = 20  # the model column narrows (to 8) before the title gets less
 
 
 def _list(store: SessionStore, args: argparse.Namespace) -> int:
     sessions = store.list_sessions(limit=args.limit)
     if args.json:
-        text = json.dumps([_summary(info) for info in sessions], indent=2, ensure_ascii=False)
-        print(_json_escape_hidden(text) if sys.stdout.isatty() else text)
+        _print_json([_summary(info) for info in sessions])
         return 0
     if not sessions:
         print("No sessions yet.")
-    for info in sessions:
-        model = _one_line(info.model or "-", 24)
-        title = _one_line(info.title or "Untitled", 60)
+        return 0
+    models = [one_line(info.model or "-") for info in sessions]
+    model_room, title_room = _list_columns(max(cells(model) for model in models))
+    for info, model in zip(sessions, models, strict=True):
+        title = one_line(info.title or "Untitled", title_room)
         print(
             f"{info.id[:8]}  {_when(info.updated)}  {info.item_count:>5} items  "
-            f"{model:<24}  {title}"
+            f"{pad(fit(model, model_room), model_room)}  {title}"
         )
     return 0
+
+
+def _list_columns(longest_model: int) -> tuple[int, int | None]:
+    """Columns for the model and the title: on a terminal the row fits its width; in a
+    pipe or a file nothing is cut (the model column is as wide as the longest)."""
+    width = terminal_width()
+    if width is None:
+        return longest_model, None
+    model = min(longest_model, _MODEL_CELLS)
+    spare = width - _LIST_LEAD - 2 - model
+    if spare < _TITLE_CELLS:
+        model = max(min(model, 8), model - (_TITLE_CELLS - spare))
+    return model, max(8, width - _LIST_LEAD - 2 - model)
+
+
+def _print_json(data: object) -> None:
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    print(_json_escape_hidden(text) if sys.stdout.isatty() else text)
 
 
 def _json_escape_hidden(text: str) -> str:
@@ -189,57 +204,92 @@ def _summary(info: SessionInfo) -> dict[str, object]:
     }
 
 
+_SHOW_LEAD = 18  # "    1  assistant  "
+_PIPED_ITEM_CELLS = 100  # `show` summarises: a pipe gets each item's first 100 characters
+
+
 def _show(store: SessionStore, args: argparse.Namespace) -> int:
     session_id = store.resolve_session_id(args.id)
     info = store.get_session(session_id)
+    width = terminal_width()
+    field = _PIPED_ITEM_CELLS if width is None else max(20, width - 9)  # "Title    "
     print(f"Session  {info.id}")
-    print(f"Title    {_one_line(info.title or 'Untitled')}")
+    print(f"Title    {one_line(info.title or 'Untitled', field)}")
     print(f"Created  {_when(info.created)}   Updated {_when(info.updated)}")
-    print(f"Model    {_one_line(info.model or '-')} ({_one_line(info.provider or '-')})")
+    model = one_line(f"{info.model or '-'} ({info.provider or '-'})", field)
+    print(f"Model    {model}")
     print(
         f"Tokens   {info.input_tokens:,} in ({info.cached_input_tokens:,} cached), "
         f"{info.output_tokens:,} out ({info.reasoning_tokens:,} reasoning)"
     )
     if info.system_prompt:
-        print(f"System   {_one_line(info.system_prompt)}")
+        print(f"System   {one_line(info.system_prompt, field)}")
     print()
+    room = _PIPED_ITEM_CELLS if width is None else max(20, width - _SHOW_LEAD)
     items = store.load_items(session_id)
     for number, item in enumerate(items, start=1):
-        print(f"{number:>5}  {_describe(item)}")
+        print(f"{number:>5}  {_describe(item, room)}")
     draft = store.get_draft(session_id)
     if draft is not None:
-        print(f"{'':>5}  unfinished reply: {_one_line(draft.text or draft.reasoning)}")
+        lead = "unfinished reply: "
+        text = one_line(draft.text or draft.reasoning, room + 11 - len(lead))
+        print(f"{'':>5}  {lead}{text}")
     return 0
 
 
-def _describe(item: Item) -> str:
+def _describe(item: Item, room: int) -> str:
+    """One numbered item of `show`: an 11-column label, then at most ``room`` columns."""
     if isinstance(item, UserMessage):
-        return f"user       {_one_line(item.text)}"
+        return f"user       {one_line(item.text, room)}"
     if isinstance(item, AssistantMessage):
-        return f"assistant  {_one_line(item.text)}"
+        return f"assistant  {one_line(item.text, room)}"
     if isinstance(item, Reasoning):
-        return f"reasoning  {_one_line(item.text) or '(not shown by the provider)'}"
+        return f"reasoning  {one_line(item.text, room) or '(not shown by the provider)'}"
     if isinstance(item, ToolCall):
-        return f"tool call  {_one_line(item.name, 40)}({_one_line(item.arguments, 60)})"
+        name = one_line(item.name, min(40, room // 2))
+        return f"tool call  {name}({one_line(item.arguments, room - cells(name) - 2)})"
     if isinstance(item, ToolOutput):
         status = "tool error " if item.is_error else "tool out   "
-        return f"{status}{_one_line(item.output)}"
+        return f"{status}{one_line(item.output, room)}"
     if isinstance(item, TurnError):
-        return f"error      {_one_line(item.kind, 40)}: {_one_line(item.message)}"
+        kind = one_line(item.kind, min(40, room // 2))
+        return f"error      {kind}: {one_line(item.message, room - cells(kind) - 2)}"
     return "cancelled"
 
 
+_KINDS = {"user_message": "user", "assistant_message": "assistant"}
+_SEARCH_LEAD = 27  # "f00a2798  #12   assistant  "
+_SNIPPET_INDENT = " " * 10
+_MARKS = ("«", "»")
+
+
 def _search(store: SessionStore, args: argparse.Namespace) -> int:
-    hits = store.search(" ".join(args.query), limit=args.limit)
+    hits = store.search(" ".join(args.query), limit=args.limit, mark=_MARKS)
+    if args.json:
+        _print_json([_hit_summary(hit) for hit in hits])
+        return 0
     if not hits:
         print("No matches.")
+    width = terminal_width()
+    title_room = None if width is None else max(8, width - _SEARCH_LEAD)
+    snippet_room = None if width is None else max(8, width - len(_SNIPPET_INDENT))
     for hit in hits:
-        print(
-            f"{hit.session_id[:8]}  #{hit.item_number:<4} {hit.kind:<17} "
-            f"{_one_line(hit.session_title or 'Untitled', 50)}"
-        )
-        print(f"          {_one_line(hit.snippet, 120)}")
+        title = one_line(hit.session_title or "Untitled", title_room)
+        kind = _KINDS.get(hit.kind, hit.kind)
+        print(f"{hit.session_id[:8]}  #{hit.item_number:<4} {kind:<9}  {title}")
+        snippet = clip_snippet(one_line(hit.snippet), _MARKS, snippet_room)
+        print(f"{_SNIPPET_INDENT}{snippet}")
     return 0
+
+
+def _hit_summary(hit: SearchHit) -> dict[str, object]:
+    return {
+        "session_id": hit.session_id,
+        "title": hit.session_title,
+        "item_number": hit.item_number,
+        "kind": hit.kind,
+        "snippet": hit.snippet,
+    }
 
 
 def _export(store: SessionStore, args: argparse.Namespace) -> int:
@@ -290,7 +340,7 @@ def _delete(store: SessionStore, args: argparse.Namespace) -> int:
         info = store.get_session(session_id)
         if not sys.stdin.isatty():
             raise StoreError("refusing to delete without --yes when stdin is not a terminal")
-        title = _one_line(info.title or "Untitled", 60, sys.stderr)  # the question's stream
+        title = one_line(info.title or "Untitled", 60, sys.stderr)  # the question's stream
         question = f'Delete session {session_id[:8]} "{title}" ({info.item_count} items)? [y/N] '
         if not _confirm(question, sys.stdin):
             print("Not deleted.", file=sys.stderr)
