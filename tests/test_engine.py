@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import pytest
@@ -27,9 +27,11 @@ from llmx_tui.core.items import (
     Item,
     ToolCall,
     ToolOutput,
+    ToolStatus,
     TurnError,
     UserMessage,
 )
+from llmx_tui.engine.tools.base import ToolResult
 from llmx_tui.engine.turn import MALFORMED_STEPS, NOT_RUN_OUTPUT, TurnEngine, TurnOptions
 from llmx_tui.providers.base import ToolSpec
 from llmx_tui.providers.history_model import CANCELLED_OUTPUT
@@ -59,11 +61,11 @@ class EchoTools:
             ),
         )
 
-    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> ToolResult:
         self.calls.append(call)
         on_start()
         await asyncio.sleep(self.delay)
-        return "echo: " + json.loads(call.arguments)["text"], False, "done"
+        return ToolResult("echo: " + json.loads(call.arguments)["text"], False, "done")
 
 
 def engine_for(server: Any, bus: EventBus, tools: Any = None, **options: Any) -> TurnEngine:
@@ -171,11 +173,11 @@ class StrictTools(EchoTools):
     """EchoTools that skips a call whose arguments are not a JSON object, as the real
     runner does (``engine.tools.execute``)."""
 
-    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> ToolResult:
         try:
             json.loads(call.arguments)
         except ValueError:
-            return "Error: the arguments were not valid JSON", True, "skipped"
+            return ToolResult("Error: the arguments were not valid JSON", True, "skipped")
         return await super().run(call, on_start)
 
 
@@ -272,7 +274,7 @@ async def test_cancel_mid_tool_saves_the_call_as_cancelled_and_the_next_turn_goe
 class ApprovalWaitTools(EchoTools):
     """Waits for an approval that never comes: the tool itself never starts."""
 
-    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> ToolResult:
         self.calls.append(call)
         await asyncio.sleep(30)
         raise AssertionError("never approved")
@@ -313,7 +315,7 @@ async def test_engine_publishes_tool_finished_with_status(loopback: Any) -> None
 
 async def test_an_unexpected_bug_ends_the_turn_with_a_failure_not_a_crash(loopback: Any) -> None:
     class BrokenTools(EchoTools):
-        async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
+        async def run(self, call: ToolCall, on_start: Callable[[], None]) -> ToolResult:
             raise KeyError("boom")
 
     loopback.add_stream(openai_tool_call_stream("c1", "echo", '{"text": "a"}'))
@@ -334,10 +336,10 @@ class DenyAndStopTools(EchoTools):
         super().__init__()
         self.stop = False
 
-    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> ToolResult:
         self.calls.append(call)
         self.stop = True
-        return "The user denied this call.", True, "denied"
+        return ToolResult("The user denied this call.", True, "denied")
 
     def stop_requested(self) -> bool:
         stop, self.stop = self.stop, False
@@ -357,3 +359,19 @@ async def test_a_denial_that_ends_the_turn_records_the_denial_then_cancels(loopb
     output = history[2]
     assert isinstance(output, ToolOutput) and output.status == "denied"
     assert isinstance(sub.drain()[-1], TurnCancelled)
+
+
+@pytest.mark.parametrize("status", get_args(ToolStatus))
+def test_every_status_a_tool_run_gives_can_be_published_and_saved(status: ToolStatus) -> None:
+    result = ToolResult("out", status != "done", status)
+    call = ToolCall(call_id="c1", name="echo", arguments="{}", turn=3)
+    finished = ToolFinished(call_id="c1", name="echo", output="out", status=result.status)
+    assert finished.status == status
+    item = result.as_item(call)
+    assert (item.call_id, item.output, item.is_error, item.status, item.turn) == (
+        "c1",
+        "out",
+        status != "done",
+        status,
+        3,
+    )

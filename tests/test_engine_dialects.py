@@ -10,6 +10,7 @@ import httpx
 
 from llmx_tui.core.bus import EventBus
 from llmx_tui.core.items import Item, ToolCall
+from llmx_tui.engine.tools.base import ToolResult
 from llmx_tui.engine.turn import TurnEngine, TurnOptions
 from llmx_tui.providers.base import ToolSpec
 from llmx_tui.providers.registry import get_preset
@@ -26,9 +27,9 @@ class WeatherTools:
             ToolSpec("get_country", "The country.", {"type": "object", "properties": {}}),
         )
 
-    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> ToolResult:
         on_start()
-        return f"{call.name} says sunny", False, "done"
+        return ToolResult(f"{call.name} says sunny", False, "done")
 
 
 def engine(server: Any, preset: str, model: str) -> TurnEngine:

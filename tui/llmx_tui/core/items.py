@@ -70,6 +70,10 @@ class ToolCall(_ItemBase):
     thought_signature: str | None = None
 
 
+# What running a tool call came to: its ToolFinished event and its ToolOutput say it.
+ToolStatus = Literal["done", "failed", "denied", "skipped"]
+
+
 class ToolOutput(_ItemBase):
     type: Literal["tool_output"] = "tool_output"
     call_id: str
@@ -77,7 +81,7 @@ class ToolOutput(_ItemBase):
     is_error: bool = False
     # What became of the call; None in sessions saved before it was recorded.
     # cancelled: the user cancelled the turn while the tool ran (it may be half done).
-    status: Literal["done", "failed", "denied", "skipped", "cancelled"] | None = None
+    status: ToolStatus | Literal["cancelled"] | None = None
 
 
 class TurnError(_ItemBase):

@@ -10,6 +10,7 @@ from llmx_tui.config import Settings
 from llmx_tui.core.bus import EventBus
 from llmx_tui.core.items import ToolCall
 from llmx_tui.engine.tools.approval import ApprovalGate, BusApprovalGate, headless_gate
+from llmx_tui.engine.tools.base import ToolResult
 from llmx_tui.engine.tools.execute import execute_tool_call
 from llmx_tui.engine.tools.registry import ToolRegistry
 from llmx_tui.providers.base import ToolSpec
@@ -33,11 +34,10 @@ class RegistryToolRunner:
         """Another session begins: its tools must be allowed again."""
         self.approvals.forget_session()
 
-    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
-        result = await execute_tool_call(
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> ToolResult:
+        return await execute_tool_call(
             call, registry=self.registry, approvals=self.approvals, on_start=on_start
         )
-        return result.output, result.is_error, result.status
 
 
 def builtin_tool_runner(

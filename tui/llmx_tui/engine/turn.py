@@ -37,10 +37,12 @@ from llmx_tui.core.items import (
     Reasoning,
     ToolCall,
     ToolOutput,
+    ToolStatus,
     TurnError,
     UserMessage,
     new_id,
 )
+from llmx_tui.engine.tools.base import ToolResult
 from llmx_tui.providers.base import ReportEntry, RequestSettings, StepOutcome, ToolSpec
 from llmx_tui.providers.dialects import get_dialect
 from llmx_tui.providers.errors import ProviderError
@@ -65,8 +67,8 @@ class ToolRunner(Protocol):
 
     def specs(self) -> tuple[ToolSpec, ...]: ...
 
-    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> tuple[str, bool, str]:
-        """(output, is_error, status) for one call; status: done, failed, denied, skipped.
+    async def run(self, call: ToolCall, on_start: Callable[[], None]) -> ToolResult:
+        """What one call came to (never raises but for cancellation).
 
         ``on_start`` is called when the tool begins its work (after any approval): a
         cancel from then on may have left it half done, a cancel before it ran nothing."""
@@ -268,29 +270,27 @@ class TurnEngine:
     # -- tools -----------------------------------------------------------
     async def _run_tools(
         self, history: list[Item], calls: Sequence[ToolCall], turn: int
-    ) -> list[str]:
+    ) -> list[ToolStatus]:
         """Runs the calls in order; returns each one's status."""
-        statuses: list[str] = []
+        statuses: list[ToolStatus] = []
         for index, call in enumerate(calls):
             self.bus.publish(
                 ToolRunning(call_id=call.call_id, name=call.name, arguments=call.arguments)
             )
             started = time.monotonic()
             if self.tools is None:
-                output, is_error, status = (
-                    f"Tool {call.name!r} is not available: tools are disabled.",
-                    True,
-                    "failed",
+                result = ToolResult(
+                    f"Tool {call.name!r} is not available: tools are disabled.", True, "failed"
                 )
             else:
-                output, is_error, status = await self._run_tool(self.tools, history, call, turn)
+                result = await self._run_tool(self.tools, history, call, turn)
             self.bus.publish(
                 ToolFinished(
                     call_id=call.call_id,
                     name=call.name,
-                    output=output,
-                    is_error=is_error,
-                    status=status,  # type: ignore[arg-type]
+                    output=result.output,
+                    is_error=result.is_error,
+                    status=result.status,
                     duration=time.monotonic() - started,
                 )
             )
@@ -298,13 +298,13 @@ class TurnEngine:
                 history,
                 ToolOutput(
                     call_id=call.call_id,
-                    output=output,
-                    is_error=is_error,
-                    status=status,  # type: ignore[arg-type]
+                    output=result.output,
+                    is_error=result.is_error,
+                    status=result.status,
                     turn=turn,
                 ),
             )
-            statuses.append(status)
+            statuses.append(result.status)
             if self._stop_requested():
                 # Denied, and the user ends the turn here: the rest of the step is not run.
                 self._not_run(calls[index + 1 :])
@@ -314,7 +314,7 @@ class TurnEngine:
 
     async def _run_tool(
         self, tools: ToolRunner, history: list[Item], call: ToolCall, turn: int
-    ) -> tuple[str, bool, str]:
+    ) -> ToolResult:
         """Runs one call; a cancel that lands while the tool works is saved with the call,
         so a resumed session still says it was cancelled, not that it never ran."""
         started = False

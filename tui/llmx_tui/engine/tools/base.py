@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from llmx_tui.core.items import ToolCall, ToolOutput, ToolStatus
 from llmx_tui.engine.tools.schema import parameters_from_model
 
 DEFAULT_MAX_OUTPUT_BYTES = 32 * 1024
@@ -32,6 +33,24 @@ class ToolContext:
 
     working_dir: Path
     max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What a call came to: the output the model reads, and its status."""
+
+    output: str
+    is_error: bool
+    status: ToolStatus
+
+    def as_item(self, call: ToolCall) -> ToolOutput:
+        return ToolOutput(
+            call_id=call.call_id,
+            output=self.output,
+            is_error=self.is_error,
+            status=self.status,
+            turn=call.turn,
+        )
 
 
 @dataclass(frozen=True)

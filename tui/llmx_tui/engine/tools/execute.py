@@ -11,36 +11,18 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from llmx_tui.core.items import ToolCall, ToolOutput
+from llmx_tui.core.items import ToolCall
 from llmx_tui.engine.tools.approval import ApprovalGate, ApprovalRequest
-from llmx_tui.engine.tools.base import ToolError
+from llmx_tui.engine.tools.base import ToolError, ToolResult
 from llmx_tui.engine.tools.registry import ToolRegistry
 
 logger = logging.getLogger(__name__)
 
-ToolStatus = Literal["done", "failed", "denied", "skipped"]
 _QUOTED_PREFIX_CHARS = 120
 # Room kept under the cap for the truncation note itself.
 _NOTE_ROOM = 120
-
-
-@dataclass(frozen=True)
-class ToolResult:
-    output: str
-    is_error: bool
-    status: ToolStatus
-
-    def as_item(self, call: ToolCall) -> ToolOutput:
-        return ToolOutput(
-            call_id=call.call_id,
-            output=self.output,
-            is_error=self.is_error,
-            status=self.status,
-            turn=call.turn,
-        )
 
 
 def parse_arguments(arguments: str) -> dict[str, Any] | None:
