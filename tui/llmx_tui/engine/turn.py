@@ -294,16 +294,7 @@ class TurnEngine:
                     duration=time.monotonic() - started,
                 )
             )
-            self._add(
-                history,
-                ToolOutput(
-                    call_id=call.call_id,
-                    output=result.output,
-                    is_error=result.is_error,
-                    status=result.status,
-                    turn=turn,
-                ),
-            )
+            self._add(history, result.as_item(call))
             statuses.append(result.status)
             if self._stop_requested():
                 # Denied, and the user ends the turn here: the rest of the step is not run.
