@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, get_args
 
 import httpx
@@ -31,8 +32,15 @@ from llmx_tui.core.items import (
     TurnError,
     UserMessage,
 )
-from llmx_tui.engine.tools.base import ToolResult
-from llmx_tui.engine.turn import MALFORMED_STEPS, NOT_RUN_OUTPUT, TurnEngine, TurnOptions
+from llmx_tui.engine.tool_runner import RegistryToolRunner
+from llmx_tui.engine.tools import AutoApprove, ToolRegistry, ToolResult
+from llmx_tui.engine.turn import (
+    MALFORMED_STEPS,
+    NOT_RUN_OUTPUT,
+    ToolRunner,
+    TurnEngine,
+    TurnOptions,
+)
 from llmx_tui.providers.base import ToolSpec
 from llmx_tui.providers.history_model import CANCELLED_OUTPUT
 from llmx_tui.providers.registry import get_preset
@@ -67,8 +75,16 @@ class EchoTools:
         await asyncio.sleep(self.delay)
         return ToolResult("echo: " + json.loads(call.arguments)["text"], False, "done")
 
+    def stop_requested(self) -> bool:
+        return False
 
-def engine_for(server: Any, bus: EventBus, tools: Any = None, **options: Any) -> TurnEngine:
+    def forget_session(self) -> None:
+        pass
+
+
+def engine_for(
+    server: Any, bus: EventBus, tools: ToolRunner | None = None, **options: Any
+) -> TurnEngine:
     provider = ResolvedProvider(
         name="openai-compatible",
         preset=get_preset("openai-compatible"),
@@ -375,3 +391,15 @@ def test_every_status_a_tool_run_gives_can_be_published_and_saved(status: ToolSt
         status,
         3,
     )
+
+
+def test_the_tools_protocol_declares_every_method_the_engine_and_conversation_call(
+    tmp_path: Path,
+) -> None:
+    """They are called directly (no getattr probing), so the protocol must name them all
+    and the real runner must have them."""
+    declared = {name for name in vars(ToolRunner) if not name.startswith("_")}
+    assert declared == {"specs", "run", "stop_requested", "forget_session"}
+    runner = RegistryToolRunner(ToolRegistry(tmp_path), AutoApprove())
+    assert all(callable(getattr(runner, name)) for name in declared)
+    assert runner.stop_requested() is False

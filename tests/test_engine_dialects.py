@@ -31,6 +31,12 @@ class WeatherTools:
         on_start()
         return ToolResult(f"{call.name} says sunny", False, "done")
 
+    def stop_requested(self) -> bool:
+        return False
+
+    def forget_session(self) -> None:
+        pass
+
 
 def engine(server: Any, preset: str, model: str) -> TurnEngine:
     provider = ResolvedProvider(

@@ -276,9 +276,8 @@ class Conversation:
         self._recorded_model = (provider.name, provider.model)
 
     def _forget_approvals(self) -> None:
-        forget = getattr(self.engine.tools, "forget_session", None)
-        if forget is not None:
-            forget()
+        if self.engine.tools is not None:
+            self.engine.tools.forget_session()
 
     async def _record_model(self) -> None:
         """The saved session names the provider and model its next turn goes to (a session

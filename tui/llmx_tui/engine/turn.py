@@ -63,9 +63,17 @@ _CUT_AT_LIMIT = frozenset({"length", "max_tokens", "MAX_TOKENS"})
 
 
 class ToolRunner(Protocol):
-    """What the engine needs from the tools layer."""
+    """What the engine (and the conversation driving it) needs from the tools layer."""
 
     def specs(self) -> tuple[ToolSpec, ...]: ...
+
+    def stop_requested(self) -> bool:
+        """The user denied a call and asked to end the turn (asking clears it)."""
+        ...
+
+    def forget_session(self) -> None:
+        """Another session begins: "allow for this session" answers no longer apply."""
+        ...
 
     async def run(self, call: ToolCall, on_start: Callable[[], None]) -> ToolResult:
         """What one call came to (never raises but for cancellation).
@@ -331,8 +339,7 @@ class TurnEngine:
             raise
 
     def _stop_requested(self) -> bool:
-        ask = getattr(self.tools, "stop_requested", None)
-        return bool(ask is not None and ask())
+        return self.tools is not None and self.tools.stop_requested()
 
     def _not_run(self, calls: Sequence[ToolCall]) -> None:
         """Calls the turn ends without running are shown as such, not as waiting. No output
