@@ -37,7 +37,9 @@ def build_parser(
     )
     parser.add_argument("--provider", help="provider preset or configured provider name")
     parser.add_argument("--model", help="model name")
-    parser.add_argument("--base-url", help="override the provider's base URL")
+    parser.add_argument(
+        "--base-url", type=_base_url, metavar="URL", help="override the provider's base URL"
+    )
     parser.add_argument("--api-key-env", metavar="VAR", help="read the API key from this variable")
     parser.add_argument("--system", metavar="TEXT", help="system prompt")
     parser.add_argument(
@@ -88,6 +90,15 @@ def _positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return number
+
+
+def _base_url(value: str) -> str:
+    from llmx_tui.base_url import base_url_problem
+
+    problem = base_url_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return value.strip()
 
 
 def _positive_seconds(value: str) -> float:

@@ -11,9 +11,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from llmx_tui import paths
+from llmx_tui.base_url import base_url_problem
 from llmx_tui.engine.tools.mcp_config import McpConfig
 
 
@@ -27,7 +29,7 @@ class _Strict(BaseModel):
 
 class ProviderConfig(_Strict):
     preset: str | None = None  # defaults to the table's name when that is a preset
-    base_url: str | None = None
+    base_url: str | None = None  # http:// or https://, with a host
     api_key_env: str | None = None
     api_key_cmd: str | None = None
     api_key: str | None = None
@@ -36,6 +38,16 @@ class ProviderConfig(_Strict):
     reasoning_field: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     context_window: int | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        problem = base_url_problem(url)
+        if problem is not None:
+            raise PydanticCustomError("base_url", problem)
+        return url.strip()
 
 
 class ToolsConfig(_Strict):
