@@ -183,6 +183,29 @@ def test_errors_are_one_line_and_exit_1(cli: Cli, tmp_path: Path) -> None:
     _failed_with(cli("export", session_id, "-o", str(nowhere)), f"cannot write {nowhere}")
 
 
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["list", "--limit", "0"], "argument --limit: must be at least 1"),
+        (["list", "--limit", "-1"], "argument --limit: must be at least 1"),
+        (["search", "lines", "--limit", "0"], "argument --limit: must be at least 1"),
+        (["list", "--limit", "some"], "argument --limit: 'some' is not a whole number"),
+        (["export", "{id}", "-o", ""], "argument -o/--output: needs a file name"),
+    ],
+)
+def test_a_limit_below_one_or_an_empty_file_name_is_refused_not_read_as_no_sessions(
+    cli: Cli, tmp_path: Path, args: list[str], problem: str
+) -> None:
+    """``--limit 0`` printed "No sessions yet." and ``-o ''`` wrote to stdout."""
+    session_id = cli.imported(tmp_path)
+    code, out, err = cli(*[arg.replace("{id}", session_id) for arg in args])
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        f"llmx-tui sessions: {problem} (see `llmx-tui sessions {args[0]} --help`)"
+    )
+    assert err.count("\n") == 1
+
+
 def test_ambiguous_prefix_is_reported(cli: Cli, tmp_path: Path) -> None:
     ids = [cli.imported(tmp_path) for _ in range(20)]
     shared = next(a[0] for a in ids if sum(b[0] == a[0] for b in ids) > 1)

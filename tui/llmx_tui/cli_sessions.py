@@ -67,16 +67,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = add("list", "List sessions, newest first.")
     listing.add_argument("--json", action="store_true", help="print a JSON list")
-    listing.add_argument("--limit", type=int, metavar="N", help="only the N newest")
+    listing.add_argument("--limit", type=_at_least_one, metavar="N", help="only the N newest")
     add("show", "Show a session's details and numbered items.").add_argument("id")
     search = add("search", "Full-text search over message text, best match first.")
     search.add_argument("query", nargs="+")
-    search.add_argument("--limit", type=int, default=50, metavar="N", help="at most N hits")
+    search.add_argument(
+        "--limit", type=_at_least_one, default=50, metavar="N", help="at most N hits"
+    )
     search.add_argument("--json", action="store_true", help="print a JSON list")
     export = add("export", "Export a session as Markdown or llmx-tui.session/1 JSON.")
     export.add_argument("id")
     export.add_argument("--format", choices=("md", "json"), default="md")
-    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    export.add_argument(
+        "-o", "--output", type=_file_name, metavar="FILE", help="write here instead of stdout"
+    )
     add("import", "Import an llmx-tui.session/1 JSON file ('-' for stdin).").add_argument("file")
     rename = add("rename", "Set a session's title.")
     rename.add_argument("id")
@@ -88,12 +92,28 @@ def build_parser() -> argparse.ArgumentParser:
     fork.add_argument("id")
     fork.add_argument(
         "--at",
-        type=int,
+        type=int,  # the store says which numbers the session has
         required=True,
         metavar="N",
         help="last item to keep, as numbered by `sessions show`",
     )
     return parser
+
+
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _file_name(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("needs a file name")
+    return value
 
 
 def main(argv: list[str]) -> int:
