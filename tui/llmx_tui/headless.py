@@ -143,7 +143,9 @@ class TextPrinter:
             self._in_reasoning = False
 
     def _note(self, text: str) -> None:
-        self.err.write(f"[llmx-tui] {text}\n")
+        """A note on stderr: its text (tool names, server messages) may come from the model
+        or the server, so it is neutralised like the reply, and kept to one line."""
+        self.err.write(f"[llmx-tui] {' '.join(neutralise(text).split())}\n")
         self.err.flush()
 
 
@@ -156,13 +158,20 @@ async def print_events(sub: Subscription, printer: JsonPrinter | TextPrinter) ->
 
 
 def stderr_line(message: str) -> None:
-    sys.stderr.write(f"llmx-tui: error: {message}\n")
+    """The reason a run failed, as one line on stderr. It may quote a server's error body
+    or a model's tool name: never a terminal escape."""
+    sys.stderr.write(f"llmx-tui: error: {_one_line(message)}\n")
     sys.stderr.flush()
 
 
 def stderr_warning(message: str) -> None:
-    """A problem the run carries on despite (config, MCP server), as one line on stderr:
-    a multi-line message (an MCP server's stderr tail) is joined with " | "."""
-    parts = [part.strip() for part in neutralise(message).splitlines()]
-    sys.stderr.write(f"llmx-tui: warning: {' | '.join(part for part in parts if part)}\n")
+    """A problem the run carries on despite (config, MCP server), as one line on stderr."""
+    sys.stderr.write(f"llmx-tui: warning: {_one_line(message)}\n")
     sys.stderr.flush()
+
+
+def _one_line(message: str) -> str:
+    """``message`` neutralised; a multi-line one (an MCP server's stderr tail, an error
+    body) is joined with " | "."""
+    parts = [part.strip() for part in neutralise(message).splitlines()]
+    return " | ".join(part for part in parts if part)
