@@ -3,6 +3,10 @@ provider's models endpoint (cached) plus configured ones, with a fuzzy filter.
 
 ``ModelPicker(settings, current_provider, current_model, fetch=models_for)``
 dismisses with ``(provider_name, model)`` or None when cancelled.
+
+The filter keeps the focus and takes every key, so a burst runs in the order typed
+(``bound_keys``): tab switches which list the arrows move, it does not move the focus
+(keys typed after it were already queued in the filter, and went into the wrong list).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -27,6 +31,7 @@ from llmx_tui.providers.registry import KEY_ENV_ALIASES, PRESETS, Preset
 from llmx_tui.providers.resolve import DEFAULT_MODELS
 from llmx_tui.ui.dialogs.fuzzy import fuzzy_filter
 from llmx_tui.ui.dialogs.text import one_line
+from llmx_tui.ui.widgets.bound_keys import run_dialog_key
 
 ModelsFetcher = Callable[[Settings, str, bool], Awaitable[ModelListing]]
 _MODEL = "model:"
@@ -64,12 +69,22 @@ def _provider_note(configured: bool, preset: Preset | None) -> str:
     return "key set" if any(os.environ.get(v) for v in variables) else "no key"
 
 
+class _Filter(Input):
+    async def _on_key(self, event: events.Key) -> None:
+        await run_dialog_key(self, event)  # else Input's own handler types the key
+
+
+class _List(OptionList, can_focus=False):
+    """Driven from the filter's keys, and by the mouse."""
+
+
 class ModelPicker(ModalScreen[tuple[str, str] | None]):
     CSS_PATH = "model_picker.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="model_picker.cancel"),
         Binding("down", "move(1)", "Next", show=False),
         Binding("up", "move(-1)", "Previous", show=False),
+        Binding("enter", "choose", "Choose", show=False),
         Binding("ctrl+r", "refresh", "Refresh list", id="model_picker.refresh"),
         Binding("tab", "switch_pane", "Providers/models", id="model_picker.switch"),
     ]
@@ -89,6 +104,7 @@ class ModelPicker(ModalScreen[tuple[str, str] | None]):
         self._listings: dict[str, ModelListing] = {}
         self._provider = current_provider
         self._loading = False
+        self._shown: tuple[str, str] | None = None  # the provider and filter text shown
 
     def provider_names(self) -> list[str]:
         configured = list(self._settings.providers)
@@ -101,12 +117,12 @@ class ModelPicker(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
             yield Static(Content("Choose a model"), id="picker-title")
-            yield Input(
+            yield _Filter(
                 placeholder="Filter models (fuzzy), or type a model name", id="picker-filter"
             )
             with Horizontal(id="picker-panes"):
-                yield OptionList(*self._provider_options(), id="picker-providers", markup=False)
-                yield OptionList(id="picker-models", markup=False)
+                yield _List(*self._provider_options(), id="picker-providers", markup=False)
+                yield _List(id="picker-models", markup=False, classes="-active")
             yield Static(Content(""), id="picker-status")
         yield Footer()
 
@@ -147,10 +163,21 @@ class ModelPicker(ModalScreen[tuple[str, str] | None]):
             self._show_models()
 
     # -- showing ---------------------------------------------------------
+    def _sync_filter(self) -> None:
+        """The models list shows what the filter holds now: keys run before the filter's
+        Changed messages of the letters typed ahead of them have been handled."""
+        query = self.query_one("#picker-filter", Input).value.strip()
+        if self._shown is None or query != self._shown[1]:
+            self._show_models()
+
     def _show_models(self) -> None:
         listing = self._listings.get(self._provider)
         current = self._current[1] if self._provider == self._current[0] else None
         query = self.query_one("#picker-filter", Input).value.strip()
+        models = self.query_one("#picker-models", OptionList)
+        # The same provider and filter (its list arrived): the cursor stays on its model.
+        kept = models.highlighted_option if self._shown == (self._provider, query) else None
+        self._shown = (self._provider, query)
         names = fuzzy_filter(
             query, candidate_models(self._settings, self._provider, listing, current), key=str
         )
@@ -170,11 +197,11 @@ class ModelPicker(ModalScreen[tuple[str, str] | None]):
                     id=_TYPED + query,
                 )
             )
-        models = self.query_one("#picker-models", OptionList)
         models.clear_options()
         models.add_options(options)
         if options:
-            models.highlighted = 0
+            ids = [option.id for option in options]
+            models.highlighted = ids.index(kept.id) if kept is not None and kept.id in ids else 0
         self.query_one("#picker-status", Static).update(self._status(listing, len(names)))
 
     def _status(self, listing: ModelListing | None, shown: int) -> Content:
@@ -201,7 +228,7 @@ class ModelPicker(ModalScreen[tuple[str, str] | None]):
     # -- events and actions ----------------------------------------------
     @on(Input.Changed, "#picker-filter")
     def _filter_changed(self) -> None:
-        self._show_models()
+        self._sync_filter()
 
     @on(OptionList.OptionHighlighted, "#picker-providers")
     def _provider_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -210,20 +237,32 @@ class ModelPicker(ModalScreen[tuple[str, str] | None]):
 
     @on(OptionList.OptionSelected, "#picker-providers")
     def _provider_selected(self) -> None:
-        self.query_one("#picker-filter", Input).focus()
+        self._drive("picker-models")  # a provider clicked: the arrows go back to the models
 
     @on(OptionList.OptionSelected, "#picker-models")
     def _model_selected(self, event: OptionList.OptionSelected) -> None:
         self._choose(event.option.id)
 
-    @on(Input.Submitted, "#picker-filter")
-    def _filter_submitted(self) -> None:
-        models = self.query_one("#picker-models", OptionList)
-        if models.highlighted_option is not None:
-            self._choose(models.highlighted_option.id)
+    def _driven(self) -> OptionList:
+        """The list the arrow keys move."""
+        return self.query_one("#picker-panes .-active", OptionList)
+
+    def _drive(self, list_id: str) -> None:
+        for options in self.query("#picker-panes OptionList"):
+            options.set_class(options.id == list_id, "-active")
+
+    def action_choose(self) -> None:
+        """Enter: on the providers, back to the models; on the models, the highlighted one."""
+        if self._driven().id == "picker-providers":
+            self._drive("picker-models")
+            return
+        self._sync_filter()
+        option = self.query_one("#picker-models", OptionList).highlighted_option
+        if option is not None:
+            self._choose(option.id)
 
     def _choose(self, option_id: str | None) -> None:
-        if not option_id:
+        if not option_id or not self.is_active:  # once: never the screen below
             return
         model = (
             option_id.removeprefix(_MODEL)
@@ -233,22 +272,25 @@ class ModelPicker(ModalScreen[tuple[str, str] | None]):
         self.dismiss((self._provider, model))
 
     def action_move(self, step: int) -> None:
-        """Up/down from the filter move through the models."""
-        models = self.query_one("#picker-models", OptionList)
+        """Up/down from the filter move through the models (or, after tab, the providers)."""
+        options = self._driven()
+        if options.id == "picker-models":
+            self._sync_filter()
         if step > 0:
-            models.action_cursor_down()
+            options.action_cursor_down()
         else:
-            models.action_cursor_up()
+            options.action_cursor_up()
+        highlighted = options.highlighted_option
+        if options.id == "picker-providers" and highlighted and highlighted.id != self._provider:
+            self._load(str(highlighted.id))  # now: the next key may be enter on its models
 
     def action_switch_pane(self) -> None:
-        providers = self.query_one("#picker-providers", OptionList)
-        if providers.has_focus:
-            self.query_one("#picker-filter", Input).focus()
-        else:
-            providers.focus()
+        providers = self._driven().id == "picker-providers"
+        self._drive("picker-models" if providers else "picker-providers")
 
     def action_refresh(self) -> None:
         self._load(self._provider, refresh=True)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.is_active:
+            self.dismiss(None)

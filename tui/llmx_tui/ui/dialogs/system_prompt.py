@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -15,12 +16,24 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
+from llmx_tui.ui.widgets.bound_keys import run_dialog_key
+
+
+class _PromptText(TextArea):
+    """Takes a burst in the order typed (``bound_keys``): ctrl+s typed after text saved
+    the text without it, ctrl+u wiped the letters typed after it, and keys typed right
+    after ctrl+s were lost with the dialog."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        await run_dialog_key(self, event)  # else TextArea's own handler types the key
+
 
 class SystemPromptEditor(ModalScreen[str | None]):
     CSS_PATH = "system_prompt.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True, id="system_prompt.save"),
-        Binding("escape", "cancel", "Cancel", priority=True, id="system_prompt.cancel"),
+        # Run by the text field as their key reaches it, after the keys typed before them.
+        Binding("ctrl+s", "save", "Save", id="system_prompt.save"),
+        Binding("escape", "cancel", "Cancel", id="system_prompt.cancel"),
     ]
 
     def __init__(self, current: str | None) -> None:
@@ -34,7 +47,7 @@ class SystemPromptEditor(ModalScreen[str | None]):
                 Content("Sent before every message. Leave empty for none."),
                 id="system-prompt-hint",
             )
-            yield TextArea(
+            yield _PromptText(
                 self._current,
                 id="system-prompt-text",
                 soft_wrap=True,
@@ -49,7 +62,9 @@ class SystemPromptEditor(ModalScreen[str | None]):
         editor.move_cursor(editor.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text.strip())
+        if self.is_active:  # once: a second ctrl+s must not close the screen below
+            self.dismiss(self.query_one(TextArea).text.strip())
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.is_active:
+            self.dismiss(None)

@@ -1,0 +1,143 @@
+"""Keys typed in one burst (fast typing, tmux send-keys) act in the order typed in the
+model picker and the system prompt editor, and keys typed after the key that closes
+a dialog land where they would have landed typed slowly (``ui/widgets/bound_keys``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Input, OptionList
+
+from llmx_tui.config import ProviderConfig, Settings
+from llmx_tui.models_cache import ModelListing
+from llmx_tui.ui.app import LlmxApp
+from llmx_tui.ui.dialogs.model_picker import ModelPicker
+from llmx_tui.ui.dialogs.system_prompt import SystemPromptEditor
+from llmx_tui.ui.screens.chat import ChatScreen
+from tests.test_dialogs_harness import SIZE, DialogHost
+from tests.ui_helpers import ScriptedConversation, burst, wait_for
+
+SETTINGS = Settings(providers={"box": ProviderConfig(preset="vllm", models=["box-small"])})
+
+
+async def fetch(settings: Settings, provider: str, refresh: bool) -> ModelListing:
+    return ModelListing(provider, (f"{provider}-large", f"{provider}-small", "other"), "server")
+
+
+def chat_app(picked: list[Any]) -> tuple[LlmxApp, ScriptedConversation]:
+    """The chat app whose F4 opens the picker (choices land in ``picked``) and whose
+    conversation takes a system prompt."""
+    conversation = ScriptedConversation()
+
+    def pick(app: LlmxApp) -> None:
+        app.push_screen(ModelPicker(SETTINGS, "box", "box-small", fetch=fetch), picked.append)
+
+    async def set_system_prompt(text: str) -> None:
+        conversation.system_prompt = text  # type: ignore[attr-defined]
+
+    conversation.set_system_prompt = set_system_prompt  # type: ignore[attr-defined]
+    conversation.system_prompt = "Old"  # type: ignore[attr-defined]
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False, on_pick_model=pick)
+    return app, conversation
+
+
+async def settle(pilot: Any) -> None:
+    for _ in range(15):
+        await pilot.pause(0.02)
+
+
+# -- the system prompt editor ---------------------------------------------------------
+
+
+async def test_the_editor_takes_ctrl_u_then_new_text_then_ctrl_s_in_order() -> None:
+    """ctrl+u wiped the letters typed after it; ctrl+s (a priority key) saved before the
+    letters typed ahead of it were in."""
+    app = DialogHost(lambda: SystemPromptEditor("Be brief."))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(pilot, "ctrl+u", *"Be kind.", "ctrl+s")
+        await settle(pilot)
+    assert app.results == ["Be kind."]
+
+
+async def test_keys_typed_after_the_editor_closes_go_to_the_composer() -> None:
+    app, conversation = chat_app([])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.action_system_prompt()
+        burst(pilot, *" and more", "ctrl+s", "escape", *"next")  # typed as it opens
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await settle(pilot)
+        assert conversation.system_prompt == "Old and more"  # type: ignore[attr-defined]
+        assert isinstance(app.screen, ChatScreen)  # the second key did not close it too
+        assert app.screen.composer.text == "next"
+
+
+# -- the model picker -----------------------------------------------------------------
+
+
+def picker_of(app: LlmxApp) -> ModelPicker:
+    assert isinstance(app.screen, ModelPicker)
+    return app.screen
+
+
+async def test_tab_arrows_and_enter_in_a_burst_pick_the_provider_then_the_typed_model() -> None:
+    """tab moved the focus only once the keys behind it were queued in the filter:
+    down moved the models, enter chose one and the letters were lost."""
+    picked: list[Any] = []
+    app, _conversation = chat_app(picked)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        second = picker_of(app).provider_names()[1]
+        burst(pilot, "tab", "down", "enter", *"my-model", "enter")
+        await wait_for(pilot, lambda: picked != [])
+    assert picked == [(second, "my-model")]
+
+
+async def test_ctrl_u_and_arrows_in_the_filter_act_in_the_order_typed() -> None:
+    picked: list[Any] = []
+    app, _conversation = chat_app(picked)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        burst(pilot, *"large", "ctrl+u", *"box", "down", "enter")
+        await wait_for(pilot, lambda: picked != [])
+    # "box" lists box-small (the current model) then box-large: down is the second.
+    assert picked == [("box", "box-large")]
+
+
+async def test_a_second_enter_or_esc_never_closes_the_chat_screen() -> None:
+    """Each enter closed a screen: the second one the chat screen under the picker,
+    leaving a blank window."""
+    picked: list[Any] = []
+    app, _conversation = chat_app(picked)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        burst(pilot, "enter", "enter", *"hi")
+        await settle(pilot)
+        assert isinstance(app.screen, ChatScreen)
+        assert picked == [("box", "box-small")]
+        assert app.screen.composer.text == "hi"  # typed after the picker closed
+
+        await pilot.press("f4")
+        await settle(pilot)
+        burst(pilot, *"zz", "escape", "escape", *"!")
+        await settle(pilot)
+        assert isinstance(app.screen, ChatScreen)
+        assert picked[-1] is None
+        assert app.screen.composer.text == "hi!"
+
+
+async def test_after_tab_the_arrows_move_the_providers_and_the_filter_keeps_the_focus() -> None:
+    app = DialogHost(lambda: ModelPicker(SETTINGS, "box", "box-small", fetch=fetch))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        providers = app.screen.query_one("#picker-providers", OptionList)
+        await pilot.press("tab", "down")
+        assert app.screen.query_one("#picker-filter", Input).has_focus
+        assert providers.has_class("-active") and providers.highlighted == 1
+        await pilot.press("enter", "down")  # back to the models
+        assert providers.highlighted == 1
+        assert app.screen.query_one("#picker-models", OptionList).highlighted == 1
