@@ -359,6 +359,30 @@ def test_real_command_stops_quietly_when_the_reader_closes_stdout(
     assert "cancelled" in session and "tock tock" in session  # stopped, what came is kept
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_real_command_reports_a_full_disk_in_one_line_and_stops_the_turn(
+    loopback: Any, tmp_path: Path
+) -> None:
+    """``llmx-tui --print ... > file`` on a full disk: one line and exit 1, not a traceback
+    once the reply has streamed to its end; the turn stops at once, saved as cancelled."""
+    loopback.add(
+        Reply(body=openai_text_stream("tock " * 2000, pieces=2000), chunk_size=60, delay=0.01)
+    )
+    command = [*_command(), "--print", "count", "--base-url", loopback.base_url]
+    with open("/dev/full", "w") as full:
+        started = time.monotonic()
+        done = subprocess.run(
+            [*command, "--model", "m", "--data-dir", str(tmp_path)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=60,
+        )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == b"llmx-tui: error: cannot write to stdout: No space left on device\n"
+    assert time.monotonic() - started < 10  # the whole stream takes about 20 s
+    assert "cancelled" in main_sessions_show(tmp_path)
+
+
 def main_sessions_show(data_dir: Path) -> str:
     listing = subprocess.run(
         [*_command(), "sessions", "list", "--data-dir", str(data_dir)],

@@ -70,19 +70,21 @@ async def _run_print(args: argparse.Namespace) -> int:
     printer = JsonPrinter(sys.stdout) if args.json else TextPrinter(sys.stdout, sys.stderr)
     subscription = bus.subscribe()
     printing = asyncio.create_task(print_events(subscription, printer))
-    printing.add_done_callback(lambda task: _stop_if_reader_gone(task, conversation))
+    printing.add_done_callback(lambda task: _stop_if_output_fails(task, conversation))
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGINT, conversation.cancel)
     collector = CollectorPause()  # as the app does while a turn runs
     collector.pause()
-    reader_gone = False
+    unwritable: OSError | None = None
     unsaved: list[BaseException] = []
     try:
         ending = await conversation.submit(prompt)
         await printing
-    except BrokenPipeError:
-        reader_gone = True
+    except OSError as exc:
+        if _output_error(printing) is not exc:
+            raise
+        unwritable = exc
     finally:
         with contextlib.suppress(Exception):
             unsaved = await conversation.save_failures()
@@ -91,9 +93,12 @@ async def _run_print(args: argparse.Namespace) -> int:
             loop.remove_signal_handler(signal.SIGINT)
         subscription.close()
         await setup.close()
-    if reader_gone:
-        silence_stdout()
-        return EXIT_READER_GONE
+    if unwritable is not None:
+        silence_stdout()  # the interpreter's last flush would fail on it again
+        if isinstance(unwritable, BrokenPipeError):
+            return EXIT_READER_GONE
+        stderr_line(f"cannot write to stdout: {unwritable.strerror or unwritable}")
+        return 1
     if ending == "failed":
         stderr_line(_failure_message(conversation))
     if unsaved:
@@ -103,9 +108,18 @@ async def _run_print(args: argparse.Namespace) -> int:
     return EXIT_CODES[ending]
 
 
-def _stop_if_reader_gone(printing: asyncio.Task[None], conversation: Conversation) -> None:
-    """Nobody reads the rest of the reply: the turn stops (what came is saved, cancelled)."""
-    if not printing.cancelled() and isinstance(printing.exception(), BrokenPipeError):
+def _output_error(printing: asyncio.Task[None]) -> OSError | None:
+    """Why stdout took no more (its reader left, the disk is full), if it did."""
+    if not printing.done() or printing.cancelled():
+        return None
+    error = printing.exception()
+    return error if isinstance(error, OSError) else None
+
+
+def _stop_if_output_fails(printing: asyncio.Task[None], conversation: Conversation) -> None:
+    """Nobody reads the rest of the reply, or it cannot be written: the turn stops (what
+    came is saved, marked cancelled) rather than run on for nothing."""
+    if _output_error(printing) is not None:
         conversation.cancel()
 
 
