@@ -3,6 +3,8 @@ one line on stderr and a non-zero exit, before any interface starts."""
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +83,60 @@ def test_no_provider_at_all_still_opens_the_welcome_screen(
     assert code == 1  # the stub quits the welcome screen without a choice
     [problem] = welcomes
     assert problem.startswith("no provider configured")
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def app_starts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The interface, stubbed: records that it would have started, then quits."""
+    from llmx_tui.ui.app import LlmxApp
+
+    started: list[str] = []
+
+    async def fake_run_async(self: Any) -> None:
+        started.append("app")
+
+    monkeypatch.setattr(LlmxApp, "run_async", fake_run_async)
+    return started
+
+
+@pytest.mark.parametrize("missing", ["stdin", "stderr"])
+def test_without_a_terminal_the_app_is_one_line_not_a_wait_for_keys(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    app_starts: list[str],
+    missing: str,
+) -> None:
+    """``echo hi | llmx-tui`` or ``llmx-tui 2>log``: the interface reads keys from stdin and
+    draws on stderr, so it would wait for keys nobody can press."""
+    monkeypatch.setattr(sys, "__stdin__", io.StringIO() if missing == "stdin" else _Tty())
+    monkeypatch.setattr(sys, "__stderr__", io.StringIO() if missing == "stderr" else _Tty())
+    code = main(["--demo", "--data-dir", str(tmp_path)])
+    assert code == 1 and app_starts == []
+    assert capsys.readouterr().err == (
+        f"llmx-tui: error: the app needs a terminal, and its {missing} is not one; to run one "
+        "turn without it: llmx-tui --print PROMPT (--print - reads the prompt from stdin)\n"
+    )
+
+
+def test_on_a_terminal_the_app_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, app_starts: list[str]
+) -> None:
+    monkeypatch.setattr(sys, "__stdin__", _Tty())
+    monkeypatch.setattr(sys, "__stderr__", _Tty())
+    assert main(["--demo", "--data-dir", str(tmp_path)]) == 0
+    assert app_starts == ["app"]
+
+
+def test_no_provider_and_no_terminal_says_no_provider(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sys, "__stdin__", io.StringIO())
+    monkeypatch.setattr("llmx_tui.providers.detect.detect_provider", _no_local_server)
+    assert main(["--data-dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.startswith("llmx-tui: error: no provider configured: ")

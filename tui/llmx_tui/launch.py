@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import sys
 from collections.abc import Callable
 
 from llmx_tui.config import ConfigError, save_theme
@@ -70,6 +71,12 @@ async def _run(args: argparse.Namespace) -> int:
             if choice == "demo":
                 args.demo = True
 
+    problem = terminal_problem()
+    if problem is not None:  # the interface would wait for keys that never come
+        await setup.close()
+        stderr_line(problem)
+        return 1
+
     def persist_theme(name: str) -> None:
         with contextlib.suppress(ConfigError, OSError):
             save_theme(name, args.config)
@@ -95,7 +102,22 @@ async def _run(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
+def terminal_problem() -> str | None:
+    """Why the interface cannot run here, if it cannot: it reads keys from stdin and
+    draws on stderr, so both must be a terminal (stdout may go anywhere)."""
+    for name, stream in (("stdin", sys.__stdin__), ("stderr", sys.__stderr__)):
+        if stream is None or not stream.isatty():
+            return (
+                f"the app needs a terminal, and its {name} is not one; to run one turn "
+                "without it: llmx-tui --print PROMPT (--print - reads the prompt from stdin)"
+            )
+    return None
+
+
 async def _welcome(problem: str, args: argparse.Namespace) -> str | None:
+    """The first-run screen's choice; None when it was closed without one, or cannot open."""
+    if terminal_problem() is not None:
+        return None  # the caller says what is missing: no provider
     from llmx_tui.ui.first_run import FirstRunApp
 
     gc.enable()  # the user may stay a while: no reason to keep the startup pause
