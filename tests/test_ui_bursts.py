@@ -1,6 +1,7 @@
 """Keys typed in one burst (fast typing, tmux send-keys) act in the order typed in the
-model picker and the system prompt editor, and keys typed after the key that closes
-a dialog land where they would have landed typed slowly (``ui/widgets/bound_keys``)."""
+composer, the model picker and the system prompt editor, and keys typed after the key
+that sends the text or closes a dialog land where they would have landed typed slowly
+(``ui/widgets/bound_keys``, ``ui/widgets/composer``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from llmx_tui.ui.dialogs.model_picker import ModelPicker
 from llmx_tui.ui.dialogs.system_prompt import SystemPromptEditor
 from llmx_tui.ui.screens.chat import ChatScreen
 from tests.test_dialogs_harness import SIZE, DialogHost
-from tests.ui_helpers import ScriptedConversation, burst, wait_for
+from tests.ui_helpers import ScriptedConversation, burst, text_turn, wait_for
 
 SETTINGS = Settings(providers={"box": ProviderConfig(preset="vllm", models=["box-small"])})
 
@@ -24,10 +25,10 @@ async def fetch(settings: Settings, provider: str, refresh: bool) -> ModelListin
     return ModelListing(provider, (f"{provider}-large", f"{provider}-small", "other"), "server")
 
 
-def chat_app(picked: list[Any]) -> tuple[LlmxApp, ScriptedConversation]:
+def chat_app(picked: list[Any], scripts: Any = None) -> tuple[LlmxApp, ScriptedConversation]:
     """The chat app whose F4 opens the picker (choices land in ``picked``) and whose
     conversation takes a system prompt."""
-    conversation = ScriptedConversation()
+    conversation = ScriptedConversation(scripts)
 
     def pick(app: LlmxApp) -> None:
         app.push_screen(ModelPicker(SETTINGS, "box", "box-small", fetch=fetch), picked.append)
@@ -37,13 +38,63 @@ def chat_app(picked: list[Any]) -> tuple[LlmxApp, ScriptedConversation]:
 
     conversation.set_system_prompt = set_system_prompt  # type: ignore[attr-defined]
     conversation.system_prompt = "Old"  # type: ignore[attr-defined]
-    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False, on_pick_model=pick)
+    app = LlmxApp(
+        conversation,
+        clock=lambda: 0.0,
+        cursor_blink=False,
+        on_pick_model=pick,
+        on_open_sessions=lambda app: picked.append("sessions"),
+    )
     return app, conversation
+
+
+def composer_text(app: LlmxApp) -> str | None:
+    return app.screen.composer.text if isinstance(app.screen, ChatScreen) else None
 
 
 async def settle(pilot: Any) -> None:
     for _ in range(15):
         await pilot.pause(0.02)
+
+
+# -- the composer ---------------------------------------------------------------------
+
+
+async def test_keys_typed_after_enter_stay_for_the_next_prompt_and_a_second_enter_waits() -> None:
+    """They were typed into the text being sent and wiped with it; the second enter sent
+    the same text again."""
+    app, conversation = chat_app([], [text_turn("one"), text_turn("two")])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(pilot, *"hello", "enter", "enter", *"world")
+        await wait_for(pilot, lambda: composer_text(app) == "world")
+        await settle(pilot)
+        assert conversation.submitted == ["hello"]
+        assert app.screen.composer.text == "world"
+
+
+async def test_ctrl_j_in_a_burst_breaks_the_line_where_it_was_typed() -> None:
+    app, _conversation = chat_app([])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(pilot, *"ab", "ctrl+j", *"cd", "alt+enter", "e")
+        await settle(pilot)
+        assert app.screen.composer.text == "ab\ncd\ne"
+
+
+async def test_slash_system_typed_with_its_text_in_one_burst_saves_it() -> None:
+    """The text went into the composer (and was wiped) and ctrl+s opened the sessions
+    browser: both ran before the command that opened the editor."""
+    calls: list[Any] = []
+    app, conversation = chat_app(calls)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(pilot, *"/system", "enter", "ctrl+u", *"Be terse.", "ctrl+s", *"hi")
+        await wait_for(pilot, lambda: composer_text(app) == "hi")
+        await settle(pilot)
+        assert conversation.system_prompt == "Be terse."  # type: ignore[attr-defined]
+        assert calls == []  # ctrl+s saved; it did not open the sessions
+        assert isinstance(app.screen, ChatScreen)
 
 
 # -- the system prompt editor ---------------------------------------------------------

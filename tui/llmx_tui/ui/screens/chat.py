@@ -257,6 +257,12 @@ class ChatScreen(Screen[None]):
 
     # composer -------------------------------------------------------------
     def on_composer_submitted(self, event: Composer.Submitted) -> None:
+        try:
+            self._take_composed(event)
+        finally:
+            event.composer.pass_on_held()  # keys typed after Enter: now, in order
+
+    def _take_composed(self, event: Composer.Submitted) -> None:
         kind, text = read_composed(event.text)
         if kind == "unknown":
             # Kept in the composer to correct (or to send with // in front).
@@ -365,6 +371,8 @@ class ChatScreen(Screen[None]):
     # actions --------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that cannot apply now leave the footer, so the rest fits (Esc while a turn runs)."""
+        if self.composer.sending:
+            return False  # typed after Enter: held by the composer until the text is taken
         conversation = self.app.conversation
         if action == "cancel_turn":
             return conversation.busy

@@ -1,5 +1,13 @@
 """The prompt editor: Enter sends, ctrl+j / alt+enter insert a newline,
-up/down on the first/last line recall earlier prompts."""
+up/down on the first/last line recall earlier prompts.
+
+Keys typed right after Enter (fast typing, tmux send-keys) are held until the
+screen has taken the text, then go on as if typed a moment later: into the
+emptied composer, or into the dialog a command opened (``/system``, ``/model``).
+Before, they were typed into the text being sent and wiped with it, a second
+Enter sent the text again, and a chat key among them (ctrl+s) ran before the
+command that came ahead of it.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
-from llmx_tui.ui.widgets.bound_keys import run_bound_key
+from llmx_tui.ui.widgets.bound_keys import pass_on_if_closed, run_bound_key
 
 
 class Composer(TextArea):
@@ -38,18 +46,40 @@ class Composer(TextArea):
         self.prompt_history: list[str] = []
         self._recall_index: int | None = None  # position in prompt_history while recalling
         self._draft = ""  # what was typed before recall started
+        # Enter was pressed and the screen has not yet taken the text: the chat keys wait.
+        self._sending = False
+        self._held: list[events.Key] | None = None  # keys typed after Enter, while sending
+
+    @property
+    def sending(self) -> bool:
+        """Enter was pressed and the text is not yet taken: keys typed now are held."""
+        return self._sending
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Typed after Enter: held with the letters around it.
+        return not (self._sending and action in ("send", "newline"))
 
     def action_send(self) -> None:
         # Enter is a priority binding: it runs as the key reaches the app, while keys typed
         # just before it may still wait in this widget's queue (typing ahead of a busy app).
         # Sending from that queue sends the text with them in it.
+        self._sending = True
         self.call_later(self._send)
 
     def _send(self) -> None:
+        self._held = []  # the keys queued behind Enter
         text = self.text
-        if not text.strip():
-            return
-        self.post_message(self.Submitted(self, text))
+        if text.strip():
+            self.post_message(self.Submitted(self, text))  # its handler calls pass_on_held
+        else:
+            self.call_later(self.pass_on_held)
+
+    def pass_on_held(self) -> None:
+        """The screen has taken the sent text: the keys typed after Enter go on, in order,
+        to wherever the focus now is."""
+        held, self._held, self._sending = self._held or [], None, False
+        for event in held:
+            self.app.post_message(events.Key(event.key, event.character))
 
     def accept_sent(self, text: str) -> None:
         """The app took ``text``: remember it and clear the editor."""
@@ -66,9 +96,17 @@ class Composer(TextArea):
         self._recall_index = None
 
     def action_newline(self) -> None:
-        self.insert("\n")
+        # After the letters typed ahead of it (priority, like Enter).
+        self.call_later(self.insert, "\n")
 
     async def _on_key(self, event: events.Key) -> None:
+        if self._held is not None:
+            self._held.append(event)
+            event.stop()
+            event.prevent_default()
+            return
+        if pass_on_if_closed(self, event):  # queued here before a dialog opened over it
+            return
         if event.key == "up" and self.cursor_location[0] == 0 and self._recall(-1):
             event.prevent_default()
             event.stop()
