@@ -130,3 +130,66 @@ async def test_the_key_bar_takes_a_new_theme_s_colours() -> None:
         after = bar.render_line(0)._segments[0].style
         assert after is not None and before is not None
         assert after.color != before.color or after.bgcolor != before.bgcolor
+
+
+def whole_keys(line: str, labels: set[str]) -> list[str]:
+    """The line read back as keys: it must be whole labels (``f2 Think``) one after
+    another, then the command palette's key after the separator."""
+    keys, _, palette = line.partition("▏")
+    assert palette.strip() == "^p palette", line
+    words, found = keys.split(), []
+    while words:
+        for size in (2, 1):
+            label = " ".join(words[:size])
+            if label in labels:
+                found.append(label)
+                del words[:size]
+                break
+        else:
+            raise AssertionError(f"a key cut or unknown at {' '.join(words)!r} in {line!r}")
+    return found
+
+
+async def test_at_80_columns_the_key_bar_shows_whole_keys_in_every_state() -> None:
+    """Cut at the edge: '^s Session', and the palette's key gone, once Esc or Retry
+    joined the line (after a prompt, or after F4 picked a model)."""
+    from llmx_tui.ui.screens.approval import ApprovalScreen
+    from llmx_tui.ui.screens.chat import ChatScreen
+    from llmx_tui.ui.widgets.key_bar import KeyBar
+    from tests.ui_helpers import tool_turn
+
+    width, height = 80, 24
+    gate = Pause()
+    turns = [
+        [gate, *text_turn("Done.")],
+        tool_turn("shell", {"command": "ls"}, "Listed.", approval=True),
+    ]
+    conversation = ScriptedConversation(turns)
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+
+    def line() -> str:
+        return screen_text(app).split("\n")[height - 1]
+
+    async def keys_shown(must: tuple[str, ...]) -> list[str]:
+        await wait_for(pilot, lambda: all(key in line() for key in must))
+        chat = next(screen for screen in app.screen_stack if isinstance(screen, ChatScreen))
+        labels = {f"{k.display} {k.description}" for k in chat.query_one(KeyBar).keys}
+        shown = whole_keys(line(), labels)
+        assert len(line()) <= width
+        return shown
+
+    async with app.run_test(size=(width, height)) as pilot:
+        assert len(await keys_shown(("^s Sessions", "f2 Think"))) >= 6  # idle
+        await pilot.press("f2")  # the reasoning pane alone, on a narrow screen
+        await keys_shown(("f2 Think",))
+        await pilot.press(*"hello", "enter")
+        await keys_shown(("esc Cancel", "f2 Think", "^s Sessions"))  # streaming
+        gate.gate.set()
+        await keys_shown(("^r Retry", "f2 Think", "^s Sessions"))  # after the turn
+        await pilot.press("f3")
+        await keys_shown(("^r Retry", "f3 Tools"))
+        await pilot.press(*"list", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await keys_shown(("esc Cancel", "^s Sessions"))  # under the approval dialog
+        app.screen.dismiss("allow_once")
+        await keys_shown(("^r Retry", "^s Sessions"))

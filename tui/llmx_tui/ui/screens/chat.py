@@ -59,6 +59,20 @@ _STREAMED = frozenset({TextDelta, ReasoningDelta})
 _DELTAS = frozenset({TextDelta, ReasoningDelta, RefusalDelta, ToolCallArgumentsDelta})
 
 
+# The key bar's keys left out first when the window is too narrow for them all (80
+# columns holds seven or eight), least missed first: Enter sending is what anyone tries,
+# and the command palette (always shown) and /help reach the rest.
+KEYS_DROPPED_FIRST = (
+    "llmx.send",
+    "llmx.theme",
+    "llmx.copy_code",
+    "llmx.copy_reply",
+    "llmx.new_chat",
+    "llmx.quit",
+    "llmx.model",
+    "llmx.toggle_tools",
+    "llmx.newline",
+)
 # Tool calls of a resumed session shown in the tool pane (the newest).
 PAST_TOOL_CALLS = 10
 # A resumed session's prompts that up/down recall in the composer (the newest).
@@ -143,7 +157,7 @@ class ChatScreen(Screen[None]):
                 yield ToolPane(id="tools")
         yield Composer(id="composer")
         yield StatusBar(clock=app.clock, context_window=app.context_window, id="status")
-        yield KeyBar(id="keys")
+        yield KeyBar(drop_first=KEYS_DROPPED_FIRST, id="keys")
 
     @property
     def conversation(self) -> ConversationView:

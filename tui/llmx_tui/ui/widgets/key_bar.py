@@ -11,10 +11,16 @@ The line is kept for each state it has been in (the keys, the hovered key, the
 width): a turn's start and end flip between two states, and building the line
 (component styles, Rich text to Textual strips) took about 1.3 ms of each of
 those two frames.
+
+When the keys do not all fit (80 columns: they need about 110), whole keys are left
+out, those named in ``drop_first`` first, then from the right; the command
+palette's key (which reaches every action) stays. The line used to be cut at the
+edge, halfway through a key ("^s Session") and with the palette's key gone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -37,6 +43,7 @@ class ShownKey:
     display: str  # how the key is written ("^r", "f2", "⏎")
     description: str
     enabled: bool
+    binding_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,8 +86,11 @@ class KeyBar(Widget, can_focus=False):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, drop_first: Sequence[str] = (), id: str | None = None) -> None:
+        """``drop_first``: binding ids of the keys to leave out first when the line is
+        too narrow for them all, least useful first."""
         super().__init__(id=id)
+        self._drop_first = tuple(drop_first)
         self._keys: tuple[ShownKey, ...] = ()
         self._palette: ShownKey | None = None
         self._spans: list[_Span] = []
@@ -115,7 +125,13 @@ class KeyBar(Widget, can_focus=False):
                 continue
             actions.add(binding.action)
             keys.append(
-                ShownKey(binding.key, app.get_key_display(binding), binding.description, enabled)
+                ShownKey(
+                    binding.key,
+                    app.get_key_display(binding),
+                    binding.description,
+                    enabled,
+                    binding.id,
+                )
             )
         palette = None
         if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
@@ -167,19 +183,43 @@ class KeyBar(Widget, can_focus=False):
                 put(" " + shown.description, description_style + extra)
             spans.append(_Span(start, used, shown))
 
-        for shown in self._keys:
+        keys, palette = self.fitting(width)
+        for shown in keys:
             add(shown)
             put(" ", plain)
-        if self._palette is not None:
-            palette_width = 1 + len(self._palette.display) + 1 + len(self._palette.description)
-            gap = width - used - palette_width - 1
-            if gap >= 0:
-                put(" " * gap, plain)
-                put(SEPARATOR, self.get_component_rich_style("key-bar--separator"))
-                add(self._palette)
-                put(" ", plain)
+        if palette is not None:
+            put(" " * (width - used - _palette_width(palette)), plain)
+            put(SEPARATOR, self.get_component_rich_style("key-bar--separator"))
+            add(palette)
+            put(" ", plain)
         strip = Strip(segments, used).crop_extend(0, width, plain)
         return strip, spans
+
+    def fitting(self, width: int) -> tuple[list[ShownKey], ShownKey | None]:
+        """The keys (and the palette's key) shown in ``width`` columns: whole keys only,
+        the ``drop_first`` ones left out first, then the rightmost."""
+        keys = list(self._keys)
+        palette = self._palette
+        droppable = [
+            shown
+            for binding_id in self._drop_first
+            for shown in keys
+            if shown.binding_id == binding_id
+        ]
+
+        def needed() -> int:
+            line = sum(_key_width(shown) + 1 for shown in keys)
+            return line + (_palette_width(palette) if palette is not None else 0)
+
+        while needed() > width:
+            if droppable:
+                keys.remove(droppable.pop(0))
+            elif keys:
+                keys.pop()
+            else:
+                palette = None
+                break
+        return keys, palette
 
     def notify_style_update(self) -> None:
         self._lines.clear()  # a theme or CSS change: the kept lines have the old colours
@@ -210,3 +250,12 @@ class KeyBar(Widget, can_focus=False):
             self.app.simulate_key(shown.key)
         else:
             self.app.bell()
+
+
+def _key_width(shown: ShownKey) -> int:
+    return cell_len(shown.display) + (1 + cell_len(shown.description) if shown.description else 0)
+
+
+def _palette_width(palette: ShownKey) -> int:
+    """The separator, the key, and a blank after it."""
+    return 1 + _key_width(palette) + 1
