@@ -71,6 +71,9 @@ async def headless(self):
         report["startup_frozen"] = gc.get_freeze_count() > 0
 
 LlmxApp.run_async = headless
+# Textual's headless driver needs no terminal: the launch's check for one is skipped.
+from llmx_tui import launch
+launch.terminal_problem = lambda: None
 report["exit"] = cli.main([
     "--provider", "openai-compatible", "--base-url", "http://127.0.0.1:9/v1",
     "--model", "startup-model", "--data-dir", sys.argv[1], *sys.argv[2:],
