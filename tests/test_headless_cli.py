@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -331,6 +332,38 @@ def test_real_command_ctrl_c_exits_130_and_keeps_partial(loopback: Any, tmp_path
     assert proc.returncode == 130, err
     assert b"Traceback" not in err
     assert (first + out).startswith(b"tick tick")
+
+
+def test_real_command_ctrl_c_while_a_prompt_is_typed_on_stdin_exits_130(
+    loopback: Any, tmp_path: Path
+) -> None:
+    """``llmx-tui --print -`` at a terminal: it says how to end the prompt, and Ctrl-C
+    before the end stops it at once (it was ignored until Ctrl-D), sending nothing."""
+    import pty
+
+    keyboard, terminal = pty.openpty()
+    command = [*_command(), "--print", "-", "--base-url", loopback.base_url, "--model", "m"]
+    proc = subprocess.Popen(
+        [*command, "--data-dir", str(tmp_path)],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    os.close(terminal)
+    try:
+        assert proc.stderr is not None
+        assert select.select([proc.stderr], [], [], 10)[0], "no word on stderr"
+        hint = proc.stderr.readline()
+        assert hint == b"llmx-tui: reading the prompt from stdin; end it with Ctrl-D\n"
+        os.write(keyboard, b"half a prom")
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+        os.close(keyboard)
+    assert proc.returncode == 130 and (out, err) == (b"", b"")
+    assert loopback.requests == []
 
 
 def test_real_command_stops_quietly_when_the_reader_closes_stdout(

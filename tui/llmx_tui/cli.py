@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gc
 import math
 import signal
@@ -183,9 +184,15 @@ def main(argv: list[str] | None = None) -> int:
         from llmx_tui.launch import run_app
 
         return run_app(args)
-    from llmx_tui.run_print import run_print
+    from llmx_tui.run_print import read_prompt, run_print
 
-    return _run_async(run_print, args)
+    try:
+        prompt = read_prompt(args)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    if prompt is None:
+        return EXIT_FAILED
+    return _run_async(functools.partial(run_print, prompt=prompt), args)
 
 
 def _run_async(function: Any, args: argparse.Namespace) -> int:

@@ -29,11 +29,25 @@ class _PromptError(Exception):
     """The prompt cannot be sent; the message says why."""
 
 
-async def run_print(args: argparse.Namespace) -> int:
-    """One turn; an expected failure (setup, store, prompt) is one line on stderr and exit 1."""
+def read_prompt(args: argparse.Namespace) -> str | None:
+    """The prompt to send, or None after one line on stderr saying why there is none.
+
+    Read before the event loop starts: while a blocking read of stdin held the loop, its
+    Ctrl-C handler could not run, and Ctrl-C at a terminal did nothing until Ctrl-D.
+    Here Ctrl-C raises KeyboardInterrupt as usual.
+    """
     try:
-        return await _run_print(args)
-    except (SetupError, StoreError, _PromptError) as exc:
+        return _read_prompt(args)
+    except _PromptError as exc:
+        stderr_line(str(exc))
+        return None
+
+
+async def run_print(args: argparse.Namespace, prompt: str) -> int:
+    """One turn; an expected failure (setup, store) is one line on stderr and exit 1."""
+    try:
+        return await _run_print(args, prompt)
+    except (SetupError, StoreError) as exc:
         stderr_line(str(exc))
         return 1
 
@@ -44,6 +58,9 @@ def _read_prompt(args: argparse.Namespace) -> str:
     elif sys.stdin is None:
         raise _PromptError("--print - reads the prompt from stdin, but there is no stdin")
     else:
+        if sys.stdin.isatty():  # typed by hand: say how to end it
+            sys.stderr.write("llmx-tui: reading the prompt from stdin; end it with Ctrl-D\n")
+            sys.stderr.flush()
         try:
             # The bytes, decoded here: a strict stdin (a UTF-8 locale) would raise from
             # read() itself, a lenient one hands undecodable bytes on as lone surrogates.
@@ -60,8 +77,7 @@ def _read_prompt(args: argparse.Namespace) -> str:
     return prompt
 
 
-async def _run_print(args: argparse.Namespace) -> int:
-    prompt = _read_prompt(args)
+async def _run_print(args: argparse.Namespace, prompt: str) -> int:
     bus = EventBus()
     setup = await open_conversation(args, bus, interactive=False)
     for problem in setup.problems:  # what the app shows as notices when it opens
