@@ -140,3 +140,21 @@ def test_no_provider_and_no_terminal_says_no_provider(
     monkeypatch.setattr("llmx_tui.providers.detect.detect_provider", _no_local_server)
     assert main(["--data-dir", str(tmp_path)]) == 1
     assert capsys.readouterr().err.startswith("llmx-tui: error: no provider configured: ")
+
+
+@pytest.mark.parametrize("mode", [[], ["--print", "hi"]])
+def test_configured_providers_without_a_default_say_how_to_choose_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, welcomes: list[str], mode: list[str]
+) -> None:
+    """Not "no provider configured" (nor the first-run screen): the config has two."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[providers.local]\npreset = "llamacpp"\n[providers.work]\npreset = "openai"\n'
+    )
+    code = main(["--config", str(config), "--data-dir", str(tmp_path), *mode])
+    assert code == 1 and welcomes == []
+    assert capsys.readouterr().err == (
+        f"llmx-tui: error: no provider chosen: {config} defines [providers.local], "
+        "[providers.work] but no default_provider; pass --provider local or set "
+        'default_provider = "local"\n'
+    )

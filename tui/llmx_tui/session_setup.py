@@ -168,8 +168,22 @@ async def provider_from_args(settings: Settings, args: argparse.Namespace) -> Re
             base_url=base_url,
             api_key_env=args.api_key_env,
         )
+    except NoProviderError as exc:
+        if settings.providers:  # configured, just not chosen: say how to choose one
+            raise SetupError(_unchosen(settings)) from None
+        raise SetupError(str(exc), no_provider=True) from None
     except (ProviderSetupError, UnknownProviderError) as exc:
-        raise SetupError(str(exc), no_provider=isinstance(exc, NoProviderError)) from None
+        raise SetupError(str(exc)) from None
+
+
+def _unchosen(settings: Settings) -> str:
+    names = sorted(settings.providers)
+    where = f"{settings.source} defines" if settings.source else "the config defines"
+    listed = ", ".join(f"[providers.{name}]" for name in names)
+    return (
+        f"no provider chosen: {where} {listed} but no default_provider; "
+        f'pass --provider {names[0]} or set default_provider = "{names[0]}"'
+    )
 
 
 async def open_store(data_dir: str | None) -> Any:
