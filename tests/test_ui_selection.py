@@ -219,3 +219,28 @@ async def test_code_in_a_list_item_is_copied_without_the_list_indent() -> None:
         # From the left edge of the reply, over the list's indent.
         copied = widget.get_selection(Selection(Offset(0, y1), Offset(x2 + 21, y2)))
         assert copied == (CODE, "\n")
+
+
+async def test_selecting_in_the_conversation_leaves_the_focus_in_the_composer() -> None:
+    """The click took the focus: the letters typed after copying went nowhere."""
+    from llmx_tui.ui.app import LlmxApp
+    from tests.ui_helpers import ScriptedConversation, text_turn, ui_settled, wait_for
+
+    conversation = ScriptedConversation([text_turn(REPLY)])
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        composer = app.screen.composer
+        composer.load_text("question")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: ui_settled(app, conversation), tries=500)
+        reply = app.screen.query_one(StreamingMarkdown)
+        y, x = row_of(reply, "Last words")
+        await drag(pilot, reply, Offset(x, y), Offset(x + len("Last words") - 1, y))
+        await pilot.press("ctrl+c", *"and then?")
+        await pilot.pause()
+        assert app.clipboard == "Last words"
+        assert composer.has_focus and composer.text == "and then?"
+        await pilot.click("#reasoning")
+        await pilot.click("#tools")
+        await pilot.press("!")
+        assert composer.text == "and then?!"

@@ -4,6 +4,10 @@ the user scrolls up; scrolling back to the bottom resumes following.
 Built on Textual's anchor: the scroll position is set while the compositor
 lays out, so a frame is never painted at the old position first (which would
 also make off-screen Markdown render for nothing).
+
+A click (or a drag to select text) leaves the focus where it was: it took it from
+the composer, and the letters typed after copying a selection went nowhere, Enter
+sent nothing. Tab still reaches the pane, for the arrow keys.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from textual.geometry import Offset
 
 
 class FollowScroll(VerticalScroll):
+    FOCUS_ON_CLICK = False
+
     def on_mount(self) -> None:
         self.anchor()
 
