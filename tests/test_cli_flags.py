@@ -82,3 +82,30 @@ def test_a_zero_idle_timeout_in_the_config_is_reported_with_its_field(
     assert code == 1
     [line] = err.splitlines()
     assert line.startswith(f"llmx-tui: error: invalid config in {config}: network.idle_timeout")
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["session", "list"],
+            "llmx-tui: error: unknown command 'session': did you mean `llmx-tui sessions`?",
+        ),
+        (
+            ["hello"],
+            "llmx-tui: error: unknown command 'hello' (the one command is `sessions`); "
+            "to send a prompt: --print PROMPT",
+        ),
+        (
+            ["--print", "hello", "world"],
+            "llmx-tui: error: unrecognized arguments: world "
+            "(a prompt of several words goes in quotes: --print 'like this')",
+        ),
+        (["--bogus"], "llmx-tui: error: unrecognized arguments: --bogus"),
+    ],
+)
+def test_a_stray_word_says_what_was_likely_meant(
+    capsys: pytest.CaptureFixture[str], app_runs: list[Any], args: list[str], line: str
+) -> None:
+    assert usage_error(capsys, *args) == line
+    assert app_runs == []

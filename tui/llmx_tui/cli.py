@@ -118,12 +118,31 @@ HEADLESS_ONLY = (("--json", "json"), ("--yes", "yes"))
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.error(_unrecognised(unknown, args))
     if args.prompt is None:
         for flag, name in HEADLESS_ONLY:
             if getattr(args, name):
                 parser.error(f"{flag} needs --print")
     return args
+
+
+def _unrecognised(unknown: list[str], args: argparse.Namespace) -> str:
+    """argparse's complaint, with what the user more likely meant when it was a word."""
+    message = f"unrecognized arguments: {' '.join(unknown)}"
+    if unknown[0].startswith("-"):
+        return message
+    if args.prompt is not None:
+        return f"{message} (a prompt of several words goes in quotes: --print 'like this')"
+    import difflib
+
+    if difflib.get_close_matches(unknown[0].lower(), ["sessions"], cutoff=0.7):
+        return f"unknown command {unknown[0]!r}: did you mean `llmx-tui sessions`?"
+    return (
+        f"unknown command {unknown[0]!r} (the one command is `sessions`); "
+        "to send a prompt: --print PROMPT"
+    )
 
 
 class _NotOptions(Exception):
