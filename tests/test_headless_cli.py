@@ -179,6 +179,28 @@ def test_tool_loop_runs_read_only_tool_and_denies_writes_without_yes(
     assert "pelican" in last[-3]["content"] and "denied" in last[-1]["content"]
 
 
+def test_a_denied_call_says_that_yes_would_let_it_run(
+    loopback: Any,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    loopback.add_stream(
+        openai_tool_call_stream("c1", "write_file", '{"path": "out.txt", "content": "x"}')
+    )
+    loopback.add_stream(openai_text_stream("I could not write."))
+    code, out, err = run_cli(
+        capsys, "--print", "go", "--base-url", loopback.base_url, "--model", "m"
+    )
+    assert (code, out) == (0, "I could not write.\n")
+    assert (
+        err.splitlines()[1]
+        == "[llmx-tui] tool write_file: denied (it asks first; --yes lets it run)"
+    )
+    assert not (tmp_path / "out.txt").exists()
+
+
 def test_yes_approves_writes(
     loopback: Any,
     capsys: pytest.CaptureFixture[str],

@@ -125,7 +125,9 @@ class TextPrinter:
             call = event.item
             self._note(f"tool call {call.name} {neutralise(call.arguments)[:200]}")
         elif isinstance(event, ToolFinished):
-            self._note(f"tool {event.name}: {event.status}")
+            # Headless, a call is denied only because it asks first and nobody can answer.
+            why = " (it asks first; --yes lets it run)" if event.status == "denied" else ""
+            self._note(f"tool {event.name}: {event.status}{why}")
         elif isinstance(event, _END_EVENTS):
             self._end_reasoning()
             if not self._ends_with_newline:
