@@ -129,7 +129,7 @@ async def test_edit_an_earlier_prompt_forks_and_prefills_the_composer(
         assert branch is not conversation and branch.history == []
         chat = app.screen
         assert chat.composer.text == "colour one [b]"
-        await pilot.press("end", *" again", "enter")
+        await pilot.press(*" again", "enter")  # the cursor is at the end of the prompt
         await wait_idle(pilot, branch)
         sent = loopback.requests[-1].json()["messages"]
         assert [m["content"] for m in sent if m["role"] == "user"] == ["colour one [b] again"]

@@ -136,8 +136,10 @@ class LlmxApp(App[None]):
             self.switch_conversation(branch)
             for screen in self.screen_stack:
                 if isinstance(screen, ChatScreen):
-                    screen.composer.text = texts[index]
-                    screen.composer.focus()
+                    composer = screen.composer
+                    composer.load_text(texts[index])
+                    composer.move_cursor(composer.document.end)  # typing goes on after it
+                    composer.focus()
 
         self.push_screen(PromptPicker(prompts), chosen)
 
