@@ -192,3 +192,30 @@ async def test_after_tab_the_arrows_move_the_providers_and_the_filter_keeps_the_
         await pilot.press("enter", "down")  # back to the models
         assert providers.highlighted == 1
         assert app.screen.query_one("#picker-models", OptionList).highlighted == 1
+
+
+# -- the first-run form -------------------------------------------------------------
+
+
+async def test_the_first_run_form_saves_a_model_name_typed_with_ctrl_s_in_one_burst(
+    tmp_path: Any,
+) -> None:
+    """ctrl+s saved before the letters: 'Enter a model name', with the name in the field."""
+    import tomllib
+
+    from textual.widgets import Select
+
+    from llmx_tui.ui.dialogs.welcome import WelcomeScreen
+
+    config = tmp_path / "config.toml"
+    app = DialogHost(lambda: WelcomeScreen(config_path=config))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#welcome-preset", Select).value = "llamacpp"
+        app.screen.query_one("#welcome-model", Input).focus()
+        await pilot.pause()
+        burst(pilot, *"qwen3-8b", "ctrl+s")
+        await wait_for(pilot, lambda: app.results != [])
+    assert app.results == ["configured"]
+    saved = tomllib.loads(config.read_text())
+    assert saved["providers"]["llamacpp"]["default_model"] == "qwen3-8b"

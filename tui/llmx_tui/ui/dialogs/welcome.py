@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -33,6 +33,7 @@ from llmx_tui.providers.detect import LOCAL_PORTS, Detected, probe_local
 from llmx_tui.providers.registry import KEY_ENV_ALIASES, PRESETS
 from llmx_tui.providers.resolve import DEFAULT_MODELS
 from llmx_tui.ui.dialogs.welcome_text import INTRO, STEPS
+from llmx_tui.ui.widgets.bound_keys import run_dialog_key
 
 WelcomeResult = Literal["configured", "demo"]
 DEFAULT_PRESET = "openai"
@@ -40,12 +41,21 @@ DEFAULT_PRESET = "openai"
 _LOOKS_LIKE_A_KEY = re.compile(r"^(sk-|sk_|gsk_|xai-|AIza|Bearer\s)|[^A-Za-z0-9_]")
 
 
+class _Field(Input):
+    """Takes a burst in the order typed (``bound_keys``)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        await run_dialog_key(self, event)  # else Input's own handler types the key
+
+
 class WelcomeScreen(Screen[WelcomeResult | None]):
     CSS_PATH = "welcome.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save provider", priority=True, id="welcome.save"),
-        Binding("ctrl+t", "demo", "Try the demo", priority=True, id="welcome.demo"),
-        Binding("ctrl+r", "find_local", "Find local server", priority=True, id="welcome.find"),
+        # Run by a form field as their key reaches it, after the letters typed before them
+        # (a priority ctrl+s saved the form without them: "Enter a model name").
+        Binding("ctrl+s", "save", "Save provider", id="welcome.save"),
+        Binding("ctrl+t", "demo", "Try the demo", id="welcome.demo"),
+        Binding("ctrl+r", "find_local", "Find local server", id="welcome.find"),
         Binding("escape", "leave", "Quit", id="welcome.leave"),
     ]
 
@@ -95,9 +105,9 @@ class WelcomeScreen(Screen[WelcomeResult | None]):
                         id="welcome-preset",
                     ),
                 )
-                yield from self._field("Base URL", Input(id="welcome-base-url", compact=True))
-                yield from self._field("Key variable", Input(id="welcome-key-env", compact=True))
-                yield from self._field("Model", Input(id="welcome-model", compact=True))
+                yield from self._field("Base URL", _Field(id="welcome-base-url", compact=True))
+                yield from self._field("Key variable", _Field(id="welcome-key-env", compact=True))
+                yield from self._field("Model", _Field(id="welcome-model", compact=True))
                 yield Static(Content(""), id="welcome-status")
                 with Horizontal(id="welcome-buttons"):
                     yield Button(Content("Save provider"), variant="primary", id="welcome-save")
