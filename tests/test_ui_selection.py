@@ -244,3 +244,25 @@ async def test_selecting_in_the_conversation_leaves_the_focus_in_the_composer() 
         await pilot.click("#tools")
         await pilot.press("!")
         assert composer.text == "and then?!"
+
+
+async def test_letters_typed_after_clicking_a_tool_call_go_into_the_composer() -> None:
+    """A tool call takes the focus on a click (Enter then expands its output); the
+    letters typed next went nowhere."""
+    from llmx_tui.ui.app import LlmxApp
+    from llmx_tui.ui.widgets.tool_call_view import ToolCallView
+    from tests.ui_helpers import ScriptedConversation, tool_turn, ui_settled, wait_for
+
+    turn = tool_turn("read_file", {"path": "a.txt"}, "Read it.", approval=False)
+    conversation = ScriptedConversation([turn])
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        composer = app.screen.composer
+        composer.load_text("question")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: ui_settled(app, conversation), tries=500)
+        await pilot.click(ToolCallView)
+        await pilot.pause()
+        assert isinstance(app.focused, ToolCallView)
+        await pilot.press(*"next one", "backspace")
+        assert composer.has_focus and composer.text == "next on"

@@ -270,6 +270,15 @@ class ChatScreen(Screen[None]):
             self._drawing += self.drawn_at - started
 
     # composer -------------------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed while a pane, a tool call or a reasoning entry has the focus
+        (after a click on one, or Tab) goes into the composer instead of nowhere."""
+        composer = self.composer
+        if event.is_printable and event.character and self.focused is not composer:
+            event.stop()
+            self.set_focus(composer)  # at once: the keys typed next go straight to it
+            composer.insert(event.character)
+
     def on_composer_submitted(self, event: Composer.Submitted) -> None:
         try:
             self._take_composed(event)
