@@ -56,8 +56,9 @@ class Composer(TextArea):
         return self._sending
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Typed after Enter: held with the letters around it.
-        return not (self._sending and action in ("send", "newline"))
+        if self._sending and action in ("send", "newline"):
+            return False  # typed after Enter: held with the letters around it
+        return super().check_action(action, parameters)
 
     def action_send(self) -> None:
         # Enter is a priority binding: it runs as the key reaches the app, while keys typed
