@@ -73,6 +73,18 @@ async def test_keys_typed_after_enter_stay_for_the_next_prompt_and_a_second_ente
         assert app.screen.composer.text == "world"
 
 
+async def test_letters_typed_before_f4_stay_in_the_composer_and_those_after_filter() -> None:
+    picked: list[Any] = []
+    app, _conversation = chat_app(picked)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(pilot, *"abc", "f4", *"xy")
+        await settle(pilot)
+        assert picker_of(app).query_one("#picker-filter", Input).value == "xy"
+        await pilot.press("escape")
+        assert composer_text(app) == "abc"
+
+
 async def test_ctrl_j_in_a_burst_breaks_the_line_where_it_was_typed() -> None:
     app, _conversation = chat_app([])
     async with app.run_test(size=SIZE) as pilot:

@@ -15,9 +15,14 @@ they were lost with it (or, for a second enter, closed the screen under it).
 
 from __future__ import annotations
 
+from weakref import WeakSet
+
 from textual import events
 from textual.dom import NoScreen
 from textual.widget import Widget
+
+# Dialog fields whose own key closed their dialog or covered it with another.
+_MOVED_ON: WeakSet[Widget] = WeakSet()
 
 
 async def run_bound_key(widget: Widget, event: events.Key) -> bool:
@@ -33,28 +38,36 @@ async def run_bound_key(widget: Widget, event: events.Key) -> bool:
     return False
 
 
-def pass_on_if_closed(widget: Widget, event: events.Key) -> bool:
-    """A key that reached ``widget`` after its screen closed (or went under another)
-    goes where it would have gone typed a moment later: back to the app, which runs
-    the bindings of the screen now on top or hands it to that screen's focus.
-    True when it was passed on."""
-    app = widget.app
+def _screen_is_active(widget: Widget) -> bool:
     try:
-        current = widget.screen is app.screen
+        return widget.screen.is_active
     except NoScreen:  # taken out of the DOM with its screen
-        current = False
-    if current:
         return False
-    event.stop()
-    event.prevent_default()
-    app.post_message(events.Key(event.key, event.character))
-    return True
 
 
 async def run_dialog_key(field: Widget, event: events.Key) -> bool:
-    """For the text field of a dialog: keys typed after the dialog closed move on, then
-    the dialog's own keys and the field's editing keys run as the key arrives, in the
-    order typed. True when the key was taken here (the field must not type it)."""
-    if pass_on_if_closed(field, event):
+    """For the text field of a dialog: the dialog's own keys, then the field's editing
+    keys, run as the key arrives, in the order typed. Once one of them has closed the
+    dialog (or opened another over it), the keys typed after it, still queued here, go
+    where they would have gone typed a moment later: back to the app, which runs the
+    bindings of the screen now on top or hands them to its focus. Keys queued here
+    before something else covered the dialog (a priority key such as ctrl+p) were typed
+    before it, and stay. True when the key was taken here (the field must not type it).
+    """
+    if field in _MOVED_ON:
+        if not _screen_is_active(field):
+            event.stop()
+            event.prevent_default()
+            field.app.post_message(events.Key(event.key, event.character))
+            return True
+        _MOVED_ON.discard(field)  # the dialog is on top again (a confirmation closed)
+    try:
+        screen = field.screen
+    except NoScreen:  # its dialog is gone: nothing of it to run
+        event.stop()
+        event.prevent_default()
         return True
-    return await run_bound_key(field.screen, event) or await run_bound_key(field, event)
+    ran = await run_bound_key(screen, event) or await run_bound_key(field, event)
+    if ran and not screen.is_active:
+        _MOVED_ON.add(field)
+    return ran

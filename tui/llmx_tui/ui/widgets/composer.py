@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
-from llmx_tui.ui.widgets.bound_keys import pass_on_if_closed, run_bound_key
+from llmx_tui.ui.widgets.bound_keys import run_bound_key
 
 
 class Composer(TextArea):
@@ -105,8 +105,6 @@ class Composer(TextArea):
             self._held.append(event)
             event.stop()
             event.prevent_default()
-            return
-        if pass_on_if_closed(self, event):  # queued here before a dialog opened over it
             return
         if event.key == "up" and self.cursor_location[0] == 0 and self._recall(-1):
             event.prevent_default()
