@@ -816,3 +816,22 @@ async def test_an_approved_call_shows_running_and_a_cancel_while_it_runs_says_so
         await pilot.press("escape")
         await settle(pilot, conv)
         assert line.state == view.state == "cancelled"
+
+
+async def test_a_resumed_tool_call_cancelled_while_it_ran_says_cancelled() -> None:
+    from llmx_tui.core.items import Cancelled, ToolCall, ToolOutput, UserMessage
+
+    history = [
+        UserMessage(text="build it"),
+        ToolCall(call_id="c1", name="run_shell", arguments='{"command":"make"}'),
+        ToolOutput(call_id="c1", output="cancelled", is_error=True, status="cancelled"),
+        Cancelled(),
+    ]
+    app = LlmxApp(ScriptedConversation(history=history), clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        views = list(app.screen.tools.query(ToolCallView))
+        assert [(v.tool_name, v.state) for v in views] == [("run_shell", "cancelled")]
+        text = screen_text(app)
+        assert "⊘ tool run_shell(" in text and "· cancelled" in text
+        assert "failed" not in text and "✗" not in text

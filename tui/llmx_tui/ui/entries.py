@@ -14,7 +14,7 @@ from llmx_tui.core.items import (
 from llmx_tui.ui.widgets.conversation import Entry
 from llmx_tui.ui.widgets.notice_line import cancelled_notice, error_notice
 from llmx_tui.ui.widgets.streaming_markdown import StreamingMarkdown
-from llmx_tui.ui.widgets.tool_call_line import NOT_RUN, ToolCallLine
+from llmx_tui.ui.widgets.tool_call_line import CANCELLED, NOT_RUN, ToolCallLine
 from llmx_tui.ui.widgets.user_message import UserMessageView
 
 
@@ -76,7 +76,7 @@ def call_state(output: ToolOutput | None) -> str:
     """What a saved call's line and view say: no output means the turn stopped first."""
     if output is None:
         return NOT_RUN
-    if output.status in ("denied", "skipped"):
+    if output.status in ("denied", "skipped", CANCELLED):
         return output.status
     return "failed" if output.is_error else "done"
 
