@@ -487,3 +487,19 @@ def test_a_table_cell_too_long_for_its_column_folds_instead_of_being_cut(width: 
     joined = "".join(drawn.split())
     assert word in joined
     assert cjk in "".join(line.split("  ")[0].strip() for line in drawn.splitlines())
+
+
+async def test_a_selector_run_streamed_one_selector_per_chunk_shows_as_stand_ins() -> None:
+    # Emoji smuggling: a run of variation selectors after an emoji, each in its own
+    # delta. A lone VS15/VS16 at a chunk's start is kept only when the character
+    # before it (in an earlier chunk) takes it; here each follows another selector.
+    run = ["\ufe0f", "\ufe0e", "\ufe0f", "\ufe0e"]
+    app = StreamApp()
+    async with app.run_test(size=(80, 10)) as pilot:
+        widget = app.query_one(StreamingMarkdown)
+        for chunk in ["hi \U0001f600", *run, " bye"]:
+            widget.feed(chunk)
+            await pilot.pause()
+        text = screen_text(app)
+        assert "<U+FE0E><U+FE0F><U+FE0E>" in text
+        assert widget.source == "hi \U0001f600" + "".join(run) + " bye"

@@ -125,13 +125,16 @@ class StreamingMarkdown(Widget):
         """Append streamed text (the caller batches deltas, once per frame)."""
         if not text:
             return
+        # neutralise reads only the last character before a chunk (a variation selector
+        # the chunk starts with belongs to it): one character, not the whole reply.
+        previous = self._source[-1:]
         self._source += text
         if self._held_cr:
             text = "\r" + text
             self._held_cr = False
         if text.endswith("\r"):
             text, self._held_cr = text[:-1], True
-        self._append(neutralise(text))
+        self._append(neutralise(text, previous))
 
     def finish(self, final_text: str | None = None) -> None:
         """No more text comes. ``final_text`` replaces the stream if it differs."""
