@@ -7,24 +7,21 @@ spaces, and long text is cut with an ellipsis.
 
 from __future__ import annotations
 
-from llmx_tui.core.safe_text import STAND_INS
-
-# What the conversation shows too: C0 controls as control pictures, C1 controls and the
-# characters that reorder or hide text (``safe_text.HIDDEN_FORMAT``) as <U+XXXX>.
-_TABLE = {**STAND_INS, 0x09: chr(0x2409), 0x0A: chr(0x240A)}
+from llmx_tui.core.safe_text import neutralise
 
 
 def one_line(text: str | None, limit: int | None = None, *, empty: str = "") -> str:
-    """``text`` on one line with control characters neutralised, cut to ``limit`` characters."""
+    """``text`` on one line neutralised as the conversation is (C0 controls as control
+    pictures, C1 controls, characters that reorder or hide text and smuggled
+    variation-selector runs as <U+XXXX>), cut to ``limit`` characters."""
     if not text:
         return empty
-    flattened = " ".join(text.split()).translate(_TABLE)
+    flattened = neutralise(" ".join(text.split()))
     if limit is not None and len(flattened) > limit:
         return flattened[: max(0, limit - 1)] + "…"
     return flattened or empty
 
 
 def plain(text: str) -> str:
-    """Multi-line ``text`` with control characters (except newline and tab) neutralised."""
-    table = {code: stand_in for code, stand_in in _TABLE.items() if code not in (0x0A, 0x09)}
-    return text.replace("\r\n", "\n").replace("\r", "\n").translate(table)
+    """Multi-line ``text`` neutralised as the conversation is (newline and tab kept)."""
+    return neutralise(text)
