@@ -183,6 +183,9 @@ class Transport:
                 f"no data from {_host(request.url)} for {self.timeouts.idle:g} s; "
                 "the server stalled (the idle timeout is configurable)",
             ) from None
+        except _NEVER_SUCCEEDS as exc:
+            # A bad URL or header fails the same way on every attempt: no backoff.
+            raise ProviderError("config", _unsendable_message(request, exc)) from None
         except httpx.TransportError as exc:
             error = ProviderError("connection", _connection_message(request, exc))
             if reader.streamed:
@@ -446,6 +449,33 @@ def _host(url: str) -> str:
     except Exception:
         return url
     return f"{parsed.host}:{parsed.port}" if parsed.port else parsed.host
+
+
+# Errors that no retry can cure: the URL or a header is wrong. UnicodeEncodeError is
+# httpx refusing a header value that is not ASCII (a key pasted with a smart quote).
+_NEVER_SUCCEEDS = (
+    httpx.UnsupportedProtocol,
+    httpx.InvalidURL,
+    httpx.LocalProtocolError,
+    UnicodeEncodeError,
+)
+
+
+def _unsendable_message(request: HttpRequest, exc: Exception) -> str:
+    """Why the request cannot be sent, never quoting a header's value (it may be a key)."""
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        detail = redact(_short(exc), request.secrets)
+        return f"cannot send the request: the URL is not valid ({detail}); check the base URL"
+    names = [name for name, value in request.headers.items() if not _sendable(value)]
+    which = f"header {', '.join(names)}" if names else "a header"
+    return (
+        f"cannot send the request to {_host(request.url)}: {which} holds a line break, "
+        "a control character or a non-ASCII character; check the API key and headers"
+    )
+
+
+def _sendable(value: str) -> bool:
+    return value.isascii() and all(c == "\t" or " " <= c <= "~" for c in value)
 
 
 def _connection_message(request: HttpRequest, exc: httpx.TransportError) -> str:
