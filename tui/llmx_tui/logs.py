@@ -1,6 +1,8 @@
 """Opt-in logging to a file in the data folder: ``LLMX_TUI_LOG=debug llmx-tui ...``.
 
-Nothing is logged by default. Requests are logged without headers, so keys never land here.
+Nothing is logged by default. At debug level each request is logged (URL, headers,
+JSON body) with every header value but a few harmless ones redacted, and the API key
+removed wherever it appears, so keys never land here.
 """
 
 from __future__ import annotations

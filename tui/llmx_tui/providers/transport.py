@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import email.utils
+import json
 import logging
 import random
 import time
@@ -147,6 +148,8 @@ class Transport:
         parser keeps what had arrived, so ``parser.outcome()`` has the partial
         text. Never retries once content has streamed.
         """
+        if log.isEnabledFor(logging.DEBUG):
+            _log_request(request)
         attempt = 1
         while True:
             try:
@@ -449,6 +452,49 @@ def _host(url: str) -> str:
     except Exception:
         return url
     return f"{parsed.host}:{parsed.port}" if parsed.port else parsed.host
+
+
+# Header and URL-parameter values shown as they are in the debug log; every other
+# value is "[redacted]" (auth headers, api-key, ?key=, a user's own token headers).
+_PLAIN_HEADERS = frozenset(
+    {"accept", "content-type", "anthropic-version", "anthropic-beta", "user-agent"}
+)
+_PLAIN_PARAMS = frozenset({"alt", "api-version"})
+_REDACTED = "[redacted]"
+
+
+def _log_request(request: HttpRequest) -> None:
+    """Logs a request at debug level: URL, headers and JSON body, with secrets redacted.
+
+    ASCII-only JSON, so model text in the body cannot drive a terminal showing the log."""
+    headers = {
+        name: value if name.lower() in _PLAIN_HEADERS else _REDACTED
+        for name, value in request.headers.items()
+    }
+    try:
+        body = json.dumps(request.body)
+    except (TypeError, ValueError) as exc:
+        body = f"<not JSON: {exc}>"
+    log.debug(
+        "POST %s headers=%s body=%s",
+        redact(_loggable_url(request.url), request.secrets),
+        redact(json.dumps(headers), request.secrets),
+        redact(body, request.secrets),
+    )
+
+
+def _loggable_url(url: str) -> str:
+    path, mark, _query = url.partition("?")
+    if not mark:
+        return ascii(url)[1:-1]
+    try:
+        params = httpx.URL(url).params.multi_items()
+    except Exception:
+        return ascii(path)[1:-1] + "?" + _REDACTED
+    shown = "&".join(
+        f"{name}={value if name.lower() in _PLAIN_PARAMS else _REDACTED}" for name, value in params
+    )
+    return ascii(path + "?" + shown)[1:-1]
 
 
 # Errors that no retry can cure: the URL or a header is wrong. UnicodeEncodeError is
