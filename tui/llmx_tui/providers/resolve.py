@@ -9,6 +9,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 from llmx_tui.config import ProviderConfig, Settings
+from llmx_tui.core.safe_text import neutralise
 from llmx_tui.providers.registry import KEY_ENV_ALIASES, PRESETS, Preset, get_preset
 
 DEFAULT_MODELS: dict[str, str] = {
@@ -158,7 +159,21 @@ def _key_from_command(name: str, command: str) -> str:
         raise ProviderSetupError(f"api_key_cmd for {name!r} failed: {exc}") from None
     key = done.stdout.strip()
     if done.returncode != 0 or not key:
-        raise ProviderSetupError(
-            f"api_key_cmd for {name!r} exited {done.returncode} without printing a key"
-        )
+        message = f"api_key_cmd for {name!r} exited {done.returncode} without printing a key"
+        said = _last_line(done.stderr)
+        raise ProviderSetupError(f"{message}: {said}" if said else message)
     return key
+
+
+# How much of a failing api_key_cmd's stderr a message quotes.
+_STDERR_ROOM = 200
+
+
+def _last_line(stderr: str) -> str:
+    """The command's last non-empty stderr line, neutralised and clipped (its stdout,
+    which may hold part of a key, is never quoted)."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    line = " ".join(neutralise(lines[-1]).split())
+    return line if len(line) <= _STDERR_ROOM else line[: _STDERR_ROOM - 1] + "…"
