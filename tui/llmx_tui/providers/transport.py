@@ -184,7 +184,8 @@ class Transport:
             raise ProviderError(
                 "timeout",
                 f"no data from {_host(request.url)} for {self.timeouts.idle:g} s; "
-                "the server stalled (the idle timeout is configurable)",
+                "the server stalled (raise the limit with --idle-timeout SECONDS "
+                "or idle_timeout under [network] in the config file)",
             ) from None
         except _NEVER_SUCCEEDS as exc:
             # A bad URL or header fails the same way on every attempt: no backoff.
