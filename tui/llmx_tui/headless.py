@@ -37,10 +37,11 @@ _TERMINAL_CONTROL = re.compile(
 _END_EVENTS = (TurnCompleted, TurnFailed, TurnCancelled)
 
 
-def neutralise(text: str) -> str:
+def neutralise(text: str, previous: str = "") -> str:
     """Model output shown on a terminal may not drive it: control sequences are removed,
-    and characters that would reorder or hide text are shown as ``<U+XXXX>``."""
-    return show_hidden(_TERMINAL_CONTROL.sub("", text))
+    and characters that would reorder or hide text are shown as ``<U+XXXX>``.
+    ``previous``: the text already shown before this chunk (see ``show_hidden``)."""
+    return show_hidden(_TERMINAL_CONTROL.sub("", text), previous)
 
 
 class JsonPrinter:
@@ -106,15 +107,22 @@ class TextPrinter:
         self.tty_err = err.isatty()
         self._ends_with_newline = True
         self._in_reasoning = False
+        # The last character of the reply and of the reasoning streamed so far: a run of
+        # variation selectors split across chunks is still seen (one character is all
+        # show_hidden reads of what came before).
+        self._text_tail = ""
+        self._reasoning_tail = ""
 
     def handle(self, event: Any) -> None:
         if isinstance(event, TextDelta):
             self._end_reasoning()
             self._write(self.out, event.text, self.tty_out)
             self._ends_with_newline = event.text.endswith("\n")
+            self._text_tail = event.text[-1:] or self._text_tail
         elif isinstance(event, ReasoningDelta):
             self._in_reasoning = True
-            text = neutralise(event.text) if self.tty_err else event.text
+            text = neutralise(event.text, self._reasoning_tail) if self.tty_err else event.text
+            self._reasoning_tail = event.text[-1:] or self._reasoning_tail
             self.err.write(f"\x1b[2m{text}\x1b[0m" if self.tty_err else text)
             self.err.flush()
         elif isinstance(event, Retrying):
@@ -135,7 +143,7 @@ class TextPrinter:
                 self.out.flush()
 
     def _write(self, stream: TextIO, text: str, tty: bool) -> None:
-        stream.write(neutralise(text) if tty else text)
+        stream.write(neutralise(text, self._text_tail) if tty else text)
         stream.flush()
 
     def _end_reasoning(self) -> None:
