@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from llmx_tui.cli_table import CONTROL, cells, clip_snippet, fit, one_line, pad, terminal_width
 from llmx_tui.core.items import (
@@ -123,9 +123,13 @@ def main(argv: list[str]) -> int:
         return _fail(f"{PROG}: {exc}")
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
+    stdout = sys.stdout
+    sys.stdout = cast(TextIO, _NamedOutput(stdout))
     try:
         with SessionStore.open(history_db_path(getattr(args, "data_dir", None))) as store:
-            return _COMMANDS[args.command](store, args)
+            code = _COMMANDS[args.command](store, args)
+        sys.stdout.flush()  # a full disk is reported here, not by the interpreter at exit
+        return code
     except StoreError as exc:
         return _fail(f"llmx-tui: {exc}")
     except BrokenPipeError:  # the reader closed stdout (``| head``): nothing went wrong
@@ -133,6 +137,9 @@ def main(argv: list[str]) -> int:
 
         silence_stdout()
         return EXIT_READER_GONE
+    except _CannotWrite as exc:
+        _drop_output(stdout)
+        return _fail(f"llmx-tui: cannot write to stdout: {exc}")
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         return _fail(f"llmx-tui: cannot access{where}: {exc.strerror or exc}")
@@ -140,6 +147,51 @@ def main(argv: list[str]) -> int:
         return _fail("llmx-tui: interrupted", 130)
     except Exception as exc:  # last resort: still one line, never a traceback
         return _fail(f"llmx-tui: unexpected error: {type(exc).__name__}: {exc}")
+    finally:
+        sys.stdout = stdout
+
+
+class _CannotWrite(Exception):
+    """Writing to stdout failed (a full disk, ``> /dev/full``): not a reader gone."""
+
+
+class _NamedOutput:
+    """stdout, whose write failures say they were stdout's: an OSError of its own
+    names no file, and "cannot access: No space left on device" names nothing."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _CannotWrite(exc.strerror or exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _CannotWrite(exc.strerror or exc) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _drop_output(stream: TextIO) -> None:
+    """What stdout still buffers goes to /dev/null: the interpreter's flush at exit
+    would fail again and print an error of its own."""
+    from llmx_tui.closed_stdout import silence_stdout
+
+    try:
+        stream.fileno()
+    except (OSError, ValueError):  # not a real file (a test's capture)
+        return
+    silence_stdout()
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -371,7 +423,14 @@ def _delete(store: SessionStore, args: argparse.Namespace) -> int:
 
 def _confirm(question: str, stream: TextIO) -> bool:
     print(question, end="", file=sys.stderr, flush=True)
-    return stream.readline().strip().lower() in ("y", "yes")
+    try:
+        answer = stream.readline()
+    except KeyboardInterrupt:
+        print(file=sys.stderr)  # "interrupted" on a line of its own, not after "^C"
+        raise
+    if not answer.endswith("\n"):
+        print(file=sys.stderr)  # Ctrl-D: the terminal stayed on the question's line
+    return answer.strip().lower() in ("y", "yes")
 
 
 def _fork(store: SessionStore, args: argparse.Namespace) -> int:
