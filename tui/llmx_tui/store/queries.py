@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from llmx_tui.store.sqlite import DraftCheckpoint
 
 _TITLE_LENGTH = 60
-SNIPPET_WIDTH = 120  # characters, marks included (`llmx-tui sessions search` prints 120)
+# Longest search snippet, in characters, marks included: `sessions search` prints it whole
+# to a pipe or a file (and in --json); a terminal clips it to its width (clip_snippet).
+SNIPPET_WIDTH = 120
 _SESSION_SELECT = """
     SELECT s.id, s.title, s.created, s.updated, s.provider, s.model, s.system_prompt, s.demo,
            s.input_tokens, s.cached_input_tokens, s.output_tokens, s.reasoning_tokens,
