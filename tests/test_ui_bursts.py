@@ -231,3 +231,77 @@ async def test_the_first_run_form_saves_a_model_name_typed_with_ctrl_s_in_one_bu
     assert app.results == ["configured"]
     saved = tomllib.loads(config.read_text())
     assert saved["providers"]["llamacpp"]["default_model"] == "qwen3-8b"
+
+
+# -- F9: edit an earlier prompt ---------------------------------------------------------
+class ForkingConversation(ScriptedConversation):
+    """Earlier prompts to pick from; the fork takes a moment, as saving it to the store does."""
+
+    def __init__(self) -> None:
+        from llmx_tui.core.items import AssistantMessage, UserMessage
+
+        super().__init__(
+            history=[
+                UserMessage(text="first prompt"),
+                AssistantMessage(text="one"),
+                UserMessage(text="second prompt"),
+                AssistantMessage(text="two"),
+            ]
+        )
+        self.branches: list[ScriptedConversation] = []
+
+    def earlier_prompts(self) -> list[tuple[int, str]]:
+        from llmx_tui.core.items import UserMessage
+
+        return [(i, it.text) for i, it in enumerate(self.history) if isinstance(it, UserMessage)]
+
+    async def branch_before(self, index: int) -> ScriptedConversation:
+        import asyncio
+
+        await asyncio.sleep(0.1)
+        branch = ScriptedConversation(history=self.history[:index])
+        self.branches.append(branch)
+        return branch
+
+
+async def test_keys_typed_right_after_picking_a_prompt_to_edit_land_after_it() -> None:
+    conversation = ForkingConversation()
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(pilot, "f9", "down", "enter", *" more")
+        await wait_for(pilot, lambda: bool(conversation.branches))
+        await settle(pilot)
+        assert app.conversation is conversation.branches[0]
+        assert composer_text(app) == "first prompt more"
+        assert app.screen.composer.cursor_location == (0, len("first prompt more"))
+
+
+async def test_a_draft_replaced_by_the_picked_prompt_is_one_up_away_and_the_user_told() -> None:
+    conversation = ForkingConversation()
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.composer.load_text("a half-written idea")
+        burst(pilot, "f9", "enter")  # newest first: the second prompt
+        await wait_for(pilot, lambda: bool(conversation.branches))
+        await settle(pilot)
+        assert composer_text(app) == "second prompt"
+        assert any("draft" in str(n.message) for n in app._notifications)
+        await pilot.press("up")
+        assert composer_text(app) == "a half-written idea"
+        await pilot.press("down")
+        assert composer_text(app) == "second prompt"
+
+
+async def test_esc_in_the_prompt_picker_leaves_the_draft_and_later_keys_go_after_it() -> None:
+    conversation = ForkingConversation()
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.composer.load_text("draft")
+        app.screen.composer.move_cursor(app.screen.composer.document.end)
+        burst(pilot, "f9", "escape", *" on")
+        await settle(pilot)
+        assert conversation.branches == []
+        assert composer_text(app) == "draft on"

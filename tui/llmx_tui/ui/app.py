@@ -128,20 +128,51 @@ class LlmxApp(App[None]):
             self.notify("Cancel the running turn first (Esc).", markup=False)
             return
         texts = dict(prompts)
+        chat = next((s for s in self.screen_stack if isinstance(s, ChatScreen)), None)
 
-        async def chosen(index: int | None) -> None:
+        def closing() -> None:
+            # Keys typed after the choice wait for the chosen prompt, then go on after it.
+            if chat is not None:
+                chat.composer.hold_keys()
+
+        def chosen(index: int | None) -> None:
             if index is None:
-                return
+                pass_on_keys()
+            else:  # not awaited here: the dialog is still being taken down
+                self.run_worker(fork(index), group="fork", exit_on_error=False)
+
+        async def fork(index: int) -> None:
+            try:
+                await load_chosen(index)
+            except Exception as exc:  # the store could not save the branch, say
+                self.notify(f"Could not branch the session: {exc}", severity="error", markup=False)
+            finally:
+                pass_on_keys()
+
+        def pass_on_keys() -> None:
+            if chat is not None:  # those the dialog took first: they were typed first
+                chat.composer.pass_on_held(earlier=picker.typed_after)
+
+        async def load_chosen(index: int) -> None:
             branch = await conversation.branch_before(index)  # type: ignore[attr-defined]
             self.switch_conversation(branch)
-            for screen in self.screen_stack:
-                if isinstance(screen, ChatScreen):
-                    composer = screen.composer
-                    composer.load_text(texts[index])
-                    composer.move_cursor(composer.document.end)  # typing goes on after it
-                    composer.focus()
+            if chat is None:
+                return
+            composer = chat.composer
+            # A draft is not lost: it goes where Up recalls it first (a shell keeps the
+            # line being edited in its history the same way), and the user is told.
+            draft = composer.keep_draft() if composer.text != texts[index] else ""
+            composer.load_text(texts[index])
+            composer.move_cursor(composer.document.end)  # typing goes on after it
+            composer.focus()
+            if draft:
+                self.notify(
+                    "Your draft was put in the prompt history: Up brings it back.",
+                    markup=False,
+                )
 
-        self.push_screen(PromptPicker(prompts), chosen)
+        picker = PromptPicker(prompts, on_close=closing)
+        self.push_screen(picker, chosen)
 
     def inspect_payload(self) -> None:
         """The exact last request and what the payload builder changed, keys redacted."""

@@ -1,9 +1,16 @@
-"""Pick an earlier prompt to edit and resend: dismisses with its history index, or None."""
+"""Pick an earlier prompt to edit and resend: dismisses with its history index, or None.
+
+Keys typed in a burst act in the order typed: the list runs its keys (arrows, enter,
+esc) as each reaches it, and keeps the keys typed after the one that closed the
+dialog in ``typed_after`` for the composer, instead of dropping them with the list.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -13,12 +20,35 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from llmx_tui.core.safe_text import neutralise
+from llmx_tui.ui.widgets.bound_keys import run_bound_key
 
 _PREVIEW = 100
 
 
+class _PromptList(OptionList):
+    def __init__(self, picker: PromptPicker, *options: Option) -> None:
+        super().__init__(*options, id="prompt-list", markup=False)
+        self._picker = picker
+
+    async def _on_key(self, event: events.Key) -> None:
+        picker = self._picker
+        if picker.closed or event.key in ("enter", "escape"):
+            event.stop()
+            event.prevent_default()
+            if picker.closed:
+                picker.typed_after.append(event)
+            elif event.key == "enter":
+                picker.action_pick()
+            else:
+                picker.action_cancel()
+            return
+        if not await run_bound_key(self, event):  # arrows: now, before the keys behind
+            await super()._on_key(event)
+
+
 class PromptPicker(ModalScreen[int | None]):
-    """``PromptPicker([(index, text), ...])``, newest first; Enter picks, Esc cancels."""
+    """``PromptPicker([(index, text), ...])``, newest first; Enter picks, Esc cancels.
+    ``on_close`` runs as the choice is made, before the dialog is gone."""
 
     DEFAULT_CSS = """
     PromptPicker { align: center middle; }
@@ -31,9 +61,14 @@ class PromptPicker(ModalScreen[int | None]):
         Binding("escape", "cancel", "Cancel", id="prompt_picker.cancel"),
     ]
 
-    def __init__(self, prompts: list[tuple[int, str]]) -> None:
+    def __init__(
+        self, prompts: list[tuple[int, str]], *, on_close: Callable[[], None] | None = None
+    ) -> None:
         super().__init__()
         self._prompts = prompts
+        self._on_close = on_close
+        self.closed = False
+        self.typed_after: list[events.Key] = []  # keys that reached the list once closed
 
     def compose(self) -> ComposeResult:
         options = [
@@ -48,17 +83,33 @@ class PromptPicker(ModalScreen[int | None]):
                 ),
                 id="prompt-title",
             )
-            yield OptionList(*options, id="prompt-list", markup=False)
+            yield _PromptList(self, *options)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(int(event.option.id or 0))
+        event.stop()  # a click
+        self._close(int(event.option.id or 0))
+
+    def action_pick(self) -> None:
+        option = self.query_one(OptionList).highlighted_option
+        if option is not None:
+            self._close(int(option.id or 0))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self._close(None)
+
+    def _close(self, index: int | None) -> None:
+        if self.closed:
+            return  # once: a second enter goes on to the composer
+        self.closed = True
+        if self._on_close is not None:
+            self._on_close()
+        self.call_later(self._dismiss, index)  # from the screen, as a click would
+
+    def _dismiss(self, index: int | None) -> None:
+        self.dismiss(index)  # not awaited: it cannot be from the screen's own handler
 
 
 def _preview(text: str) -> str:

@@ -75,12 +75,31 @@ class Composer(TextArea):
         else:
             self.call_later(self.pass_on_held)
 
-    def pass_on_held(self) -> None:
+    def pass_on_held(self, earlier: list[events.Key] | None = None) -> None:
         """The screen has taken the sent text: the keys typed after Enter go on, in order,
-        to wherever the focus now is."""
+        to wherever the focus now is (after ``earlier``: keys a dialog took first)."""
         held, self._held, self._sending = self._held or [], None, False
-        for event in held:
+        for event in [*(earlier or ()), *held]:
             self.app.post_message(events.Key(event.key, event.character))
+
+    def hold_keys(self) -> None:
+        """Text is about to be loaded here (a prompt picked with F9): keys reaching the
+        editor from now on wait until ``pass_on_held``, then go on after it."""
+        self._sending = True
+        if self._held is None:
+            self._held = []
+
+    def keep_draft(self) -> str:
+        """The text being written, put where Up recalls it first (it is about to be
+        replaced); "" when there is none."""
+        draft = self.text
+        if not draft.strip():
+            return ""
+        if draft in self.prompt_history:
+            self.prompt_history.remove(draft)
+        self.prompt_history.append(draft)
+        self._recall_index = None
+        return draft
 
     def accept_sent(self, text: str) -> None:
         """The app took ``text``: remember it and clear the editor."""
