@@ -40,23 +40,51 @@ def normalise_arguments(arguments: str) -> str:
     return arguments if arguments.strip() else "{}"
 
 
+# Arguments nested deeper than this are malformed (rule 2): Python's JSON parser
+# and encoder recurse once per level, so thousands of levels crash the build and
+# a few hundred the encoding of the request; no tool takes such a structure.
+MAX_ARGUMENT_DEPTH = 64
+# Nesting deeper than MAX_ARGUMENT_DEPTH needs at least this many characters: only
+# arguments longer than it are walked (``too_deep``), so short ones cost nothing.
+DEEP_ARGUMENTS_LENGTH = 2 * MAX_ARGUMENT_DEPTH
+
+
+def too_deep(value: Any) -> bool:
+    """Does a parsed JSON value nest deeper than ``MAX_ARGUMENT_DEPTH``? (No recursion.)"""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_ARGUMENT_DEPTH:
+            return True
+        for child in node.values() if node.__class__ is dict else node:
+            if child.__class__ is dict or child.__class__ is list:
+                stack.append((child, depth + 1))
+    return False
+
+
 def parse_arguments(arguments: str) -> dict[str, Any] | None:
     """Rule 2: the arguments must parse as a JSON object, else the call is malformed."""
     if arguments == "{}":  # the most common case, on every request: skip the parser
         return {}
-    if arguments[:1] == "{" and arguments[-1:] == "}":
-        # The usual shape, scanned directly. Same verdict as ``decode``: nothing
-        # to skip before the value, and a trailing "}" is never whitespace.
-        try:
-            value, end = SCAN_JSON_VALUE(arguments, 0)
-        except (StopIteration, ValueError):
-            return None
-        return value if end == len(arguments) else None
     try:
-        value = _STRICT_JSON.decode(arguments)
-    except ValueError:
+        if arguments[:1] == "{" and arguments[-1:] == "}":
+            # The usual shape, scanned directly. Same verdict as ``decode``: nothing
+            # to skip before the value, and a trailing "}" is never whitespace.
+            try:
+                value, end = SCAN_JSON_VALUE(arguments, 0)
+            except StopIteration:
+                return None
+            if end != len(arguments):
+                return None
+        else:
+            value = _STRICT_JSON.decode(arguments)
+    except (ValueError, RecursionError):
         return None
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return None
+    if len(arguments) > DEEP_ARGUMENTS_LENGTH and too_deep(value):
+        return None
+    return value
 
 
 def unanchored(reasoning: Sequence[Item], report: list[ReportEntry]) -> None:

@@ -39,7 +39,13 @@ from llmx_tui.core.items import (
     UserMessage,
 )
 from llmx_tui.providers.base import ReportEntry, RequestSettings
-from llmx_tui.providers.history_collect import SCAN_JSON_VALUE, parse_arguments, unanchored
+from llmx_tui.providers.history_collect import (
+    DEEP_ARGUMENTS_LENGTH,
+    SCAN_JSON_VALUE,
+    parse_arguments,
+    too_deep,
+    unanchored,
+)
 from llmx_tui.providers.history_ids import ShapeId, shaped_id, suffixed_id
 from llmx_tui.providers.history_model import (
     CALL_IS_ERROR,
@@ -147,10 +153,12 @@ def clean_history(
                 # ``parse_arguments`` inlined: its call and slicing cost as much as the scan.
                 try:
                     parsed, end = SCAN_JSON_VALUE(arguments, 0)
-                except (StopIteration, ValueError):
+                except (StopIteration, ValueError, RecursionError):
                     return None  # malformed (rule 2)
                 if end != len(arguments):  # trailing whitespace or junk: the full check
                     parsed = parse_arguments(arguments)
+                elif end > DEEP_ARGUMENTS_LENGTH and too_deep(parsed):
+                    return None  # nested too deeply (rule 2)
             else:
                 parsed = parse_arguments(arguments)
             if parsed is None or not call_id:
