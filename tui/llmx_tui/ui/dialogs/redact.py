@@ -1,6 +1,13 @@
 """Hide secrets in a request before it is shown: secret-named keys and key-shaped strings.
 
 Pure functions over JSON-like data; the original payload is never modified.
+
+A configured key is hidden everywhere it occurs when it is long enough to be a real
+secret. A short one (under ``EMBEDDED_MIN`` characters, such as ``k``) and the dummy
+keys local servers suggest (``ollama``, ``EMPTY``, ``lm-studio``...) are hidden only
+where they stand as a whole value: a string equal to them, or the credential of an
+``Authorization``-style value (``Bearer ollama``). Hidden everywhere, ``k`` turned
+"thinktool" into "thin«redacted»tool" and ``ollama`` blanked every mention of Ollama.
 """
 
 from __future__ import annotations
@@ -36,6 +43,13 @@ _KEY_SHAPES = re.compile(
     r"|\bgsk_[A-Za-z0-9]{20,}"
     r"|\bxai-[A-Za-z0-9]{20,}"
 )
+# A secret shorter than this is too short to be worth hiding inside other words.
+EMBEDDED_MIN = 8
+# Keys local servers tell their users to set: not secrets, and words in their own right.
+_PLACEHOLDER_KEYS = frozenset(
+    {"ollama", "empty", "lm-studio", "sk-no-key-required", "none", "dummy", "not-needed"}
+)
+_SCHEME = re.compile(r"(\s*(?:Bearer|Basic|Token|Key)\s+)(.*?)(\s*)", re.I | re.S)
 _URL_SECRET_PARAMS = re.compile(r"([?&](?:key|api_key|apikey|access_token)=)[^&#]*", re.I)
 
 
@@ -43,9 +57,27 @@ def is_secret_key(name: str) -> bool:
     return name.lower().replace("-", "_") in _SECRET_KEYS
 
 
+def _whole_value_only(secret: str) -> bool:
+    return len(secret) < EMBEDDED_MIN or secret.lower() in _PLACEHOLDER_KEYS
+
+
+def _redact_whole(text: str, secret: str) -> str:
+    """``text`` with ``secret`` hidden where it is the whole value or its credential."""
+    if text.strip() == secret:
+        return REDACTED
+    scheme = _SCHEME.fullmatch(text)
+    if scheme and scheme.group(2) == secret:
+        return scheme.group(1) + REDACTED + scheme.group(3)
+    return text
+
+
 def redact_text(text: str, secrets: Sequence[str] = ()) -> str:
     for secret in secrets:
-        if secret:
+        if not secret:
+            continue
+        if _whole_value_only(secret):
+            text = _redact_whole(text, secret)
+        else:
             text = text.replace(secret, REDACTED)
     return _KEY_SHAPES.sub(REDACTED, text)
 
