@@ -868,3 +868,23 @@ def test_deeply_nested_arguments_are_malformed_not_a_crash(provider: str, argume
     payload = build_and_validate(history, _rs(provider))
     wire = json.dumps(payload)  # what the transport does with it
     assert wire.count("[[") == 1, "the deep call is skipped, the flat one kept"
+
+
+@pytest.mark.parametrize("provider", OPENAI_STYLE)
+@pytest.mark.parametrize("taken", ["item id reused", "call id taken"])
+def test_a_call_without_id_never_gets_an_id_another_call_has(provider: str, taken: str) -> None:
+    """A call without id is sent as ``call_<item id>``: that id may already be
+    another call's (an id the server chose, or an item id repeated by an import)."""
+    first = ("c7", "") if taken == "item id reused" else ("c1", "call_c7")
+    history: list[Item] = [
+        UserMessage(id="u1", text="q"),
+        ToolCall(id=first[0], call_id=first[1], name="f", arguments="{}"),
+        ToolOutput(id="o1", call_id=first[1], output="one"),
+        AssistantMessage(id="a1", text="and again"),
+        ToolCall(id="c7", call_id="", name="f", arguments="{}"),
+        ToolOutput(id="o2", call_id="", output="two"),
+        UserMessage(id="u2", text="next"),
+    ]
+    payload = build_and_validate(history, _rs(provider))
+    results = [m["content"] for m in payload["messages"] if m["role"] == "tool"]
+    assert results == ["one", "two"]

@@ -36,7 +36,9 @@ def assign_unique_call_ids(steps: list[Step], report: list[ReportEntry]) -> None
                         call.item.id, "missing-call-id", "changed", f"sent with id {wire_id!r}"
                     )
                 )
-            elif wire_id in used:
+            # A made-up id may be taken too: by a call whose id it is, or by a
+            # call without id whose item has the same id (an import).
+            if wire_id in used:
                 wire_id = suffixed_id(call.item.id, wire_id, used, next_suffix, report)
             used.add(wire_id)
             call.wire_id = wire_id
