@@ -835,3 +835,25 @@ async def test_a_resumed_tool_call_cancelled_while_it_ran_says_cancelled() -> No
         text = screen_text(app)
         assert "⊘ tool run_shell(" in text and "· cancelled" in text
         assert "failed" not in text and "✗" not in text
+
+
+async def test_at_80_columns_the_status_says_the_model_is_thinking_and_how_to_see_it() -> None:
+    pause = Pause()
+    script = [
+        StepStarted(step=0, provider="openai", model="gpt-test"),
+        ReasoningDelta(text="Weighing the options"),
+        pause,
+        TextDelta(text="The answer."),
+    ]
+    app, _conv = make_app(script)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "question")
+        await wait_for(pilot, lambda: "thinking" in app.screen.status.state)
+        assert not app.screen.reasoning_shown()  # folded away at 80 columns
+        assert "thinking… (F2 shows it)" in screen_text(app)
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: app.screen.status.state == "thinking…")
+        assert "Weighing the options" in screen_text(app)
+        pause.gate.set()
+        await wait_for(pilot, lambda: "The answer." in screen_text(app))
+        assert app.screen.status.state == "streaming"

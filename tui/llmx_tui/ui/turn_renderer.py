@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 # Tool call states that a turn's end leaves behind unless the call finished.
 _UNDER_WAY = frozenset({"streaming", "pending", "waiting", "running"})
+# The status while reasoning arrives and no reply text yet: reasoning pane shown, hidden.
+_THINKING = ("thinking…", "thinking… (F2 shows it)")
 
 
 def merge_usage(old: ev.Usage, new: ev.Usage) -> ev.Usage:
@@ -109,6 +111,7 @@ class TurnRenderer:
     # streamed content -----------------------------------------------------
     def _on_text_delta(self, event: ev.TextDelta) -> None:
         self._answered = True  # what arrives is kept, even if the turn then fails
+        self._stop_thinking()
         if self.assistant is None:
             self.assistant = StreamingMarkdown(classes="assistant")
             self._assistant_entry = assistant_entry(live=self.assistant)
@@ -120,6 +123,22 @@ class TurnRenderer:
 
     def _on_reasoning_delta(self, event: ev.ReasoningDelta) -> None:
         self.screen.reasoning.append(event.text)
+        if self.assistant is None and self.screen.status.state == "streaming":
+            self.show_thinking()  # no reply text yet: the model is thinking
+
+    def show_thinking(self) -> None:
+        """While the model thinks, the status says so, and where to watch it when the
+        reasoning pane is out of sight (folded away on a narrow screen, or closed)."""
+        status = self.screen.status
+        if status.state not in ("streaming", *_THINKING):
+            return
+        state = _THINKING[0] if self.screen.reasoning_shown() else _THINKING[1]
+        if status.state != state:
+            status.set_state(state)
+
+    def _stop_thinking(self) -> None:
+        if self.screen.status.state in _THINKING:
+            self.screen.status.set_state("streaming")
 
     def _on_usage(self, event: ev.Usage) -> None:
         self._step_usage = merge_usage(self._step_usage, event)
@@ -143,6 +162,7 @@ class TurnRenderer:
 
     # tool calls -----------------------------------------------------------
     def _on_tool_call_started(self, event: ev.ToolCallStarted) -> None:
+        self._stop_thinking()
         key = event.call_id or f"step-index-{self.turn}-{event.index}"
         self._index_keys[event.index] = key
         self.screen.tools.start_call(event.index, event.call_id, event.name)

@@ -437,9 +437,15 @@ class ChatScreen(Screen[None]):
             pane.display = not pane.display
         self._sync_side()
 
+    def reasoning_shown(self) -> bool:
+        """The reasoning pane is on screen (not closed, not folded away)."""
+        return bool(self.reasoning.display) and not self._side_folded
+
     def _sync_side(self) -> None:
         shown = (self.reasoning.display or self.tools.display) and not self._side_folded
         self.query_one("#side").display = shown
+        if self.status.state.startswith("thinking"):
+            self.renderer.show_thinking()  # the F2 hint only while the pane is out of sight
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW_WIDTH
