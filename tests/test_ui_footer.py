@@ -190,6 +190,31 @@ async def test_at_80_columns_the_key_bar_shows_whole_keys_in_every_state() -> No
         await keys_shown(("^r Retry", "f3 Tools"))
         await pilot.press(*"list", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
-        await keys_shown(("esc Cancel", "^s Sessions"))  # under the approval dialog
+        await pilot.pause()
+        assert "Cancel" not in line() and "Sessions" not in line()  # not under the dialog
         app.screen.dismiss("allow_once")
         await keys_shown(("^r Retry", "^s Sessions"))
+
+
+async def test_the_chat_key_bar_is_not_offered_under_a_dialog() -> None:
+    from llmx_tui.ui.screens.approval import ApprovalScreen
+    from tests.ui_helpers import tool_turn
+
+    conversation = ScriptedConversation(
+        [tool_turn("run_shell", {"command": "ls"}, "Done.", approval=True)]
+    )
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        app.screen.composer.load_text("list files")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await pilot.pause()
+        bottom = screen_text(app).splitlines()[-1]
+        assert "Cancel" not in bottom and "Sessions" not in bottom
+        await pilot.press("a")
+        await wait_for(
+            pilot, lambda: not conversation.busy and not isinstance(app.screen, ApprovalScreen)
+        )
+        await pilot.pause()
+        assert "Sessions" in screen_text(app).splitlines()[-1]

@@ -363,6 +363,16 @@ class ChatScreen(Screen[None]):
     def on_unmount(self) -> None:
         self._release_collector()  # never left paused, however the app ends
 
+    # A dialog over the chat (approval, a picker, the palette) shows through to the key
+    # bar, whose keys are not live under it: "esc Cancel" under the approval dialog,
+    # where Esc denies. The bar is hidden (its row kept) while the chat is covered;
+    # the dialogs write their own keys.
+    def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
+        self.query_one(KeyBar).visible = False
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        self.query_one(KeyBar).visible = True
+
     def turn_ended(self) -> None:
         self.refresh_bindings()
 
