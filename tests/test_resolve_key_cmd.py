@@ -35,3 +35,12 @@ def test_the_stderr_line_is_neutralised_and_clipped() -> None:
     said = message.partition("without printing a key: ")[2]
     assert said.startswith("xxx") and said.endswith("…") and len(said) == 200
     assert "\x1b" not in _fails_with(r"printf 'locked \033[31mred\n' >&2; exit 1")
+
+
+def test_output_that_is_not_utf8_is_one_clear_error() -> None:
+    message = _fails_with(r"printf '\377\376sk'")
+    assert message == (
+        "api_key_cmd for 'vault' printed something that is not UTF-8 text, not a key"
+    )
+    said = _fails_with(r"printf 'bad \377 byte\n' >&2; exit 4").partition("key: ")[2]
+    assert said == "bad \ufffd byte"

@@ -152,15 +152,18 @@ def _api_key(
 
 def _key_from_command(name: str, command: str) -> str:
     try:
-        done = subprocess.run(
-            command, shell=True, capture_output=True, text=True, timeout=30, check=False
-        )
+        done = subprocess.run(command, shell=True, capture_output=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ProviderSetupError(f"api_key_cmd for {name!r} failed: {exc}") from None
-    key = done.stdout.strip()
+    try:
+        key = done.stdout.decode("utf-8").strip()
+    except UnicodeDecodeError:  # never quoted: it may be (part of) a key
+        raise ProviderSetupError(
+            f"api_key_cmd for {name!r} printed something that is not UTF-8 text, not a key"
+        ) from None
     if done.returncode != 0 or not key:
         message = f"api_key_cmd for {name!r} exited {done.returncode} without printing a key"
-        said = _last_line(done.stderr)
+        said = _last_line(done.stderr.decode("utf-8", errors="replace"))
         raise ProviderSetupError(f"{message}: {said}" if said else message)
     return key
 
