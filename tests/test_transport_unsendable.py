@@ -67,3 +67,19 @@ async def test_a_non_ascii_key_is_not_retried(loopback: Any) -> None:
     )
     assert "header authorization" in error.message
     assert "key" in error.message
+
+
+async def test_a_body_that_cannot_be_encoded_is_not_blamed_on_a_header(loopback: Any) -> None:
+    events: list[Any] = []
+    transport = Transport(httpx.AsyncClient(), retry=RetryPolicy(max_attempts=4))
+    request = HttpRequest(
+        url=loopback.base_url + "/chat/completions",
+        headers={"authorization": "Bearer sk-fine"},
+        body={"messages": [{"role": "user", "content": "half an emoji \ud83d"}]},
+    )
+    with pytest.raises(ProviderError) as caught:
+        await transport.stream(request, OpenAIChatParser(), events.append)
+    assert caught.value.kind == "request"
+    assert "cannot be encoded as UTF-8" in caught.value.message
+    assert "header" not in caught.value.message
+    assert not events and not loopback.requests

@@ -189,7 +189,8 @@ class Transport:
             ) from None
         except _NEVER_SUCCEEDS as exc:
             # A bad URL or header fails the same way on every attempt: no backoff.
-            raise ProviderError("config", _unsendable_message(request, exc)) from None
+            kind = "request" if _body_unsendable(request, exc) else "config"
+            raise ProviderError(kind, _unsendable_message(request, exc)) from None
         except httpx.TransportError as exc:
             error = ProviderError("connection", _connection_message(request, exc))
             if reader.streamed:
@@ -499,7 +500,8 @@ def _loggable_url(url: str) -> str:
 
 
 # Errors that no retry can cure: the URL or a header is wrong. UnicodeEncodeError is
-# httpx refusing a header value that is not ASCII (a key pasted with a smart quote).
+# httpx refusing a header value that is not ASCII (a key pasted with a smart quote), or
+# a body holding a lone surrogate.
 _NEVER_SUCCEEDS = (
     httpx.UnsupportedProtocol,
     httpx.InvalidURL,
@@ -513,11 +515,23 @@ def _unsendable_message(request: HttpRequest, exc: Exception) -> str:
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         detail = redact(_short(exc), request.secrets)
         return f"cannot send the request: the URL is not valid ({detail}); check the base URL"
+    if _body_unsendable(request, exc):
+        return (
+            f"cannot send the request to {_host(request.url)}: its text holds a character "
+            f"that cannot be encoded as UTF-8 ({_short(exc)})"
+        )
     names = [name for name, value in request.headers.items() if not _sendable(value)]
     which = f"header {', '.join(names)}" if names else "a header"
     return (
         f"cannot send the request to {_host(request.url)}: {which} holds a line break, "
         "a control character or a non-ASCII character; check the API key and headers"
+    )
+
+
+def _body_unsendable(request: HttpRequest, exc: Exception) -> bool:
+    """A UnicodeEncodeError from the body (a lone surrogate), not from a header."""
+    return isinstance(exc, UnicodeEncodeError) and all(
+        _sendable(value) for value in request.headers.values()
     )
 
 
