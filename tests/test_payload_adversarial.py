@@ -481,6 +481,8 @@ CALL_IDS = [
     "123456789",
     "x" * 80,
     "c0_2",
+    "call_dup",  # the id a call without id whose item id is "dup" is sent with
+    "call 1",
 ]
 ARGUMENTS = [
     "",
@@ -503,7 +505,7 @@ ARGUMENTS = [
 USER_TEXTS = ["", " ", "\n\t", "same prompt", "same prompt", "unique", "unique", "unique"]
 ASSISTANT_TEXTS = ["", "  ", "Sure.", "Sure.", "unique", "unique"]
 OUTPUT_TEXTS = ["", " ", "ok", "unique"]
-NAMES = ["f", "read_file", "g"]
+NAMES = ["f", "read_file", "g", "ns.tool-1"]
 # Weighted: calls, outputs and messages are the common items.
 ITEM_KINDS = [
     *("user", "said", "said", "reasoning", "call", "call"),
@@ -603,10 +605,12 @@ class _Maker:
 
     def call(self, call_ids: list[str]) -> ToolCall:
         owner = self.owner()
-        call_id = self.draw(st.sampled_from([*CALL_IDS, *call_ids, "unique"]))
+        call_id = self.draw(st.sampled_from([*CALL_IDS, *call_ids, "unique", "", ""]))
         call_id = self.id("id") if call_id == "unique" else call_id
+        # Imported sessions may repeat item ids: "dup" is a reused one.
+        item_id = self.draw(st.sampled_from([self.id("c"), "dup", "dup", "a.b"]))
         return ToolCall(
-            id=self.id("c"),
+            id=item_id,
             call_id=call_id,
             name=self.draw(st.sampled_from(NAMES)),
             arguments=self.draw(st.sampled_from(ARGUMENTS)),
@@ -705,7 +709,7 @@ def _run(provider: str, data: st.DataObject) -> None:
 OPENAI_STYLE = sorted(name for name, p in PRESETS.items() if p.dialect == "openai-chat")
 
 
-@RUNS
+@settings(RUNS, max_examples=400)  # eleven presets share these runs
 @given(data=st.data(), provider=st.sampled_from(OPENAI_STYLE))
 def test_openai_style_presets_accept_any_history(provider: str, data: st.DataObject) -> None:
     _run(provider, data)
