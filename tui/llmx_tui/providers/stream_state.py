@@ -9,6 +9,7 @@ any time, mid-stream included.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from llmx_tui.core.events import (
@@ -31,6 +32,7 @@ _DETAIL_TEXT_FIELDS = ("text", "summary")
 # of a small event's decoding time.
 _scan_once = json.JSONDecoder().scan_once
 _JSON_WHITESPACE = " \t\n\r"  # what json.loads skips around a value (not str.isspace)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def decode_json(data: str) -> Any:
@@ -86,23 +88,48 @@ class StreamState:
         # Held back by a ThinkTagSplitter; counted in outcome() but not yet published.
         self.pending_text = ""
         self.pending_reasoning = ""
+        # A high surrogate that ended a piece, by delta kind (``_mend_surrogates``).
+        # Keyed by delta kind, or by a tool call's index for its arguments.
+        self._held_surrogates: dict[object, str] = {}
 
     # --- text-like pieces ---------------------------------------------------------------
 
     def add_text(self, text: str, out: list[Any]) -> None:
+        if text and not text.isascii() and _SURROGATE.search(text):
+            text = self._mend_surrogates(TextDelta, text)
         if text:
             self._text.append(text)
             out.append(TextDelta(text))
 
     def add_reasoning(self, text: str, out: list[Any]) -> None:
+        if text and not text.isascii() and _SURROGATE.search(text):
+            text = self._mend_surrogates(ReasoningDelta, text)
         if text:
             self._reasoning.append(text)
             out.append(ReasoningDelta(text))
 
     def add_refusal(self, text: str, out: list[Any]) -> None:
+        if text and not text.isascii() and _SURROGATE.search(text):
+            text = self._mend_surrogates(RefusalDelta, text)
         if text:
             self._refusal.append(text)
             out.append(RefusalDelta(text))
+
+    def _mend_surrogates(self, key: object, text: str) -> str:
+        """``text`` with UTF-16 surrogates made into characters.
+
+        A server that escapes non-ASCII as ``\\uXXXX`` may cut an emoji's surrogate
+        pair between two events; each half decodes to a lone surrogate, which no
+        UTF-8 encoder (SQLite, the next request, the terminal) accepts. A trailing
+        high surrogate waits for the next piece of its kind (``key``); a pair becomes its
+        character; any other lone surrogate becomes U+FFFD.
+        """
+        held = self._held_surrogates.pop(key, "")
+        text = held + text
+        if "\ud800" <= text[-1] <= "\udbff":
+            self._held_surrogates[key] = text[-1]
+            text = text[:-1]
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
     @property
     def has_reasoning(self) -> bool:
@@ -135,6 +162,8 @@ class StreamState:
             call = self._tools[index] = _ToolCall()
         if call_id and call.call_id is None:
             call.call_id = call_id
+        if arguments and not arguments.isascii() and _SURROGATE.search(arguments):
+            arguments = self._mend_surrogates(index, arguments)
         if name and not call.name:
             call.name = name
         if arguments:
@@ -166,7 +195,11 @@ class StreamState:
 
     def tool_arguments(self, index: int) -> str:
         call = self._tools.get(index)
-        return "".join(call.arguments) if call else ""
+        return self._arguments(index, call) if call else ""
+
+    def _arguments(self, index: int, call: _ToolCall) -> str:
+        joined = "".join(call.arguments)
+        return joined + "\ufffd" if index in self._held_surrogates else joined
 
     @property
     def tool_count(self) -> int:
@@ -219,15 +252,17 @@ class StreamState:
     # --- result -----------------------------------------------------------------------------
 
     def outcome(self) -> StepOutcome:
-        text = "".join(self._text) + self.pending_text
+        # A half pair still waiting for its other half is shown as U+FFFD.
+        held = dict.fromkeys(self._held_surrogates, "\ufffd")
+        text = "".join(self._text) + held.get(TextDelta, "") + self.pending_text
         calls = [
             OutcomeToolCall(
                 id=call.call_id,
                 name=call.name,
-                arguments="".join(call.arguments),
+                arguments=self._arguments(index, call),
                 thought_signature=call.thought_signature,
             )
-            for _, call in sorted(self._tools.items())
+            for index, call in sorted(self._tools.items())
             if call.name  # a nameless fragment cannot be run or replayed
         ]
         choices: dict[int, str] = {}
@@ -242,8 +277,10 @@ class StreamState:
             details = [dict(detail) for detail in self._details]
         return StepOutcome(
             text=text,
-            reasoning="".join(self._reasoning) + self.pending_reasoning,
-            refusal="".join(self._refusal),
+            reasoning="".join(self._reasoning)
+            + held.get(ReasoningDelta, "")
+            + self.pending_reasoning,
+            refusal="".join(self._refusal) + held.get(RefusalDelta, ""),
             tool_calls=calls,
             finish_reason=self.finish_reason,
             usage=self.usage,
