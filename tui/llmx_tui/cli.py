@@ -45,12 +45,12 @@ def build_parser(
     parser.add_argument("--system", metavar="TEXT", help="system prompt")
     parser.add_argument(
         "--max-steps",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="most model requests in one turn (default 25)",
     )
     parser.add_argument(
-        "--max-tokens", type=_positive_int, metavar="N", help="most output tokens per request"
+        "--max-tokens", type=positive_int, metavar="N", help="most output tokens per request"
     )
     parser.add_argument("--no-tools", action="store_true", help="offer the model no tools")
     parser.add_argument(
@@ -83,7 +83,7 @@ def build_parser(
     return parser
 
 
-def _positive_int(value: str) -> int:
+def positive_int(value: str) -> int:
     try:
         number = int(value)
     except ValueError:

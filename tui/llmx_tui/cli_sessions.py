@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
 
+from llmx_tui.cli import positive_int
 from llmx_tui.cli_table import CONTROL, cells, clip_snippet, fit, one_line, pad, terminal_width
 from llmx_tui.core.items import (
     AssistantMessage,
@@ -67,12 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = add("list", "List sessions, newest first.")
     listing.add_argument("--json", action="store_true", help="print a JSON list")
-    listing.add_argument("--limit", type=_at_least_one, metavar="N", help="only the N newest")
+    listing.add_argument("--limit", type=positive_int, metavar="N", help="only the N newest")
     add("show", "Show a session's details and numbered items.").add_argument("id")
     search = add("search", "Full-text search over message text, best match first.")
     search.add_argument("query", nargs="+")
     search.add_argument(
-        "--limit", type=_at_least_one, default=50, metavar="N", help="at most N hits"
+        "--limit", type=positive_int, default=50, metavar="N", help="at most N hits"
     )
     search.add_argument("--json", action="store_true", help="print a JSON list")
     export = add("export", "Export a session as Markdown or llmx-tui.session/1 JSON.")
@@ -98,16 +99,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="last item to keep, as numbered by `sessions show`",
     )
     return parser
-
-
-def _at_least_one(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
 
 
 def _file_name(value: str) -> str:
