@@ -892,3 +892,30 @@ def test_a_call_without_id_never_gets_an_id_another_call_has(provider: str, take
     payload = build_and_validate(history, _rs(provider))
     results = [m["content"] for m in payload["messages"] if m["role"] == "tool"]
     assert results == ["one", "two"]
+
+
+@pytest.mark.parametrize("provider", ["groq", "mistral", "anthropic", "gemini"])
+def test_arguments_with_surrogates_still_make_a_sendable_payload(provider: str) -> None:
+    """An emoji's surrogate pair cut between two argument deltas by a server that
+    escapes non-ASCII is saved as two lone surrogates; a JSON escape can name one too.
+    Neither can be encoded as UTF-8: the request could never be sent again. The cut
+    pair is mended into its character; an escaped lone surrogate is malformed (rule 2:
+    strict parsers reject it)."""
+    history: list[Item] = [
+        UserMessage(id="u1", text="q"),
+        ToolCall(id="c1", call_id="cut", name="f", arguments='{"a": "x\ud83d\ude00y"}'),
+        ToolOutput(id="o1", call_id="cut", output="one"),
+        ToolCall(id="c2", call_id="lone", name="f", arguments='{"a": "\\udc00"}'),
+        ToolOutput(id="o2", call_id="lone", output="two"),
+        UserMessage(id="u2", text="next"),
+    ]
+    payload, report = BUILDERS[PRESETS[provider].dialect](history, _rs(provider))
+    validate(payload, _rs(provider))
+    wire = json.dumps(payload, ensure_ascii=False).encode("utf-8")  # what httpx sends
+    assert "x\U0001f600y".encode() in wire or b"x\\ud83d\\ude00y" in wire
+    assert b"one" in wire and b"two" not in wire
+    rules = ("surrogates-in-arguments", "malformed-arguments")
+    assert [(e.item_id, e.rule) for e in report if e.rule in rules and e.item_id < "o"] == [
+        ("c1", "surrogates-in-arguments"),
+        ("c2", "malformed-arguments"),
+    ]

@@ -40,6 +40,33 @@ def normalise_arguments(arguments: str) -> str:
     return arguments if arguments.strip() else "{}"
 
 
+def has_surrogates(text: str) -> bool:
+    """Does ``text`` hold UTF-16 surrogates (which cannot be encoded as UTF-8)?"""
+    if text.isascii():  # a flag on the string: free
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def mend_surrogates(text: str) -> str:
+    """A surrogate pair cut between two stream deltas becomes its character again; any
+    other surrogate becomes U+FFFD (as ``stream_state`` does for text)."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def encodable(value: Any) -> bool:
+    """No lone surrogate from a ``\\uD800``-style escape: strict parsers reject one, and
+    the request could not be encoded as UTF-8."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 # Arguments nested deeper than this are malformed (rule 2): Python's JSON parser
 # and encoder recurse once per level, so thousands of levels crash the build and
 # a few hundred the encoding of the request; no tool takes such a structure.
@@ -170,7 +197,19 @@ def new_call(
         report.append(
             ReportEntry(item.id, "empty-arguments", "changed", 'empty arguments sent as "{}"')
         )
+    elif has_surrogates(arguments):
+        arguments = mend_surrogates(arguments)
+        report.append(
+            ReportEntry(
+                item.id,
+                "surrogates-in-arguments",
+                "changed",
+                "a character cut in two by the stream was mended (U+FFFD where it could not be)",
+            )
+        )
     parsed = parse_arguments(arguments)
+    if parsed is not None and "\\u" in arguments and not encodable(parsed):
+        parsed = None  # an escaped lone surrogate: strict parsers reject it
     if parsed is None:
         report.append(
             ReportEntry(

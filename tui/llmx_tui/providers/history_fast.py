@@ -42,6 +42,8 @@ from llmx_tui.providers.base import ReportEntry, RequestSettings
 from llmx_tui.providers.history_collect import (
     DEEP_ARGUMENTS_LENGTH,
     SCAN_JSON_VALUE,
+    encodable,
+    has_surrogates,
     parse_arguments,
     too_deep,
     unanchored,
@@ -149,6 +151,8 @@ def clean_history(
                         item.id, "empty-arguments", "changed", 'empty arguments sent as "{}"'
                     )
                 )
+            if not arguments.isascii() and has_surrogates(arguments):
+                return None  # a character cut in two (mended by the full pipeline)
             if arguments[0] == "{":
                 # ``parse_arguments`` inlined: its call and slicing cost as much as the scan.
                 try:
@@ -163,6 +167,8 @@ def clean_history(
                 parsed = parse_arguments(arguments)
             if parsed is None or not call_id:
                 return None  # malformed (rule 2) or without id
+            if "\\u" in arguments and not encodable(parsed):
+                return None  # an escaped lone surrogate: malformed (rule 2)
             if answerable_step is not open_step:
                 answerable = {}
                 answerable_step = open_step
