@@ -21,6 +21,9 @@ from textual.widgets import TextArea
 
 from llmx_tui.ui.widgets.bound_keys import run_bound_key
 
+# Shown while the composer is empty: a new user's first question is what to do here.
+PLACEHOLDER = "Type a message · Enter sends · ctrl+j new line · /help lists commands"
+
 
 class Composer(TextArea):
     DEFAULT_CSS = """
@@ -41,7 +44,13 @@ class Composer(TextArea):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
-            "", id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True
+            "",
+            id=id,
+            soft_wrap=True,
+            show_line_numbers=False,
+            tab_behavior="focus",
+            compact=True,
+            placeholder=PLACEHOLDER,
         )
         self.prompt_history: list[str] = []
         self._recall_index: int | None = None  # position in prompt_history while recalling
