@@ -501,6 +501,10 @@ ARGUMENTS = [
     '{"a": NaN}',
     '{"a": Infinity}',
     '{"a": 1} x',
+    '{"a": "\\u00e9\\ud83d\\ude00"}',  # escaped: a surrogate pair is one character
+    '{"a": "\\ud800"}',  # an escaped lone surrogate
+    '{"a": "x\ud83d\ude00"}',  # an emoji cut in two by the stream: two lone surrogates
+    '{"a": ' + "[" * 70 + "]" * 70 + "}",  # nested too deeply
 ]
 USER_TEXTS = ["", " ", "\n\t", "same prompt", "same prompt", "unique", "unique", "unique"]
 ASSISTANT_TEXTS = ["", "  ", "Sure.", "Sure.", "unique", "unique"]
@@ -690,6 +694,10 @@ def request_settings(draw: st.DrawFn, provider: str, model: str) -> RequestSetti
 def build_and_validate(history: list[Item], rs: RequestSettings) -> dict[str, Any]:
     builder = BUILDERS[PRESETS[rs.provider].dialect]
     payload, report = builder(history, rs)
+    try:  # what the transport sends
+        json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError) as exc:
+        raise Violation(f"the request cannot be encoded: {exc}") from None
     validate(payload, rs)
     validate_against_history(payload, history, rs)
     item_ids = {item.id for item in history}
