@@ -508,7 +508,7 @@ ARGUMENTS = [
 ]
 USER_TEXTS = ["", " ", "\n\t", "same prompt", "same prompt", "unique", "unique", "unique"]
 ASSISTANT_TEXTS = ["", "  ", "Sure.", "Sure.", "unique", "unique"]
-OUTPUT_TEXTS = ["", " ", "ok", "unique"]
+OUTPUT_TEXTS = ["", " ", "ok", "unique", "cut \ud83d"]
 NAMES = ["f", "read_file", "g", "ns.tool-1"]
 # Weighted: calls, outputs and messages are the common items.
 ITEM_KINDS = [
@@ -926,4 +926,26 @@ def test_arguments_with_surrogates_still_make_a_sendable_payload(provider: str) 
     assert [(e.item_id, e.rule) for e in report if e.rule in rules and e.item_id < "o"] == [
         ("c1", "surrogates-in-arguments"),
         ("c2", "malformed-arguments"),
+    ]
+
+
+@pytest.mark.parametrize("provider", ["groq", "anthropic", "gemini"])
+def test_a_tool_output_holding_surrogates_still_makes_a_sendable_payload(provider: str) -> None:
+    """A tool whose output was cut inside a surrogate pair (an MCP server that slices
+    UTF-16 and escapes it as ``\\ud83d``) saved a lone surrogate: no later request of
+    the session could be encoded. The output goes with U+FFFD in its place."""
+    history: list[Item] = [
+        UserMessage(id="u1", text="q"),
+        ToolCall(id="c1", call_id="t1", name="f", arguments="{}"),
+        ToolOutput(id="o1", call_id="t1", output="cut \ud83d"),
+        ToolCall(id="c2", call_id="t2", name="f", arguments="{}"),
+        ToolOutput(id="o2", call_id="t2", output="pair \ud83d\ude00"),
+        UserMessage(id="u2", text="next"),
+    ]
+    payload, report = BUILDERS[PRESETS[provider].dialect](history, _rs(provider))
+    wire = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    assert "cut \ufffd".encode() in wire and "pair \U0001f600".encode() in wire
+    assert [(e.item_id, e.rule) for e in report] == [
+        ("o1", "surrogates-in-output"),
+        ("o2", "surrogates-in-output"),
     ]

@@ -246,6 +246,17 @@ def answer_call(
         )
         return
     call.output = item
+    if call.parsed is not None and has_surrogates(item.output):
+        # A tool's text cut inside a surrogate pair cannot be encoded as UTF-8.
+        call.mended_output = mend_surrogates(item.output)
+        report.append(
+            ReportEntry(
+                item.id,
+                "surrogates-in-output",
+                "changed",
+                "a character cut in two was mended (U+FFFD where it could not be)",
+            )
+        )
     if call.parsed is None:
         report.append(
             ReportEntry(item.id, "malformed-arguments", "skipped", "output of a skipped call")

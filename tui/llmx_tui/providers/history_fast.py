@@ -211,7 +211,10 @@ def clean_history(
                 call = answerable.pop(fields["call_id"], None)
                 if call is None:
                     return None  # an output the full pipeline pairs further back, or drops
-                call[CALL_RESULT] = fields["output"]
+                result = fields["output"]
+                if not result.isascii() and has_surrogates(result):
+                    return None  # a character cut in two (mended by the full pipeline)
+                call[CALL_RESULT] = result
                 call[CALL_IS_ERROR] = fields["is_error"]
                 unanswered -= 1
             elif kind is UserMessage:

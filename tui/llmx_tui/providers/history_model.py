@@ -46,9 +46,13 @@ class PairedCall:
     output: ToolOutput | None = None
     synthetic_output: str | None = None  # rule 3: set when output is None
     wire_id: str = ""  # unique within the payload (see history_ids)
+    # The output's text with surrogates mended (``history_collect.answer_call``).
+    mended_output: str | None = None
 
     @property
     def result_text(self) -> str:
+        if self.mended_output is not None:
+            return self.mended_output
         if self.output is not None:
             return self.output.output
         return self.synthetic_output or INTERRUPTED_OUTPUT
