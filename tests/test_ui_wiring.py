@@ -120,6 +120,7 @@ async def test_edit_an_earlier_prompt_forks_and_prefills_the_composer(
         await pilot.pause()
         assert isinstance(app.screen, PromptPicker)
         assert "colour one [b]" in screen_text(app)  # shown literally
+        assert "Enter edit and resend · Esc cancel" in screen_text(app)  # its own keys
         await pilot.press("down", "enter")  # newest first: the second entry is the first prompt
         for _ in range(50):
             await pilot.pause(0.05)

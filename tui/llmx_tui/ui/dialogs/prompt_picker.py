@@ -23,6 +23,7 @@ from llmx_tui.core.safe_text import neutralise
 from llmx_tui.ui.widgets.bound_keys import run_bound_key
 
 _PREVIEW = 100
+KEYS_HINT = "↑↓ choose · Enter edit and resend · Esc cancel"
 
 
 class _PromptList(OptionList):
@@ -56,6 +57,7 @@ class PromptPicker(ModalScreen[int | None]):
                   border: round $accent; background: $surface; padding: 0 1; }
     #prompt-title { color: $text-muted; padding-bottom: 1; }
     #prompt-list { height: auto; max-height: 24; }
+    #prompt-keys { color: $text-muted; padding-top: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="prompt_picker.cancel"),
@@ -84,6 +86,8 @@ class PromptPicker(ModalScreen[int | None]):
                 id="prompt-title",
             )
             yield _PromptList(self, *options)
+            # The chat's key bar is hidden under a dialog: this one names its own keys.
+            yield Static(Content(KEYS_HINT), id="prompt-keys")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
