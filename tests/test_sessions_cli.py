@@ -240,6 +240,7 @@ TRICKY = {
             "arguments": '{"path": "a\u2067b\u2069.txt", "content": "zero\u200bwidth"}',
         },
         {"type": "assistant_message", "text": "family \U0001f468\u200d\U0001f469 stays joined"},
+        {"type": "assistant_message", "text": "hidden x\ufe00\ufe01\U000e0100 run"},
     ],
 }
 
@@ -264,6 +265,10 @@ def test_on_a_terminal_show_list_and_search_escape_what_reorders_or_hides_text(
     assert "gpt [2J-<U+2066>test<U+2069>" in show  # the model line too
     assert "\U0001f468\u200d\U0001f469 stays joined" in show  # a joiner is not hidden text
     assert "<U+202E>evil<U+202C>" in search
+    assert "x<U+FE00><U+FE01><U+E0100> run" in show  # a run of variation selectors
+    shown = cli("export", session_id, "--format", "json")[1]
+    assert "\\ufe00\\ufe01\\udb40\\udd00 run" in shown and "\ufe00" not in shown
+    assert json.loads(shown)["items"][-1]["text"] == TRICKY["items"][-1]["text"]
     listed = cli("list", "--json")[1]
     assert "\\u202e" in listed and "\u202e" not in listed
     assert json.loads(listed)[0]["title"] == TRICKY["title"]  # same data, safe to show

@@ -28,7 +28,7 @@ from llmx_tui.core.items import (
     TurnError,
     UserMessage,
 )
-from llmx_tui.core.safe_text import HIDDEN_CODES, show_hidden
+from llmx_tui.core.safe_text import HIDDEN_CODES, VARIATION_SELECTORS, show_hidden
 from llmx_tui.paths import history_db_path
 from llmx_tui.store.errors import StoreError
 from llmx_tui.store.export import session_to_markdown
@@ -37,8 +37,12 @@ from llmx_tui.store.session_format import parse_session_text
 from llmx_tui.store.sqlite import SessionStore
 
 PROG = "llmx-tui sessions"
-# The same characters as JSON escapes (``\u202e``): the same data, safe to show.
-_JSON_ESCAPES = {code: json.dumps(chr(code)).strip('"') for code in HIDDEN_CODES}
+# The same characters as JSON escapes (``\u202e``): the same data, safe to show. Every
+# variation selector too: JSON is data, so one escaped emoji selector costs nothing,
+# while a run of them can carry hidden text.
+_JSON_ESCAPES = {
+    code: json.dumps(chr(code)).strip('"') for code in HIDDEN_CODES | VARIATION_SELECTORS
+}
 
 
 class UsageError(Exception):

@@ -92,7 +92,7 @@ _LATIN_VS_BASES = frozenset("0123456789#*\u00a9\u00ae")
 # CJK ideographs, the bases of ideographic variation sequences (VS17-256): the unified
 # blocks, the compatibility block and planes 2 and 3 (all CJK).
 _IDEOGRAPHS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF))
-_SELECTOR_CODES = frozenset((*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)))
+VARIATION_SELECTORS = frozenset((*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)))
 
 
 def _is_variation_selector(char: str) -> bool:
@@ -149,7 +149,7 @@ def _char_class(codes: frozenset[int]) -> str:
 
 def _pattern(table: dict[int, str]) -> re.Pattern[str]:
     """One character of ``table`` or one variation selector (and a few others)."""
-    return re.compile(f"[{_char_class(frozenset(table) | _SELECTOR_CODES)}]")
+    return re.compile(f"[{_char_class(frozenset(table) | VARIATION_SELECTORS)}]")
 
 
 def _replacer(table: dict[int, str], previous: str) -> Callable[[re.Match[str]], str]:
