@@ -95,3 +95,22 @@ async def test_the_reply_is_saved_with_the_emoji(loopback: Any, tmp_path: Path) 
     assert answers == [f"smile {EMOJI}"]
     await recorder.close()
     await store.close()
+
+
+def test_a_half_followed_by_plain_text_becomes_a_replacement_character_in_place() -> None:
+    parser = OpenAIChatParser(usage_requested=False)
+    events = parser.feed("", _openai_delta(content=f"a{HIGH}"))
+    events += parser.feed("", _openai_delta(content="bc"))
+    assert _published_text(events, TextDelta) == "a\ufffdbc"
+    assert parser.outcome().text == "a\ufffdbc"
+
+
+def test_arguments_with_a_half_before_their_end_stay_json() -> None:
+    parser = OpenAIChatParser(usage_requested=False)
+    first = {"index": 0, "id": "call_1", "type": "function"}
+    parser.feed("", _openai_delta(tool_calls=[{**first, "function": {"name": "say"}}]))
+    for fragment in (f'{{"q": "x{HIGH}', '"}'):
+        call = {"index": 0, "function": {"arguments": fragment}}
+        parser.feed("", _openai_delta(tool_calls=[call]))
+    (call,) = parser.outcome().tool_calls
+    assert json.loads(call.arguments) == {"q": "x\ufffd"}

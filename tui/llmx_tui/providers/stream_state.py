@@ -95,21 +95,21 @@ class StreamState:
     # --- text-like pieces ---------------------------------------------------------------
 
     def add_text(self, text: str, out: list[Any]) -> None:
-        if text and not text.isascii() and _SURROGATE.search(text):
+        if text and (self._held_surrogates or (not text.isascii() and _SURROGATE.search(text))):
             text = self._mend_surrogates(TextDelta, text)
         if text:
             self._text.append(text)
             out.append(TextDelta(text))
 
     def add_reasoning(self, text: str, out: list[Any]) -> None:
-        if text and not text.isascii() and _SURROGATE.search(text):
+        if text and (self._held_surrogates or (not text.isascii() and _SURROGATE.search(text))):
             text = self._mend_surrogates(ReasoningDelta, text)
         if text:
             self._reasoning.append(text)
             out.append(ReasoningDelta(text))
 
     def add_refusal(self, text: str, out: list[Any]) -> None:
-        if text and not text.isascii() and _SURROGATE.search(text):
+        if text and (self._held_surrogates or (not text.isascii() and _SURROGATE.search(text))):
             text = self._mend_surrogates(RefusalDelta, text)
         if text:
             self._refusal.append(text)
@@ -162,7 +162,9 @@ class StreamState:
             call = self._tools[index] = _ToolCall()
         if call_id and call.call_id is None:
             call.call_id = call_id
-        if arguments and not arguments.isascii() and _SURROGATE.search(arguments):
+        if arguments and (
+            self._held_surrogates or (not arguments.isascii() and _SURROGATE.search(arguments))
+        ):
             arguments = self._mend_surrogates(index, arguments)
         if name and not call.name:
             call.name = name
