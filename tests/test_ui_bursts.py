@@ -305,3 +305,22 @@ async def test_esc_in_the_prompt_picker_leaves_the_draft_and_later_keys_go_after
         await settle(pilot)
         assert conversation.branches == []
         assert composer_text(app) == "draft on"
+
+
+async def test_a_draft_set_aside_while_recalling_is_kept_when_f9_replaces_the_text() -> None:
+    conversation = ForkingConversation()
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        composer = app.screen.composer
+        composer.prompt_history.extend(["one", "two"])
+        composer.load_text("my long draft")
+        composer.move_cursor(composer.document.end)
+        await pilot.press("up")  # recalling: "two" shows, the draft waits aside
+        assert composer_text(app) == "two"
+        burst(pilot, "f9", "enter")
+        await wait_for(pilot, lambda: bool(conversation.branches))
+        await settle(pilot)
+        assert "my long draft" in composer.prompt_history
+        await pilot.press("up")
+        assert composer_text(app) == "my long draft"

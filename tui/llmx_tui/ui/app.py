@@ -155,13 +155,15 @@ class LlmxApp(App[None]):
 
         async def load_chosen(index: int) -> None:
             branch = await conversation.branch_before(index)  # type: ignore[attr-defined]
-            self.switch_conversation(branch)
             if chat is None:
+                self.switch_conversation(branch)
                 return
             composer = chat.composer
             # A draft is not lost: it goes where Up recalls it first (a shell keeps the
-            # line being edited in its history the same way), and the user is told.
+            # line being edited in its history the same way), and the user is told. Kept
+            # before the switch, which ends any recall and with it the draft set aside.
             draft = composer.keep_draft() if composer.text != texts[index] else ""
+            self.switch_conversation(branch)
             composer.load_text(texts[index])
             composer.move_cursor(composer.document.end)  # typing goes on after it
             composer.focus()

@@ -101,7 +101,8 @@ class Composer(TextArea):
     def keep_draft(self) -> str:
         """The text being written, put where Up recalls it first (it is about to be
         replaced); "" when there is none."""
-        draft = self.text
+        # While Up recalls earlier prompts the editor shows one of them; the draft is aside.
+        draft = self._draft if self._recall_index is not None else self.text
         if not draft.strip():
             return ""
         if draft in self.prompt_history:
