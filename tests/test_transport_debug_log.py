@@ -90,3 +90,12 @@ async def test_nothing_is_logged_below_debug(
     with caplog.at_level(logging.INFO, logger="llmx_tui"):
         await Transport(httpx.AsyncClient()).stream(request, OpenAIChatParser(), lambda e: None)
     assert not logged and "POST" not in caplog.text
+
+
+def test_a_password_in_the_url_is_redacted() -> None:
+    from llmx_tui.providers.transport import _loggable_url
+
+    logged = _loggable_url("https://user:s3cr3t@proxy.example:8443/v1/chat/completions?alt=sse")
+    assert "s3cr3t" not in logged and "user" not in logged
+    assert logged == "https://[redacted]@proxy.example:8443/v1/chat/completions?alt=sse"
+    assert _loggable_url("https://host/v1/x@y") == "https://host/v1/x@y"  # an @ in the path

@@ -486,6 +486,10 @@ def _log_request(request: HttpRequest) -> None:
 
 
 def _loggable_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    authority, slash, tail = rest.partition("/")
+    if sep and "@" in authority:  # user:password@host: a secret too
+        url = f"{scheme}://{_REDACTED}@{authority.rsplit('@', 1)[1]}{slash}{tail}"
     path, mark, _query = url.partition("?")
     if not mark:
         return ascii(url)[1:-1]
