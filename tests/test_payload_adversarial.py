@@ -268,3 +268,31 @@ def test_a_tool_output_holding_surrogates_still_makes_a_sendable_payload(provide
         ("o1", "surrogates-in-output"),
         ("o2", "surrogates-in-output"),
     ]
+
+
+@pytest.mark.parametrize("provider", ["groq", "anthropic", "gemini"])
+def test_only_arguments_escaping_a_surrogate_are_re_encoded(
+    provider: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``\\u00e9`` (models escape non-ASCII) cannot decode to a lone surrogate: such
+    arguments skip the encoding check, which costs a dump of the arguments per request."""
+    from llmx_tui.providers import history_collect, history_fast
+
+    checked: list[Any] = []
+
+    def counting(value: Any) -> bool:
+        checked.append(value)
+        return True
+
+    monkeypatch.setattr(history_collect, "encodable", counting)
+    monkeypatch.setattr(history_fast, "encodable", counting)
+    history: list[Item] = [
+        UserMessage(id="u1", text="q"),
+        ToolCall(id="c1", call_id="e", name="f", arguments='{"a": "caf\\u00e9 C:\\\\users"}'),
+        ToolOutput(id="o1", call_id="e", output="one"),
+        ToolCall(id="c2", call_id="s", name="f", arguments='{"a": "\\uD83D\\uDE00"}'),
+        ToolOutput(id="o2", call_id="s", output="two"),
+    ]
+    payload, _ = BUILDERS[PRESETS[provider].dialect](history, _rs(provider))
+    validate(payload, _rs(provider))
+    assert checked == [{"a": "\U0001f600"}]

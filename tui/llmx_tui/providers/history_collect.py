@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import json.scanner
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,6 +56,11 @@ def mend_surrogates(text: str) -> str:
     """A surrogate pair cut between two stream deltas becomes its character again; any
     other surrogate becomes U+FFFD (as ``stream_state`` does for text)."""
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+# A ``\uD800``-``\uDFFF`` escape: only arguments holding one can decode to a lone
+# surrogate (``\u00e9`` and other escapes cannot), so only those are checked.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def encodable(value: Any) -> bool:
@@ -208,7 +214,12 @@ def new_call(
             )
         )
     parsed = parse_arguments(arguments)
-    if parsed is not None and "\\u" in arguments and not encodable(parsed):
+    if (
+        parsed is not None
+        and "\\u" in arguments
+        and SURROGATE_ESCAPE.search(arguments)
+        and not encodable(parsed)
+    ):
         parsed = None  # an escaped lone surrogate: strict parsers reject it
     if parsed is None:
         report.append(

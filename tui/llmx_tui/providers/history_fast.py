@@ -42,6 +42,7 @@ from llmx_tui.providers.base import ReportEntry, RequestSettings
 from llmx_tui.providers.history_collect import (
     DEEP_ARGUMENTS_LENGTH,
     SCAN_JSON_VALUE,
+    SURROGATE_ESCAPE,
     encodable,
     has_surrogates,
     parse_arguments,
@@ -167,7 +168,7 @@ def clean_history(
                 parsed = parse_arguments(arguments)
             if parsed is None or not call_id:
                 return None  # malformed (rule 2) or without id
-            if "\\u" in arguments and not encodable(parsed):
+            if "\\u" in arguments and SURROGATE_ESCAPE.search(arguments) and not encodable(parsed):
                 return None  # an escaped lone surrogate: malformed (rule 2)
             if answerable_step is not open_step:
                 answerable = {}
