@@ -37,4 +37,13 @@ def test_a_long_key_is_hidden_everywhere_even_inside_other_text() -> None:
 
 def test_a_short_key_in_the_url_s_key_parameter_is_hidden() -> None:
     assert redact_url("http://h/x?alt=sse&key=k", ("k",)) == f"http://h/x?alt=sse&key={REDACTED}"
-    assert redact_url("http://kk.example/k", ("k",)) == "http://kk.example/k"
+    assert redact_url("http://kk.example/kx", ("k",)) == "http://kk.example/kx"
+
+
+def test_a_short_key_anywhere_in_the_url_is_hidden_as_a_whole_part() -> None:
+    url = "https://gw.example/abc1234/v1/chat?token=abc1234&mode=abc12345"
+    assert redact_url(url, ["abc1234"]) == (
+        f"https://gw.example/{REDACTED}/v1/chat?token={REDACTED}&mode=abc12345"
+    )
+    # A placeholder key names a host or a path as often as it stands for a key.
+    assert redact_url("http://ollama:11434/v1", ["ollama"]) == "http://ollama:11434/v1"

@@ -50,6 +50,7 @@ _PLACEHOLDER_KEYS = frozenset(
     {"ollama", "empty", "lm-studio", "sk-no-key-required", "none", "dummy", "not-needed"}
 )
 _SCHEME = re.compile(r"(\s*(?:Bearer|Basic|Token|Key)\s+)(.*?)(\s*)", re.I | re.S)
+_URL_PART = re.compile(r"[^/?&=#@:;]+")  # path segments, parameter names and values
 _URL_SECRET_PARAMS = re.compile(r"([?&](?:key|api_key|apikey|access_token)=)[^&#]*", re.I)
 
 
@@ -83,7 +84,15 @@ def redact_text(text: str, secrets: Sequence[str] = ()) -> str:
 
 
 def redact_url(url: str, secrets: Sequence[str] = ()) -> str:
-    return redact_text(_URL_SECRET_PARAMS.sub(lambda m: m.group(1) + REDACTED, url), secrets)
+    url = _URL_SECRET_PARAMS.sub(lambda m: m.group(1) + REDACTED, url)
+    # A short real key (not a placeholder) is a whole part of a URL wherever it is in one:
+    # a parameter's value, a path segment, the user or password.
+    short = {
+        s for s in secrets if s and len(s) < EMBEDDED_MIN and s.lower() not in _PLACEHOLDER_KEYS
+    }
+    if short:
+        url = _URL_PART.sub(lambda m: REDACTED if m.group() in short else m.group(), url)
+    return redact_text(url, secrets)
 
 
 def redact(value: Any, secrets: Sequence[str] = ()) -> Any:
