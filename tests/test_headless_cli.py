@@ -179,6 +179,13 @@ def test_tool_loop_runs_read_only_tool_and_denies_writes_without_yes(
     assert "pelican" in last[-3]["content"] and "denied" in last[-1]["content"]
 
 
+def _script_a_write(loopback: Any, content: str, *, reply: str) -> None:
+    """The model asks to write ``content`` to out.txt, then replies ``reply``."""
+    arguments = json.dumps({"path": "out.txt", "content": content})
+    loopback.add_stream(openai_tool_call_stream("c1", "write_file", arguments))
+    loopback.add_stream(openai_text_stream(reply))
+
+
 def test_a_denied_call_says_that_yes_would_let_it_run(
     loopback: Any,
     capsys: pytest.CaptureFixture[str],
@@ -186,10 +193,7 @@ def test_a_denied_call_says_that_yes_would_let_it_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    loopback.add_stream(
-        openai_tool_call_stream("c1", "write_file", '{"path": "out.txt", "content": "x"}')
-    )
-    loopback.add_stream(openai_text_stream("I could not write."))
+    _script_a_write(loopback, "x", reply="I could not write.")
     code, out, err = run_cli(
         capsys, "--print", "go", "--base-url", loopback.base_url, "--model", "m"
     )
@@ -208,10 +212,7 @@ def test_yes_approves_writes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    loopback.add_stream(
-        openai_tool_call_stream("c1", "write_file", '{"path": "out.txt", "content": "written"}')
-    )
-    loopback.add_stream(openai_text_stream("done"))
+    _script_a_write(loopback, "written", reply="done")
     code, _, _ = run_cli(
         capsys, "--print", "go", "--yes", "--base-url", loopback.base_url, "--model", "m"
     )
