@@ -21,6 +21,7 @@ from typing import Any
 from llmx_tui.core.items import Item, Reasoning, ToolCall, ToolOutput
 from llmx_tui.providers.base import ReportEntry
 from llmx_tui.providers.history_model import AssistantStep, PairedCall, TurnState, UserStep
+from llmx_tui.providers.surrogates import has_surrogates, mend_surrogates
 
 RawStep = UserStep | AssistantStep
 
@@ -39,23 +40,6 @@ SCAN_JSON_VALUE = json.scanner.make_scanner(_STRICT_JSON)
 def normalise_arguments(arguments: str) -> str:
     """Rule 1: empty or whitespace-only arguments mean "no arguments"."""
     return arguments if arguments.strip() else "{}"
-
-
-def has_surrogates(text: str) -> bool:
-    """Does ``text`` hold UTF-16 surrogates (which cannot be encoded as UTF-8)?"""
-    if text.isascii():  # a flag on the string: free
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def mend_surrogates(text: str) -> str:
-    """A surrogate pair cut between two stream deltas becomes its character again; any
-    other surrogate becomes U+FFFD (as ``stream_state`` does for text)."""
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 # A ``\uD800``-``\uDFFF`` escape: only arguments holding one can decode to a lone

@@ -44,7 +44,6 @@ from llmx_tui.providers.history_collect import (
     SCAN_JSON_VALUE,
     SURROGATE_ESCAPE,
     encodable,
-    has_surrogates,
     parse_arguments,
     too_deep,
     unanchored,
@@ -64,6 +63,7 @@ from llmx_tui.providers.history_model import (
     CompactUser,
 )
 from llmx_tui.providers.history_reasoning import select_compact_reasoning
+from llmx_tui.providers.surrogates import has_surrogates
 
 _BOUNDARIES = frozenset({UserMessage, ToolOutput, TurnError, Cancelled})
 

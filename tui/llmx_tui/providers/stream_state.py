@@ -9,7 +9,6 @@ any time, mid-stream included.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from llmx_tui.core.events import (
@@ -21,6 +20,7 @@ from llmx_tui.core.events import (
     Usage,
 )
 from llmx_tui.providers.base import OutcomeToolCall, StepOutcome
+from llmx_tui.providers.surrogates import has_surrogates, mend_surrogates
 from llmx_tui.providers.usage import NO_USAGE, same_usage
 
 # OpenRouter reasoning_details fields that are opaque and kept byte for byte.
@@ -32,7 +32,6 @@ _DETAIL_TEXT_FIELDS = ("text", "summary")
 # of a small event's decoding time.
 _scan_once = json.JSONDecoder().scan_once
 _JSON_WHITESPACE = " \t\n\r"  # what json.loads skips around a value (not str.isspace)
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def decode_json(data: str) -> Any:
@@ -95,21 +94,21 @@ class StreamState:
     # --- text-like pieces ---------------------------------------------------------------
 
     def add_text(self, text: str, out: list[Any]) -> None:
-        if text and (self._held_surrogates or (not text.isascii() and _SURROGATE.search(text))):
+        if text and (self._held_surrogates or (not text.isascii() and has_surrogates(text))):
             text = self._mend_surrogates(TextDelta, text)
         if text:
             self._text.append(text)
             out.append(TextDelta(text))
 
     def add_reasoning(self, text: str, out: list[Any]) -> None:
-        if text and (self._held_surrogates or (not text.isascii() and _SURROGATE.search(text))):
+        if text and (self._held_surrogates or (not text.isascii() and has_surrogates(text))):
             text = self._mend_surrogates(ReasoningDelta, text)
         if text:
             self._reasoning.append(text)
             out.append(ReasoningDelta(text))
 
     def add_refusal(self, text: str, out: list[Any]) -> None:
-        if text and (self._held_surrogates or (not text.isascii() and _SURROGATE.search(text))):
+        if text and (self._held_surrogates or (not text.isascii() and has_surrogates(text))):
             text = self._mend_surrogates(RefusalDelta, text)
         if text:
             self._refusal.append(text)
@@ -129,7 +128,7 @@ class StreamState:
         if "\ud800" <= text[-1] <= "\udbff":
             self._held_surrogates[key] = text[-1]
             text = text[:-1]
-        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        return mend_surrogates(text)
 
     @property
     def has_reasoning(self) -> bool:
@@ -163,7 +162,7 @@ class StreamState:
         if call_id and call.call_id is None:
             call.call_id = call_id
         if arguments and (
-            self._held_surrogates or (not arguments.isascii() and _SURROGATE.search(arguments))
+            self._held_surrogates or (not arguments.isascii() and has_surrogates(arguments))
         ):
             arguments = self._mend_surrogates(index, arguments)
         if name and not call.name:
