@@ -33,8 +33,8 @@ from collections.abc import Sequence
 from llmx_tui.core.items import AssistantMessage, Item
 from llmx_tui.providers.base import ReportEntry, RequestSettings
 from llmx_tui.providers.history_collect import RawStep, collect_steps
-from llmx_tui.providers.history_fast import ShapeId, clean_history
-from llmx_tui.providers.history_ids import assign_unique_call_ids, rewrite_wire_ids
+from llmx_tui.providers.history_fast import clean_history
+from llmx_tui.providers.history_ids import ShapeId, assign_unique_call_ids, rewrite_wire_ids
 from llmx_tui.providers.history_model import (
     CANCELLED_OUTPUT,
     INTERRUPTED_OUTPUT,

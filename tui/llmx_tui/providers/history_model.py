@@ -154,15 +154,16 @@ class CompactHistory:
 
 def compact_first_item_id(step: CompactAssistant) -> str | None:
     segments, calls = step[0], step[1]
+    first: str | None = None
     if segments:
-        return segments[0].id
-    if calls:
-        return calls[0][0].id
-    return None
+        first = segments[0].id
+    elif calls:
+        first = calls[0][0].id
+    return first
 
 
 def compact_text(step: CompactAssistant) -> str:
-    text = step[STEP_TEXT]
+    text: str | None = step[STEP_TEXT]
     if text is None:
         return "\n\n".join([segment.text for segment in step[0]])
     return text
@@ -170,7 +171,8 @@ def compact_text(step: CompactAssistant) -> str:
 
 def is_same_owner(item: Any, settings: RequestSettings) -> bool:
     """Rule 6: provider-owned data is replayed only to the provider and model that made it."""
-    return item.provider == settings.provider and item.model == settings.model
+    same: bool = item.provider == settings.provider and item.model == settings.model
+    return same
 
 
 def joined_reasoning_text(reasoning: list[Reasoning]) -> str:

@@ -112,9 +112,9 @@ def select_compact_reasoning(
                 if item.provider == provider and item.model == model:
                     kept.append(item)
                 else:
-                    step[STEP_INCOMPLETE] = True  # type: ignore[index]
+                    step[STEP_INCOMPLETE] = True
                     report.append(foreign_reasoning_entry(item))
-            step[STEP_REASONING] = kept  # type: ignore[index]
+            step[STEP_REASONING] = kept
 
 
 def _drop_all(
@@ -125,7 +125,7 @@ def _drop_all(
         if step.__class__ is list and step[2]:
             for item in step[2]:
                 append(ReportEntry(item.id, rule, "dropped_reasoning", why))
-            step[STEP_REASONING] = EMPTY_PART  # type: ignore[index]
+            step[STEP_REASONING] = EMPTY_PART
 
 
 def foreign_reasoning_entry(item: Reasoning) -> ReportEntry:

@@ -9,6 +9,7 @@ any time, mid-stream included.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from llmx_tui.core.events import (
@@ -29,8 +30,8 @@ _DETAIL_TEXT_FIELDS = ("text", "summary")
 
 
 # The decoder's scanner (C): ``raw_decode`` is only a Python method around it, a fifth
-# of a small event's decoding time.
-_scan_once = json.JSONDecoder().scan_once
+# of a small event's decoding time. Typeshed does not declare the attribute.
+_scan_once: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _JSON_WHITESPACE = " \t\n\r"  # what json.loads skips around a value (not str.isspace)
 
 

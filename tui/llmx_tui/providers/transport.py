@@ -13,9 +13,9 @@ import json
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from httpx_sse import SSEError
@@ -98,7 +98,7 @@ def retry_delay(attempt: int, headers: httpx.Headers | None, policy: RetryPolicy
         told = _retry_after(headers)
         if told is not None:
             return min(max(told, 0.0), policy.max_retry_after)
-    backoff = min(policy.base_delay * 2 ** (attempt - 1), policy.max_delay)
+    backoff = min(policy.base_delay * 2.0 ** (attempt - 1), policy.max_delay)
     return backoff * random.uniform(0.75, 1.25)
 
 
@@ -391,17 +391,18 @@ async def _drop_rest(chunks: AsyncIterator[bytes]) -> None:
         pass
 
 
-def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+def _body(response: httpx.Response) -> AsyncGenerator[bytes, None]:
     """The body as ``aiter_bytes()`` gives it, closable as one async generator.
 
     Without a Content-Encoding, ``aiter_bytes()`` is ``aiter_raw()`` through an
     identity decoder in one more async generator, which ``aclose()`` would not
     close (the event loop's finaliser would, later, at the cost of a task).
     A response already read (``is_stream_consumed``) is replayed by ``aiter_bytes()``.
+    Both are async generators, though httpx declares them as async iterators.
     """
     if response.is_stream_consumed or "content-encoding" in response.headers:
-        return response.aiter_bytes()
-    return response.aiter_raw()
+        return cast(AsyncGenerator[bytes, None], response.aiter_bytes())
+    return cast(AsyncGenerator[bytes, None], response.aiter_raw())
 
 
 def _text_decoder(response: httpx.Response, content_type: str) -> _ToText:
@@ -427,7 +428,7 @@ def _require_event_stream(response: httpx.Response) -> str:
     """What ``aiter_sse()`` checks first, with the same error (a retryable TransportError).
 
     Returns the whole Content-Type header."""
-    header = response.headers.get("content-type", "")
+    header: str = response.headers.get("content-type", "")
     content_type = header.partition(";")[0]
     if "text/event-stream" not in content_type:
         raise SSEError(

@@ -103,8 +103,8 @@ class AnthropicParser:
             if isinstance(text, str):
                 self._state.add_text(text, out)
         elif kind == _THINKING:
-            thinking = block.get("thinking") if isinstance(block.get("thinking"), str) else ""
-            signature = block.get("signature") if isinstance(block.get("signature"), str) else ""
+            thinking = _text_field(block, "thinking")
+            signature = _text_field(block, "signature")
             replay = {"type": _THINKING, "thinking": thinking, "signature": signature}
             self._open_reasoning(index, _Block(_THINKING, replay))
             self._state.add_reasoning(thinking, out)
@@ -178,6 +178,12 @@ class AnthropicParser:
     def _fail(self, message: str) -> None:
         self._state.set_error(message)
         self.ended = self.finished = True
+
+
+def _text_field(block: dict[str, Any], key: str) -> str:
+    """A block's string field, or "" when it is missing or not a string."""
+    value = block.get(key)
+    return value if isinstance(value, str) else ""
 
 
 def _error_message(message: dict[str, Any]) -> str:

@@ -217,8 +217,7 @@ def _apply_partial_args(call: _OpenCall, pieces: list[Any]) -> None:
         if not isinstance(piece, dict):
             continue
         path = piece.get("jsonPath")
-        keys = _parse_json_path(path)
-        if not keys:
+        if not isinstance(path, str) or not (keys := _parse_json_path(path)):
             logger.debug("skipping partialArgs piece with path %.100r", path)
             continue
         if "stringValue" in piece:
@@ -242,9 +241,9 @@ def _apply_partial_args(call: _OpenCall, pieces: list[Any]) -> None:
         _assign(call.args, keys, value)
 
 
-def _parse_json_path(path: Any) -> list[str | int] | None:
+def _parse_json_path(path: str) -> list[str | int] | None:
     """``$.a.b[0]['c d']`` -> ``["a", "b", 0, "c d"]``; None when not understood."""
-    if not isinstance(path, str) or not path.startswith("$"):
+    if not path.startswith("$"):
         return None
     keys: list[str | int] = []
     i, size = 1, len(path)
