@@ -10,11 +10,13 @@ from typing import Any, ClassVar, Protocol
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.theme import Theme
 
 from llmx_tui.core.bus import EventBus
 from llmx_tui.core.items import Item
 from llmx_tui.ui.commands import ChatCommands
+from llmx_tui.ui.dialogs.key_order import OrderedKeysApp
 from llmx_tui.ui.screens.chat import ChatScreen
 from llmx_tui.ui.themes import DEFAULT_THEME, load_themes
 
@@ -32,7 +34,7 @@ class ConversationLike(Protocol):
     async def retry(self) -> None: ...
 
 
-class LlmxApp(App[None]):
+class LlmxApp(OrderedKeysApp[None]):
     TITLE = "llmx-tui"
     # The chat screen's stylesheet, read with the app's: pushing the screen then finds it
     # loaded and does not parse every rule again before the first frame.
@@ -80,6 +82,11 @@ class LlmxApp(App[None]):
             self.theme_errors.append(f"Theme {wanted!r} not found; using {DEFAULT_THEME}.")
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = wanted
+
+    def keys_wait_in(self, screen: Screen[object]) -> bool:
+        # The chat screen's composer keeps the order of a burst itself (Composer.hold_keys);
+        # over it, a priority key such as ctrl+p waits for the keys typed before it.
+        return not isinstance(screen, ChatScreen)
 
     def on_mount(self) -> None:
         for message in [*self.theme_errors, *self.notices]:

@@ -110,10 +110,7 @@ class PromptPicker(ModalScreen[int | None]):
         self.closed = True
         if self._on_close is not None:
             self._on_close()
-        self.call_later(self._dismiss, index)  # from the screen, as a click would
-
-    def _dismiss(self, index: int | None) -> None:
-        self.dismiss(index)  # not awaited: it cannot be from the screen's own handler
+        self.dismiss(index)  # now, not awaited: ours is the top screen only this instant
 
 
 def _preview(text: str) -> str:

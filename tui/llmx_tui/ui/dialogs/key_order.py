@@ -1,0 +1,112 @@
+"""Priority keys typed in a dialog wait for the keys typed before them.
+
+Textual runs a priority binding (ctrl+p opens the command palette, ctrl+q quits) as
+soon as the key reaches the app, while the keys typed just before it may still be
+queued in the dialog's focused widget. In a burst such as "f9 enter ctrl+p" the
+palette opened first, then the dialog's enter closed "the top screen": the palette,
+half mounted, and the app died with it.
+
+``KeyOrder`` keeps the order typed: while a dialog is on top (any screen the app's
+``keys_wait_in`` names; ``OrderedKeysApp`` wires it in), a key with a priority
+binding is held until every message queued ahead of it has been handled, from the
+focused widget up to the dialog (a key handled by a widget may post a message, such
+as ``Button.Pressed``, that its screen handles a step later). Keys typed meanwhile
+are held behind it; then they all go back to the app, in order. The app is never
+blocked while it waits: it goes on handling everything else, so a dialog's handler
+that awaits the app cannot deadlock with it.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import App, ReturnType
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+# A hold that never ends would leave the app deaf to the keyboard; if a widget is
+# removed before its queue reaches our marker, the keys go on after this long.
+_LONGEST_HOLD = 1.0
+
+
+class KeyOrder:
+    """The app calls ``hold(event)`` for every key from the terminal; when it returns
+    True the key is held here and comes back through the app's queue later."""
+
+    def __init__(self, app: OrderedKeysApp[object]) -> None:
+        self._app = app
+        self._held: list[events.Key] | None = None
+        self._hold_number = 0
+        # Keys given back that ran their priority binding's turn: not held again.
+        self._released: list[events.Key] = []
+
+    @property
+    def holding(self) -> bool:
+        return self._held is not None
+
+    def hold(self, event: events.Key) -> bool:
+        for index, released in enumerate(self._released):
+            if released is event:
+                del self._released[index]
+                return False
+        if self._held is not None:
+            self._held.append(event)  # typed after a held key: goes after it
+            return True
+        screen = self._app.screen
+        if not self._app.keys_wait_in(screen) or not _has_priority_binding(screen, event.key):
+            return False
+        self._held = [event]
+        self._hold_number += 1
+        if not self._wait_behind(self._app.focused or screen, self._hold_number):
+            self._release(self._hold_number)
+            return False
+        self._app.set_timer(_LONGEST_HOLD, lambda number=self._hold_number: self._release(number))
+        return True
+
+    def _wait_behind(self, node: DOMNode, number: int) -> bool:
+        """A marker at the end of ``node``'s queue; False when the node takes no more."""
+        return node.call_later(self._reached, node, number)
+
+    def _reached(self, node: DOMNode, number: int) -> None:
+        """Everything queued in ``node`` before the key is handled: on to its parent,
+        which may have got messages from it meanwhile, up to the dialog."""
+        if number != self._hold_number or self._held is None:
+            return
+        parent = node.parent
+        if isinstance(node, Screen) or parent is None or not self._wait_behind(parent, number):
+            self._release(number)
+
+    def _release(self, number: int) -> None:
+        if number != self._hold_number or self._held is None:
+            return  # that hold is over already
+        held, self._held = self._held, None
+        first, *after = (events.Key(key.key, key.character) for key in held)
+        self._released.append(first)
+        # To the app's queue, in order: the first one runs its priority binding now;
+        # those after it may be held again, behind the keys the first one let through.
+        for event in (first, *after):
+            self._app.post_message(event)
+
+
+class OrderedKeysApp(App[ReturnType]):
+    """An App whose priority keys typed in a dialog wait for the keys typed before them."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.key_order = KeyOrder(self)
+
+    def keys_wait_in(self, screen: Screen[object]) -> bool:
+        """Whether priority keys wait their turn on ``screen``: every screen by default."""
+        return True
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self.key_order.hold(event):
+            return  # it comes back through the queue once the keys before it are handled
+        await super().on_event(event)
+
+
+def _has_priority_binding(screen: Screen[object], key: str) -> bool:
+    # The chain Textual itself reads for priority bindings: focus, its ancestors, app.
+    for _node, bindings in screen._binding_chain:
+        if any(binding.priority for binding in bindings.key_to_bindings.get(key, ())):
+            return True
+    return False
