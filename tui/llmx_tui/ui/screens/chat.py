@@ -427,9 +427,16 @@ class ChatScreen(Screen[None]):
             self.status.set_state("cancelling")
 
     def action_retry(self) -> None:
-        if self.app.conversation.busy:
+        # ctrl+r is off when it cannot apply; /retry and the palette still reach here.
+        conversation = self.app.conversation
+        if conversation.busy:
+            self.notify("A turn is running: Esc cancels it.", markup=False)
             return
-        self.start_turn(self.app.conversation.retry())
+        if not _has_prompt(conversation.history):
+            # The engine would end at once and the status would stay at "sending".
+            self.notify("Nothing to retry yet: send a prompt first.", markup=False)
+            return
+        self.start_turn(conversation.retry())
 
     def action_toggle_reasoning(self) -> None:
         self._toggle_pane(self.reasoning)

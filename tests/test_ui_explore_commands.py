@@ -1,0 +1,51 @@
+"""Commands reached from the composer or the palette when they cannot apply: each says
+why instead of doing nothing or leaving the status line wrong."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llmx_tui.ui.app import LlmxApp
+from tests.ui_helpers import Pause, ScriptedConversation, text_turn, wait_for
+
+SIZE = (100, 30)
+
+
+def make_app(*scripts: list[Any]) -> tuple[LlmxApp, ScriptedConversation]:
+    conversation = ScriptedConversation(list(scripts))
+    return LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False), conversation
+
+
+def notes(app: LlmxApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def type_command(pilot: Any, text: str) -> None:
+    pilot.app.screen.composer.load_text(text)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_retry_with_no_prompt_yet_says_so_and_leaves_the_status_idle() -> None:
+    """/retry in a new chat used to set the status to "sending" for good."""
+    app, conv = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_command(pilot, "/retry")
+        await pilot.pause(0.1)
+        assert app.screen.status.state == "idle"
+        assert "sending" not in app.screen.status.status_text()
+        assert conv.retries == 0
+        assert notes(app)[-1] == "Nothing to retry yet: send a prompt first."
+
+
+async def test_retry_while_a_turn_runs_says_how_to_cancel_it() -> None:
+    gate = Pause()
+    app, conv = make_app([gate, *text_turn("done")])
+    async with app.run_test(size=SIZE) as pilot:
+        await type_command(pilot, "hello")
+        await wait_for(pilot, lambda: conv.busy)
+        await type_command(pilot, "/retry")
+        assert notes(app)[-1] == "A turn is running: Esc cancels it."
+        assert conv.retries == 0
+        gate.gate.set()
+        await wait_for(pilot, lambda: not conv.busy)
