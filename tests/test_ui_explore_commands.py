@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmx_tui.ui.app import LlmxApp
-from tests.ui_helpers import Pause, ScriptedConversation, text_turn, wait_for
+from tests.ui_helpers import Pause, ScriptedConversation, screen_text, text_turn, wait_for
 
 SIZE = (100, 30)
 
@@ -47,5 +47,37 @@ async def test_retry_while_a_turn_runs_says_how_to_cancel_it() -> None:
         await type_command(pilot, "/retry")
         assert notes(app)[-1] == "A turn is running: Esc cancels it."
         assert conv.retries == 0
+        gate.gate.set()
+        await wait_for(pilot, lambda: not conv.busy)
+
+
+async def palette_labels(pilot: Any, query: str) -> str:
+    """What the command palette lists for ``query`` (then closed again)."""
+    from textual.command import CommandPalette
+
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
+    await pilot.press(*query)
+    await pilot.pause(0.4)  # the palette searches in a worker
+    text = screen_text(pilot.app)
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, CommandPalette))
+    return text
+
+
+async def test_palette_leaves_out_cancel_and_retry_when_they_cannot_apply() -> None:
+    """Chosen from the palette with no turn running, "Cancel turn" did nothing at all."""
+    gate = Pause()
+    app, conv = make_app(text_turn("first"), [gate, *text_turn("second")])
+    async with app.run_test(size=SIZE) as pilot:
+        assert "Cancel turn" not in await palette_labels(pilot, "cancel")
+        assert "Retry" not in await palette_labels(pilot, "retry")
+        await type_command(pilot, "hello")
+        await wait_for(pilot, lambda: not conv.busy and conv.history)
+        await pilot.pause(0.1)
+        assert "Retry" in await palette_labels(pilot, "retry")
+        await type_command(pilot, "again")
+        await wait_for(pilot, lambda: conv.busy)
+        assert "Cancel turn" in await palette_labels(pilot, "cancel")
         gate.gate.set()
         await wait_for(pilot, lambda: not conv.busy)

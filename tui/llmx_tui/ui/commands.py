@@ -32,13 +32,20 @@ class ChatCommands(Provider):
     async def _run(self, action: str) -> None:
         await self.screen.run_action(action)
 
+    def _applicable(self) -> list[tuple[str, str, str]]:
+        """The commands that can run now: the screen refuses the others (Cancel turn with
+        no turn running, Retry with no prompt), which left them doing nothing when chosen."""
+        return [
+            command for command in COMMANDS if self.screen.check_action(command[2], ()) is not False
+        ]
+
     async def discover(self) -> Hits:
-        for label, help_text, action in COMMANDS:
+        for label, help_text, action in self._applicable():
             yield DiscoveryHit(label, partial(self._run, action), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for label, help_text, action in COMMANDS:
+        for label, help_text, action in self._applicable():
             score = matcher.match(label)
             if score > 0:
                 yield Hit(
