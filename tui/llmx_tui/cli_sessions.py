@@ -30,10 +30,11 @@ from llmx_tui.core.items import (
 )
 from llmx_tui.core.safe_text import HIDDEN_CODES, VARIATION_SELECTORS, show_hidden
 from llmx_tui.paths import history_db_path
+from llmx_tui.providers.surrogates import escape_surrogates_in_json
 from llmx_tui.store.errors import StoreError
 from llmx_tui.store.export import session_to_markdown
 from llmx_tui.store.models import SearchHit, SessionInfo
-from llmx_tui.store.session_format import parse_session_text
+from llmx_tui.store.session_format import parse_session_text, session_json_text
 from llmx_tui.store.sqlite import SessionStore
 
 PROG = "llmx-tui sessions"
@@ -247,7 +248,7 @@ def _list_columns(longest_model: int) -> tuple[int, int | None]:
 
 
 def _print_json(data: object) -> None:
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+    text = escape_surrogates_in_json(json.dumps(data, indent=2, ensure_ascii=False))
     print(_json_escape_hidden(text) if sys.stdout.isatty() else text)
 
 
@@ -362,7 +363,7 @@ def _hit_summary(hit: SearchHit) -> dict[str, object]:
 def _export(store: SessionStore, args: argparse.Namespace) -> int:
     session_id = store.resolve_session_id(args.id)
     if args.format == "json":
-        text = json.dumps(store.export_json(session_id), indent=2, ensure_ascii=False) + "\n"
+        text = session_json_text(store.export_json(session_id))
     else:
         text = session_to_markdown(store.get_session(session_id), store.export_items(session_id))
     if args.output:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from llmx_tui.core.events import Usage
 from llmx_tui.core.items import Item, UserMessage
 from llmx_tui.store.errors import AmbiguousSessionIdError, SessionNotFoundError
+from llmx_tui.store.item_rows import item_row_json, storable_text
 from llmx_tui.store.models import Draft, SearchHit, SessionInfo
 
 if TYPE_CHECKING:
@@ -49,7 +50,16 @@ def insert_session(
     conn.execute(
         "INSERT INTO sessions (id, title, created, updated, provider, model, system_prompt,"
         " demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (session_id, title, now, now, provider, model, system_prompt, int(demo)),
+        (
+            session_id,
+            storable_text(title),
+            now,
+            now,
+            storable_text(provider),
+            storable_text(model),
+            storable_text(system_prompt),
+            int(demo),
+        ),
     )
 
 
@@ -82,7 +92,7 @@ def update_session(conn: sqlite3.Connection, session_id: str, changes: dict[str,
     assignments = "".join(f"{column} = ?, " for column in changes)
     conn.execute(
         f"UPDATE sessions SET {assignments}updated = ? WHERE id = ?",
-        (*changes.values(), time.time(), session_id),
+        (*[storable_text(value) for value in changes.values()], time.time(), session_id),
     )
 
 
@@ -124,7 +134,7 @@ def insert_items(conn: sqlite3.Connection, session_id: str, items: Sequence[Item
         cursor = conn.execute(
             "INSERT OR IGNORE INTO items (id, session_id, seq, turn, kind, json, created)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (item.id, session_id, seq, item.turn, item.type, item.model_dump_json(), item.created),
+            (item.id, session_id, seq, item.turn, item.type, item_row_json(item), item.created),
         )
         seq += cursor.rowcount
     title = _title_from(items)
@@ -139,6 +149,7 @@ def _title_from(items: Sequence[Item]) -> str | None:
         if isinstance(item, UserMessage):
             words = " ".join(item.text.split())
             if words:
+                words = storable_text(words) or ""
                 if len(words) <= _TITLE_LENGTH:
                     return words
                 return words[: _TITLE_LENGTH - 1].rstrip() + "…"
@@ -227,7 +238,27 @@ def fts_query(text: str) -> str:
 def search(
     conn: sqlite3.Connection, match: str, limit: int, mark: tuple[str, str]
 ) -> list[SearchHit]:
-    rows = conn.execute(
+    # The index holds what SQLite's json_extract made of a lone surrogate's escape: bytes
+    # that are not UTF-8. Read leniently, so such an item's snippet shows U+FFFD.
+    previous = conn.text_factory
+    conn.text_factory = _lenient_text
+    try:
+        rows = _search_rows(conn, match, limit, mark)
+    finally:
+        conn.text_factory = previous
+    return [
+        SearchHit(*row[:5], clip_around_match(row[5], *mark, SNIPPET_WIDTH), row[6]) for row in rows
+    ]
+
+
+def _lenient_text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def _search_rows(
+    conn: sqlite3.Connection, match: str, limit: int, mark: tuple[str, str]
+) -> list[Any]:
+    return conn.execute(
         """
         SELECT i.session_id, s.title, i.id, i.seq + 1, i.kind,
                snippet(items_fts, 0, ?, ?, '…', 12), items_fts.rank
@@ -240,9 +271,6 @@ def search(
         """,
         (mark[0], mark[1], match, limit),
     ).fetchall()
-    return [
-        SearchHit(*row[:5], clip_around_match(row[5], *mark, SNIPPET_WIDTH), row[6]) for row in rows
-    ]
 
 
 def clip_around_match(text: str, start: str, end: str, width: int, lead: int | None = None) -> str:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from llmx_tui.core.events import Usage
 from llmx_tui.core.items import ITEM_ADAPTER, ITEM_TYPES, Item
+from llmx_tui.providers.surrogates import escape_surrogates_in_json
 from llmx_tui.store.errors import SessionFormatError
 from llmx_tui.store.models import SessionInfo
 
@@ -171,3 +172,10 @@ def session_to_json(info: SessionInfo, items: list[Item]) -> dict[str, Any]:
     out["usage"] = {key: getattr(info, key) for key in _USAGE_KEYS}
     out["items"] = [item_to_json(item) for item in items]
     return out
+
+
+def session_json_text(data: dict[str, Any]) -> str:
+    """An export (``session_to_json``) as the text of a file: readable, and encodable as
+    UTF-8 even when an item holds a lone surrogate (written as its ``\\udXXX`` escape, which
+    an import reads back as it was)."""
+    return escape_surrogates_in_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from llmx_tui.core.events import Usage
-from llmx_tui.core.items import ITEMS_ADAPTER, Item, new_id
+from llmx_tui.core.items import Item, new_id
 from llmx_tui.store import queries
 from llmx_tui.store.connection import open_database, run_with_retry
 from llmx_tui.store.errors import SessionNotFoundError, StoreError
+from llmx_tui.store.item_rows import items_from_row_jsons
 from llmx_tui.store.models import Draft, SearchHit, SessionInfo
 from llmx_tui.store.session_format import ParsedSession, parse_session, session_to_json
 
@@ -235,7 +236,7 @@ class SessionStore:
             return queries.item_jsons(conn, session_id, last)
 
         jsons = self._read(work)
-        return ITEMS_ADAPTER.validate_json("[" + ",".join(jsons) + "]")
+        return items_from_row_jsons(jsons)
 
     def recover_draft(self, session_id: str, *, force: bool = False) -> list[Item]:
         """Turn a dead step's draft into items: Reasoning and AssistantMessage (when
@@ -275,8 +276,7 @@ class SessionStore:
                 raise StoreError(f"fork point must be between 1 and {info.item_count}, got {at}")
             jsons = queries.item_jsons_upto(conn, session_id, at)
             copies = [
-                item.model_copy(update={"id": new_id()})
-                for item in ITEMS_ADAPTER.validate_json("[" + ",".join(jsons) + "]")
+                item.model_copy(update={"id": new_id()}) for item in items_from_row_jsons(jsons)
             ]
             queries.insert_session(
                 conn,
