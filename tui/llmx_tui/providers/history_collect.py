@@ -18,10 +18,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from llmx_tui.core.items import Item, Reasoning, ToolCall, ToolOutput
+from llmx_tui.core.items import AssistantMessage, Item, Reasoning, ToolCall, ToolOutput
 from llmx_tui.providers.base import ReportEntry
 from llmx_tui.providers.history_model import AssistantStep, PairedCall, TurnState, UserStep
-from llmx_tui.providers.surrogates import has_surrogates, mend_surrogates
+from llmx_tui.providers.surrogates import has_surrogates, mend_surrogates, mended_text
 
 RawStep = UserStep | AssistantStep
 
@@ -130,6 +130,8 @@ def collect_steps(history: Sequence[Item], report: list[ReportEntry]) -> list[Ra
     for item in history:
         kind = item.type
         if kind == "reasoning":
+            if not item.text.isascii():
+                item = with_mended_text(item, report)
             # Rule 7 anchor: the assistant message just before it, else the
             # next tool call or assistant message.
             if previous_type == "assistant_message" and open_step is not None:
@@ -149,6 +151,8 @@ def collect_steps(history: Sequence[Item], report: list[ReportEntry]) -> list[Ra
                 open_step.reasoning.extend(pending)
                 pending = []
             if kind == "assistant_message":
+                if not item.text.isascii():
+                    item = with_mended_text(item, report)
                 open_step.segments.append(item)
             else:
                 call = new_call(item, turn, step_number, latest_call, report)
@@ -164,12 +168,26 @@ def collect_steps(history: Sequence[Item], report: list[ReportEntry]) -> list[Ra
                 answer_call(item, latest_call, report)
             elif kind == "user_message":
                 turn = TurnState()
-                steps.append(UserStep(item.id, item.text, item.images))
+                text = item.text
+                if not text.isascii():
+                    text = mended_text(text, item.id, "user message", report)
+                steps.append(UserStep(item.id, text, item.images))
             elif kind == "cancelled":
                 turn.cancelled = True
         previous_type = kind
     unanchored(pending, report)
     return steps
+
+
+def with_mended_text(
+    item: AssistantMessage | Reasoning, report: list[ReportEntry]
+) -> AssistantMessage | Reasoning:
+    """The item, or (its text holding surrogates: an imported or hand-edited session)
+    a copy whose text a request can carry. The saved item is never changed."""
+    text = item.text
+    what = "reasoning" if item.__class__ is Reasoning else "assistant message"
+    mended = mended_text(text, item.id, what, report)
+    return item if mended is text else item.model_copy(update={"text": mended})
 
 
 def new_call(

@@ -15,7 +15,10 @@ Handled here, as the full pipeline handles them:
   models, turns that failed or were cancelled;
 - a call id reused in a later step (suffixed, ``history_ids``), ids reshaped
   for Mistral or Anthropic;
-- empty user messages dropped, adjacent ones joined, a retried prompt sent once.
+- empty user messages dropped, adjacent ones joined, a retried prompt sent once;
+- lone surrogates in user, assistant and reasoning text (an imported or
+  hand-edited session) mended in a copy (``surrogates.mended_text``): ``isascii``
+  is a flag read, so the usual ASCII text costs nothing more.
 
 Given up on (rare, and each reaches back across steps): a malformed call
 (rule 2), a call without id, an id twice in one step, an output that does not
@@ -47,6 +50,7 @@ from llmx_tui.providers.history_collect import (
     parse_arguments,
     too_deep,
     unanchored,
+    with_mended_text,
 )
 from llmx_tui.providers.history_ids import ShapeId, shaped_id, suffixed_id
 from llmx_tui.providers.history_model import (
@@ -63,7 +67,7 @@ from llmx_tui.providers.history_model import (
     CompactUser,
 )
 from llmx_tui.providers.history_reasoning import select_compact_reasoning
-from llmx_tui.providers.surrogates import has_surrogates
+from llmx_tui.providers.surrogates import has_surrogates, mended_text
 
 _BOUNDARIES = frozenset({UserMessage, ToolOutput, TurnError, Cancelled})
 
@@ -99,6 +103,8 @@ def clean_history(
         # ``__getattr__`` hook, several times the cost of ``type()``.
         kind = type(item)
         if kind is Reasoning:
+            if not item.text.isascii():  # 30 ns: ``isascii`` reads a flag
+                item = with_mended_text(item, collect_report)
             if previous_type is AssistantMessage and open_step is not None:
                 reasoning = open_step[STEP_REASONING]
                 if reasoning:
@@ -128,6 +134,9 @@ def clean_history(
                 pending = []
             if kind is AssistantMessage:
                 text = item.text
+                if not text.isascii():
+                    item = with_mended_text(item, collect_report)
+                    text = item.text
                 segments = open_step[0]
                 if not text.strip():
                     return None  # an empty message
@@ -227,6 +236,8 @@ def clean_history(
                 cancelled = False
                 fields = item.__dict__
                 text = fields["text"]
+                if not text.isascii():
+                    text = mended_text(text, item.id, "user message", collect_report)
                 images = fields["images"]
                 if not images and not text.strip():
                     rules_report.append(
@@ -239,7 +250,7 @@ def clean_history(
                     steps.append((fields["id"], text, images))
                     last_is_user = True
                 else:
-                    joined_texts = _join_user(steps, item, joined_texts, rules_report)
+                    joined_texts = _join_user(steps, item, text, joined_texts, rules_report)
             elif kind is Cancelled:
                 cancelled = True
         else:
@@ -269,21 +280,23 @@ def _joined_user(step: CompactUser, texts: list[str]) -> CompactUser:
 def _join_user(
     steps: list[CompactUser | CompactAssistant],
     item: UserMessage,
+    text: str,
     joined_texts: list[str] | None,
     report: list[ReportEntry],
 ) -> list[str] | None:
     """``history.add_user_step`` when the previous step is a user step: a retried
-    prompt is dropped, any other message joins it. Returns the joined texts."""
+    prompt is dropped, any other message joins it (``text``: the item's, mended).
+    Returns the joined texts."""
     previous: CompactUser = steps[-1]  # type: ignore[assignment]
     last_text = joined_texts[-1] if joined_texts is not None else previous[1]
-    if item.text == last_text and not item.images:
+    if text == last_text and not item.images:
         report.append(
             ReportEntry(item.id, "duplicate-message", "dropped", "repeats the previous prompt")
         )
         return joined_texts
     if joined_texts is None:
         joined_texts = [previous[1]]
-    joined_texts.append(item.text)
+    joined_texts.append(text)
     if item.images:
         steps[-1] = (previous[0], previous[1], [*previous[2], *item.images])
     report.append(

@@ -27,6 +27,7 @@ from llmx_tui.providers.history_model import (
     replay_details,
     split_data_url,
 )
+from llmx_tui.providers.surrogates import mended_text
 
 DEFAULT_MAX_TOKENS = 8192
 MIN_THINKING_BUDGET = 1024
@@ -70,7 +71,7 @@ def build_payload(
         "stream": True,
     }
     if settings.system_prompt and settings.system_prompt.strip():
-        payload["system"] = settings.system_prompt
+        payload["system"] = mended_text(settings.system_prompt, None, "system prompt", report)
     thinking = thinking_config(settings.reasoning_effort, max_tokens, report)
     if thinking is not None and loop_lacks_thinking(messages):
         # Thinking on needs the loop's last assistant message to open with its

@@ -24,6 +24,7 @@ from llmx_tui.providers.history_model import (
     reasoning_signature,
     split_data_url,
 )
+from llmx_tui.providers.surrogates import mended_text
 
 UNSIGNED_CALL_SIGNATURE = "skip_thought_signature_validator"
 _THINKING_BUDGET = {
@@ -66,7 +67,8 @@ def build_payload(
         )
     payload: dict[str, Any] = {"contents": contents}
     if settings.system_prompt and settings.system_prompt.strip():
-        payload["systemInstruction"] = {"parts": [{"text": settings.system_prompt}]}
+        system = mended_text(settings.system_prompt, None, "system prompt", report)
+        payload["systemInstruction"] = {"parts": [{"text": system}]}
     if settings.tools:
         payload["tools"] = [{"functionDeclarations": [declaration(t) for t in settings.tools]}]
     config = generation_config(settings)

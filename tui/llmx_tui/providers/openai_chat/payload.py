@@ -25,6 +25,7 @@ from llmx_tui.providers.history_model import (
     replay_details,
 )
 from llmx_tui.providers.registry import PRESETS
+from llmx_tui.providers.surrogates import mended_text
 
 EffortStyle = Literal["none", "reasoning_effort", "openai_reasoning_models", "openrouter", "ollama"]
 
@@ -88,7 +89,8 @@ def build_payload(
     messages: list[dict[str, Any]] = []
     if settings.system_prompt and settings.system_prompt.strip():
         # "system", never "developer": DeepSeek and most servers reject the latter.
-        messages.append({"role": "system", "content": settings.system_prompt})
+        system = mended_text(settings.system_prompt, None, "system prompt", report)
+        messages.append({"role": "system", "content": system})
     write_messages(messages, compact.steps, settings)
     payload: dict[str, Any] = {"model": settings.model, "messages": messages, "stream": True}
     if settings.include_usage and rules.stream_options:
