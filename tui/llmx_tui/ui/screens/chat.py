@@ -36,6 +36,7 @@ from llmx_tui.ui.markdown_split import last_code_block
 from llmx_tui.ui.screens.approval import STOP, ApprovalScreen
 from llmx_tui.ui.slash_commands import read_composed, run_slash_command, unknown_command
 from llmx_tui.ui.turn_renderer import TurnRenderer
+from llmx_tui.ui.typed_ahead import TypedAhead, TypedAheadKeys
 from llmx_tui.ui.widgets.composer import Composer
 from llmx_tui.ui.widgets.conversation import ConversationView
 from llmx_tui.ui.widgets.key_bar import KeyBar
@@ -183,6 +184,7 @@ class ChatScreen(Screen[None]):
         self._collector = CollectorPause()
         self._approvals: list[ApprovalRequested] = []
         self._approval_open = False
+        self._typed_ahead = TypedAheadKeys(self, lambda: self.composer)
         self.composer.cursor_blink = self.app.cursor_blink
         self.attach()
         self.composer.focus()
@@ -272,12 +274,13 @@ class ChatScreen(Screen[None]):
     # composer -------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
         """A letter typed while a pane, a tool call or a reasoning entry has the focus
-        (after a click on one, or Tab) goes into the composer instead of nowhere."""
-        composer = self.composer
-        if event.is_printable and event.character and self.focused is not composer:
-            event.stop()
-            self.set_focus(composer)  # at once: the keys typed next go straight to it
-            composer.insert(event.character)
+        (after a click on one, or Tab) goes into the composer instead of nowhere, and so
+        do the keys typed right after it (``llmx_tui.ui.typed_ahead``)."""
+        self._typed_ahead.on_key(event)
+
+    def on_typed_ahead(self, message: TypedAhead) -> None:
+        message.stop()
+        self._typed_ahead.all_in()
 
     def on_composer_submitted(self, event: Composer.Submitted) -> None:
         try:
