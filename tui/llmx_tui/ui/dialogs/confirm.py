@@ -41,10 +41,14 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "confirm-yes")
+        self._answer(event.button.id == "confirm-yes")
 
     def action_confirm(self) -> None:
-        self.dismiss(True)
+        self._answer(True)
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self._answer(False)
+
+    def _answer(self, confirmed: bool) -> None:
+        if self.is_active:  # dismiss() closes the top screen: never one opened over this
+            self.dismiss(confirmed)

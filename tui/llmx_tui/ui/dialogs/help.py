@@ -48,4 +48,5 @@ class HelpDialog(ModalScreen[None]):
         self.query_one("#help-box").focus()
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        if self.is_active:  # dismiss() closes the top screen: never one opened over this
+            self.dismiss(None)

@@ -23,9 +23,9 @@ from textual.app import App, ReturnType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-# A hold that never ends would leave the app deaf to the keyboard; if a widget is
-# removed before its queue reaches our marker, the keys go on after this long.
-_LONGEST_HOLD = 1.0
+# A hold that never ends would leave the app deaf to the keyboard: should a marker be
+# lost (a pump cancelled, not closed), the keys go on after this long.
+_LONGEST_HOLD = 2.0
 
 
 class KeyOrder:
@@ -38,10 +38,6 @@ class KeyOrder:
         self._hold_number = 0
         # Keys given back that ran their priority binding's turn: not held again.
         self._released: list[events.Key] = []
-
-    @property
-    def holding(self) -> bool:
-        return self._held is not None
 
     def hold(self, event: events.Key) -> bool:
         for index, released in enumerate(self._released):
@@ -56,24 +52,21 @@ class KeyOrder:
             return False
         self._held = [event]
         self._hold_number += 1
-        if not self._wait_behind(self._app.focused or screen, self._hold_number):
-            self._release(self._hold_number)
-            return False
-        self._app.set_timer(_LONGEST_HOLD, lambda number=self._hold_number: self._release(number))
+        number = self._hold_number
+        self._app.set_timer(_LONGEST_HOLD, lambda: self._release(number))
+        self._next_stop(_stops(self._app.focused or screen), number)
         return True
 
-    def _wait_behind(self, node: DOMNode, number: int) -> bool:
-        """A marker at the end of ``node``'s queue; False when the node takes no more."""
-        return node.call_later(self._reached, node, number)
-
-    def _reached(self, node: DOMNode, number: int) -> None:
-        """Everything queued in ``node`` before the key is handled: on to its parent,
-        which may have got messages from it meanwhile, up to the dialog."""
-        if number != self._hold_number or self._held is None:
-            return
-        parent = node.parent
-        if isinstance(node, Screen) or parent is None or not self._wait_behind(parent, number):
-            self._release(number)
+    def _next_stop(self, stops: list[DOMNode], number: int) -> None:
+        """A marker at the end of the next stop's queue; released after the last one."""
+        if number != self._hold_number:
+            return  # that hold is over already
+        while stops:
+            stop, *rest = stops
+            if stop.call_later(self._next_stop, rest, number):
+                return
+            stops = rest  # it takes no more messages (removed with its dialog)
+        self._release(number)
 
     def _release(self, number: int) -> None:
         if number != self._hold_number or self._held is None:
@@ -85,6 +78,19 @@ class KeyOrder:
         # those after it may be held again, behind the keys the first one let through.
         for event in (first, *after):
             self._app.post_message(event)
+
+
+def _stops(focused: DOMNode) -> list[DOMNode]:
+    """Where the keys typed before go, in order: the focused widget, the widgets up to
+    its screen (each gets the key if the one below lets it bubble), the app (which runs
+    non-priority bindings), then that path again, for the messages those bindings post
+    (enter on a button posts Pressed, which the dialog handles by closing)."""
+    path: list[DOMNode] = []
+    node: DOMNode | None = focused
+    while node is not None and node is not focused.app:
+        path.append(node)
+        node = None if isinstance(node, Screen) else node.parent
+    return [*path, focused.app, *path]
 
 
 class OrderedKeysApp(App[ReturnType]):

@@ -177,7 +177,8 @@ class PayloadInspector(ModalScreen[None]):
             placeholder.update(Content(f"Could not show the request JSON: {event.worker.error}"))
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        if self.is_active:  # dismiss() closes the top screen: never one opened over this
+            self.dismiss(None)
 
     def action_copy(self) -> None:
         if self._json is None:

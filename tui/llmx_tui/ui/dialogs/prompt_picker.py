@@ -105,8 +105,8 @@ class PromptPicker(ModalScreen[int | None]):
         self._close(None)
 
     def _close(self, index: int | None) -> None:
-        if self.closed:
-            return  # once: a second enter goes on to the composer
+        if self.closed or not self.is_active:
+            return  # once: a second enter goes on to the composer; never a screen over us
         self.closed = True
         if self._on_close is not None:
             self._on_close()

@@ -230,7 +230,7 @@ class SessionBrowser(ModalScreen[str | None]):
         elif self.query_text:
             self.query_one("#browser-filter", Input).value = ""
             self.action_focus_filter()
-        else:
+        elif self.is_active:  # dismiss() closes the top screen: never one opened over this
             self.dismiss(None)
 
     # -- open ------------------------------------------------------------
@@ -239,7 +239,7 @@ class SessionBrowser(ModalScreen[str | None]):
     def action_open(self) -> None:
         if self._renaming is not None:  # enter queued for the table before the field had focus
             return
-        if self.selected_id is not None:
+        if self.selected_id is not None and self.is_active:
             self.dismiss(self.selected_id)
 
     # -- rename ----------------------------------------------------------

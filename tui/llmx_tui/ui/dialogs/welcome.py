@@ -207,7 +207,8 @@ class WelcomeScreen(Screen[WelcomeResult | None]):
                 problem=False,
             )
             return
-        self.dismiss("configured")
+        if self.is_active:  # dismiss() closes the top screen: never one opened over this
+            self.dismiss("configured")
 
     @work(exclusive=True, group="welcome-probe")
     async def action_find_local(self) -> None:
@@ -232,7 +233,9 @@ class WelcomeScreen(Screen[WelcomeResult | None]):
         self._say(f"Found {label} at {found.base_url} ({models}). ctrl+s saves it.", problem=False)
 
     def action_demo(self) -> None:
-        self.dismiss("demo")
+        if self.is_active:
+            self.dismiss("demo")
 
     def action_leave(self) -> None:
-        self.dismiss(None)
+        if self.is_active:
+            self.dismiss(None)
