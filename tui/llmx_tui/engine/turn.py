@@ -42,6 +42,7 @@ from llmx_tui.core.items import (
     UserMessage,
     new_id,
 )
+from llmx_tui.engine.sendable import empty_request_error
 from llmx_tui.engine.tools.base import ToolResult
 from llmx_tui.providers.base import ReportEntry, RequestSettings, StepOutcome, ToolSpec
 from llmx_tui.providers.dialects import get_dialect
@@ -189,6 +190,10 @@ class TurnEngine:
         dialect = get_dialect(provider.preset.dialect)
         settings = self._settings()
         payload, report = dialect.build_payload(history, settings)
+        empty = empty_request_error(dialect.name, payload)
+        if empty is not None:  # never sent: the provider's own error would not say why
+            self._fail(history, turn, empty, "")
+            return None
         url = dialect.url(provider.base_url, provider.model)
         headers = {**dialect.headers(provider.api_key), **provider.headers}
         self.last_request = LastRequest(url=url, payload=payload, report=report)
