@@ -137,6 +137,8 @@ class TurnRenderer:
             status.set_state(state)
 
     def _stop_thinking(self) -> None:
+        """The answer or a tool call began: thinking is over, in the status and the pane."""
+        self.screen.reasoning.pause()
         if self.screen.status.state in _THINKING:
             self.screen.status.set_state("streaming")
 
@@ -147,6 +149,7 @@ class TurnRenderer:
         self.screen.status.retrying(event.attempt, event.delay, event.reason)
 
     def _on_response_completed(self, event: ev.ResponseCompleted) -> None:
+        self.screen.reasoning.pause()  # a tool call's approval and run are not thinking
         self._finish_assistant(event.text if event.text else None)
 
     def _finish_assistant(self, final_text: str | None = None) -> None:

@@ -58,7 +58,9 @@ class ReasoningEntry(Collapsible):
         self.text = ""
         self.live = live
         self._clock = clock
-        self._started = clock()
+        # Time spent thinking: the answer, a tool call and its approval are not counted.
+        self._thought = 0.0  # seconds of the spells of reasoning that have ended
+        self._since = clock() if live else None  # when the current spell began
         self._elapsed = elapsed
         self._tail = Static("", classes="reasoning-text")
         self._tail_text = ""
@@ -74,9 +76,16 @@ class ReasoningEntry(Collapsible):
             classes="-live" if live else "",
         )
 
+    def seconds(self) -> float:
+        """How long the model has reasoned in this turn so far."""
+        running = self._clock() - self._since if self._since is not None else 0.0
+        return self._thought + running
+
     def _heading(self) -> str:
-        if self.live:
-            return f"thinking… {self._clock() - self._started:.1f}s"
+        if self.live and self._since is not None:
+            return f"thinking… {self.seconds():.1f}s"
+        if self.live:  # answering, or a tool call: the time so far, until it reasons again
+            return f"turn {self.turn} · thought for {self._thought:.1f}s"
         if self._elapsed is not None:
             return f"turn {self.turn} · thought for {self._elapsed:.1f}s"
         return f"turn {self.turn} · {len(self.text):,} chars"  # the pane says "Reasoning"
@@ -100,8 +109,18 @@ class ReasoningEntry(Collapsible):
         self._tail_text = tail
         self._tail.update(reasoning_content(tail))
 
+    def pause(self) -> None:
+        """The model stopped reasoning (the answer or a tool call began): the clock stops."""
+        if self._since is not None:
+            self._thought += self._clock() - self._since
+            self._since = None
+            self.title = Content(self._heading())
+
     def resume(self) -> None:
-        """A later step of the same turn reasons again: continue below, live."""
+        """Reasoning arrives: the clock runs again; after a finished step (a tool call in
+        between), the text goes on below, live."""
+        if self._since is None:
+            self._since = self._clock()
         if not self.live:
             self.live = True
             self.add_class("-live")
@@ -123,7 +142,8 @@ class ReasoningEntry(Collapsible):
             self._tail_text = self.text = ""
             self.append(whole)
         if self.live:
-            self._elapsed = self._clock() - self._started
+            self.pause()
+            self._elapsed = self._thought
             self.live = False
             self.remove_class("-live")
             self.title = Content(self._heading())

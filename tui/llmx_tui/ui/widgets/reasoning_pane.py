@@ -59,6 +59,11 @@ class ReasoningPane(FollowScroll):
         if self.current is not None:
             self.current.finish(text or None)
 
+    def pause(self) -> None:
+        """The answer or a tool call began: the time spent thinking stops counting."""
+        if self.current is not None:
+            self.current.pause()
+
     def end_turn(self) -> None:
         if self.current is not None:
             self.current.finish()
