@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -376,13 +377,29 @@ def _export(store: SessionStore, args: argparse.Namespace) -> int:
 
 
 def _write_file(path: Path, text: str) -> None:
-    """Write via a temporary file so a failure never leaves half a file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """A regular file (new or replaced) is written via a temporary file beside it, so a
+    failure never leaves half a file, and keeps the permissions it had. Anything else
+    (``/dev/stdout``, a FIFO, a device such as ``/dev/full``) is written to, never
+    replaced; through a symlink, its target is written."""
+    data = text.encode("utf-8")
     try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
+        target = path.resolve()
+        if target.exists() and not target.is_file():
+            with target.open("wb") as handle:
+                handle.write(data)
+            return
+        _replace_file(target, data)
     except OSError as exc:
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _replace_file(target: Path, data: bytes) -> None:
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        if target.exists():  # an export may be private: a 0600 file stays 0600
+            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
+        os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
 
