@@ -12,9 +12,12 @@ from textual.content import Content
 from textual.widgets import Static
 
 from llmx_tui.core.safe_text import neutralise
-from llmx_tui.ui.widgets.tool_call_line import STATE_ICONS, state_class
+from llmx_tui.ui.widgets.tool_call_line import NOT_RUN, STATE_ICONS, state_class
 
 OUTPUT_LINES = 8
+# States of a call that never ran: the engine's duration for them is the time the user took
+# to deny it (or none), not a run, so none is shown.
+NOT_RUN_STATES = frozenset({"denied", "skipped", NOT_RUN})
 
 
 def pretty_arguments(arguments: str) -> str:
@@ -101,7 +104,7 @@ class ToolCallView(Vertical, can_focus=True):
     def _redraw(self) -> None:
         icon = STATE_ICONS.get(self.state, "·")
         header = f"{icon} {neutralise(self.tool_name)} · {self.state}"
-        if self.duration is not None:
+        if self.duration is not None and self.state not in NOT_RUN_STATES:
             header += f" · {format_duration(self.duration)}"
         self._header.update(Content(header))
         shown = self.arguments if self.state == "streaming" else pretty_arguments(self.arguments)

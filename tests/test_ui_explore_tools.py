@@ -1,0 +1,56 @@
+"""The tool pane's header of a call: a duration only for a call that ran."""
+
+from __future__ import annotations
+
+from llmx_tui.core.events import ToolFinished
+from llmx_tui.ui.app import LlmxApp
+from llmx_tui.ui.screens.approval import ApprovalScreen
+from llmx_tui.ui.widgets.tool_call_view import ToolCallView
+from tests.ui_helpers import ScriptedConversation, tool_turn, ui_settled, wait_for
+
+
+def header(view: ToolCallView) -> str:
+    return str(view.query_one(".tool-header").render())
+
+
+async def test_a_denied_call_shows_no_duration() -> None:
+    """A denied call showed "denied · 8.9s": the time the user took to deny it."""
+    turn = tool_turn("run_shell", {"command": "ls"}, "Not run, then.", approval=True)
+    conv = ScriptedConversation([turn])
+    app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"ls", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: ui_settled(app, conv))
+        [view] = app.screen.query(ToolCallView)
+        assert view.state == "denied"
+        assert header(view) == "⊘ run_shell · denied"
+
+
+async def test_calls_that_ran_keep_their_duration_and_those_never_run_have_none() -> None:
+    app = LlmxApp(ScriptedConversation(), clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        renderer = app.screen.renderer
+        expected = {
+            "done": "✓ read_file · done · 1.5s",
+            "skipped": "⚠ read_file · skipped",
+            "not_run": "– read_file · not run",
+            "failed": "✗ read_file · failed · 1.5s",
+        }
+        for index, status in enumerate(expected):
+            app.screen.tools.start_call(index, f"c{index}", "read_file")
+            renderer.apply(
+                [
+                    ToolFinished(
+                        call_id=f"c{index}",
+                        name="read_file",
+                        output="",
+                        status=status,  # type: ignore[arg-type]
+                        duration=1.5,
+                    )
+                ]
+            )
+        await pilot.pause()
+        headers = [header(view) for view in app.screen.query(ToolCallView)]
+        assert headers == list(expected.values())
