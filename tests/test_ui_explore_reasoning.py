@@ -109,3 +109,25 @@ async def test_the_title_stops_counting_when_the_answer_begins() -> None:
         answered.gate.set()
         await wait_for(pilot, lambda: ui_settled(app, conv))
         assert str(entry(app).title) == "turn 1 · thought for 1.5s"
+
+
+async def test_reasoning_text_keeps_a_blank_column_before_the_pane_s_border() -> None:
+    """At 100 columns this line ran into the border: "…system name will│"."""
+    from tests.ui_helpers import screen_text, text_turn
+
+    thought = (
+        "The user wants to see a tool call. A harmless shell command that prints a line and "
+        "the operating system name will do; it needs their approval first."
+    )
+    conv = ScriptedConversation([text_turn("Done.", reasoning=thought)])
+    app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"hi", "enter")
+        await wait_for(pilot, lambda: ui_settled(app, conv))
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        top = next(i for i, line in enumerate(lines) if "Reasoning" in line)
+        bottom = next(i for i in range(top + 1, len(lines)) if "╰" in lines[i])
+        pane = [line.ljust(100) for line in lines[top + 1 : bottom]]
+        assert any("system name" in line for line in pane)
+        assert all(line[99] == "│" and line[98] == " " for line in pane), pane

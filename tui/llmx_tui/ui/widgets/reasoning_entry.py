@@ -39,7 +39,7 @@ def reasoning_content(text: str) -> Content:
 class ReasoningEntry(Collapsible):
     DEFAULT_CSS = """
     ReasoningEntry { height: auto; padding: 0; border-top: none; background: transparent; }
-    ReasoningEntry > Contents { padding: 0 0 0 1; }
+    ReasoningEntry > Contents { padding: 0 1; }  /* text never touches the border */
     ReasoningEntry .reasoning-body { height: auto; }
     ReasoningEntry .reasoning-text { color: $text-muted; text-style: italic; }
     ReasoningEntry.-live CollapsibleTitle { color: $text-accent; }
