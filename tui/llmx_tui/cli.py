@@ -10,15 +10,49 @@ import math
 import signal
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 from llmx_tui import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
 
+class OutputParser(argparse.ArgumentParser):
+    """Help and --version are output like any other: argparse ignores an OSError when it
+    prints them, so ``--help > /dev/full`` exited 0 with nothing written. Here the error
+    is raised, and ``printed_status`` reports it."""
+
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        if message:
+            (file or sys.stderr).write(message)
+
+
+def printed_status(prefix: str = "llmx-tui: error:") -> int:
+    """The exit status once help or the version has been printed: 0 when it reached
+    stdout, 141 when the reader left (``| head``), else 1 with one line saying why."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        return stdout_failed(exc, prefix)
+    return EXIT_OK
+
+
+def stdout_failed(exc: OSError, prefix: str = "llmx-tui: error:") -> int:
+    """Stdout took no more: silenced (the interpreter's last flush would fail again), one
+    line on stderr unless its reader just left."""
+    from llmx_tui.closed_stdout import EXIT_READER_GONE, silence_stdout
+
+    with contextlib.suppress(OSError, ValueError):  # not a real file (a test's capture)
+        silence_stdout()
+    if isinstance(exc, BrokenPipeError):
+        return EXIT_READER_GONE
+    with contextlib.suppress(OSError):
+        print(f"{prefix} cannot write to stdout: {exc.strerror or exc}", file=sys.stderr)
+    return EXIT_FAILED
+
+
 def build_parser(
-    parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
+    parser_class: type[argparse.ArgumentParser] = OutputParser,
 ) -> argparse.ArgumentParser:
     parser = parser_class(
         prog="llmx-tui",
@@ -149,7 +183,7 @@ class _NotOptions(Exception):
     """What came before a ``sessions`` word is not a run of global options."""
 
 
-class _QuietParser(argparse.ArgumentParser):
+class _QuietParser(OutputParser):
     def error(self, message: str) -> NoReturn:
         raise _NotOptions(message)
 
@@ -188,12 +222,19 @@ def _refuse_app_options(given: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    sessions = sessions_argv(argv)
-    if sessions is not None:
-        from llmx_tui.cli_sessions import main as sessions_main
+    try:
+        sessions = sessions_argv(argv)
+        if sessions is not None:
+            from llmx_tui.cli_sessions import main as sessions_main
 
-        return sessions_main(sessions)
-    args = parse_args(argv)
+            return sessions_main(sessions)
+        args = parse_args(argv)
+    except SystemExit as stop:
+        if stop.code:  # a usage error, already on stderr
+            raise
+        return printed_status()  # --help or --version
+    except OSError as exc:  # printing --help or --version failed
+        return stdout_failed(exc)
     from llmx_tui.logs import configure_logging
 
     configure_logging(args.data_dir)

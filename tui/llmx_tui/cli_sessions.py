@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
 
-from llmx_tui.cli import positive_int
+from llmx_tui.cli import OutputParser, positive_int, printed_status, stdout_failed
 from llmx_tui.cli_table import CONTROL, cells, clip_snippet, fit, one_line, pad, terminal_width
 from llmx_tui.core.items import (
     AssistantMessage,
@@ -51,7 +51,7 @@ class UsageError(Exception):
     pass
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(OutputParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
@@ -119,7 +119,9 @@ def main(argv: list[str]) -> int:
     except UsageError as exc:
         return _fail(f"{PROG}: {exc}")
     except SystemExit as exc:  # --help
-        return int(exc.code or 0)
+        return int(exc.code) if exc.code else printed_status("llmx-tui:")
+    except OSError as exc:  # printing --help failed
+        return stdout_failed(exc, "llmx-tui:")
     stdout = sys.stdout
     sys.stdout = cast(TextIO, _NamedOutput(stdout))
     try:
