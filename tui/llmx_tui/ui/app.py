@@ -83,7 +83,7 @@ class LlmxApp(OrderedKeysApp[None]):
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = wanted
 
-    def keys_wait_in(self, screen: Screen[object]) -> bool:
+    def keys_wait_in(self, screen: Screen[Any]) -> bool:
         # The chat screen's composer keeps the order of a burst itself (Composer.hold_keys);
         # over it, a priority key such as ctrl+p waits for the keys typed before it.
         return not isinstance(screen, ChatScreen)

@@ -18,6 +18,8 @@ that awaits the app cannot deadlock with it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.app import App, ReturnType
 from textual.dom import DOMNode
@@ -32,7 +34,7 @@ class KeyOrder:
     """The app calls ``hold(event)`` for every key from the terminal; when it returns
     True the key is held here and comes back through the app's queue later."""
 
-    def __init__(self, app: OrderedKeysApp[object]) -> None:
+    def __init__(self, app: OrderedKeysApp[Any]) -> None:
         self._app = app
         self._held: list[events.Key] | None = None
         self._hold_number = 0
@@ -96,11 +98,11 @@ def _stops(focused: DOMNode) -> list[DOMNode]:
 class OrderedKeysApp(App[ReturnType]):
     """An App whose priority keys typed in a dialog wait for the keys typed before them."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.key_order = KeyOrder(self)
 
-    def keys_wait_in(self, screen: Screen[object]) -> bool:
+    def keys_wait_in(self, screen: Screen[Any]) -> bool:
         """Whether priority keys wait their turn on ``screen``: every screen by default."""
         return True
 
@@ -110,7 +112,7 @@ class OrderedKeysApp(App[ReturnType]):
         await super().on_event(event)
 
 
-def _has_priority_binding(screen: Screen[object], key: str) -> bool:
+def _has_priority_binding(screen: Screen[Any], key: str) -> bool:
     # The chain Textual itself reads for priority bindings: focus, its ancestors, app.
     for _node, bindings in screen._binding_chain:
         if any(binding.priority for binding in bindings.key_to_bindings.get(key, ())):

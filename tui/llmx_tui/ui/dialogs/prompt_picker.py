@@ -110,7 +110,10 @@ class PromptPicker(ModalScreen[int | None]):
         self.closed = True
         if self._on_close is not None:
             self._on_close()
-        self.dismiss(index)  # now, not awaited: ours is the top screen only this instant
+        # At once: deferred, it popped whatever screen was on top by then (a palette
+        # opened by a key typed after enter). Not awaited: from the list's key handler,
+        # the await waits for the list's own removal, which waits for that handler.
+        self.dismiss(index)
 
 
 def _preview(text: str) -> str:
