@@ -11,7 +11,7 @@ from llmx_tui.core.safe_text import neutralise
 
 class NoticeLine(Static):
     DEFAULT_CSS = """
-    NoticeLine { height: auto; padding: 0 1; margin: 0 0 1 0; }
+    NoticeLine { height: auto; padding: 0 1; margin: 1 0; }  /* apart from the row above */
     NoticeLine.-error { color: $text-error; border-left: thick $error; }
     NoticeLine.-cancelled { color: $text-warning; }
     """
