@@ -132,8 +132,10 @@ def insert_items(conn: sqlite3.Connection, session_id: str, items: Sequence[Item
     ).fetchone()[0]
     for item in items:
         cursor = conn.execute(
-            "INSERT OR IGNORE INTO items (id, session_id, seq, turn, kind, json, created)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            # An item saved already (by id) is skipped; any other failure is raised, never
+            # ignored (OR IGNORE also dropped an item whose "created" was NaN, silently).
+            "INSERT INTO items (id, session_id, seq, turn, kind, json, created)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, id) DO NOTHING",
             (item.id, session_id, seq, item.turn, item.type, item_row_json(item), item.created),
         )
         seq += cursor.rowcount

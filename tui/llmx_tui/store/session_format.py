@@ -9,6 +9,7 @@ timestamps. Opaque provider fields on reasoning items are kept verbatim.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,8 @@ from llmx_tui.store.errors import SessionFormatError
 from llmx_tui.store.models import SessionInfo
 
 SESSION_FORMAT = "llmx-tui.session/1"
+# SQLite's largest INTEGER.
+_LARGEST_INTEGER = 2**63 - 1
 _USAGE_KEYS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens")
 
 
@@ -92,8 +95,10 @@ def _parse_usage(raw: Any, source: str) -> Usage:
     counts: dict[str, int | None] = {}
     for key in _USAGE_KEYS:
         value = raw.get(key)
-        if value is not None and (type(value) is not int or value < 0):
-            raise SessionFormatError(f'{source}: usage "{key}" must be a whole number >= 0')
+        if value is not None and (type(value) is not int or not 0 <= value <= _LARGEST_INTEGER):
+            raise SessionFormatError(
+                f'{source}: usage "{key}" must be a whole number from 0 to {_LARGEST_INTEGER}'
+            )
         counts[key] = value
     return Usage(**counts)
 
@@ -113,9 +118,19 @@ def _parse_item(index: int, raw: Any, source: str) -> Item:
     # Ids are the store's business: an imported session gets fresh ones.
     fields = {key: value for key, value in raw.items() if key != "id"}
     try:
-        return ITEM_ADAPTER.validate_python(fields)
+        item = ITEM_ADAPTER.validate_python(fields)
     except ValidationError as exc:
         raise SessionFormatError(f"{where} ({kind}): {_describe(exc)}") from None
+    # What SQLite can hold: a NaN "created" was dropped on insert (NOT NULL), an infinite
+    # one was saved as null (unreadable after), a huge "turn" cannot be stored at all.
+    if not math.isfinite(item.created):
+        raise SessionFormatError(f'{where} ({kind}): field "created" must be a finite number')
+    if not -_LARGEST_INTEGER <= item.turn <= _LARGEST_INTEGER:
+        raise SessionFormatError(
+            f'{where} ({kind}): field "turn" must be a whole number from '
+            f"{-_LARGEST_INTEGER} to {_LARGEST_INTEGER}"
+        )
+    return item
 
 
 def _describe(exc: ValidationError) -> str:

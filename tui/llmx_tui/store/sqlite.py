@@ -102,6 +102,8 @@ class SessionStore:
             return run_with_retry(attempt)
         except sqlite3.OperationalError as exc:
             raise StoreError(f"history database {self.path}: {exc}") from exc
+        except sqlite3.IntegrityError as exc:  # what was given, not the file, is at fault
+            raise StoreError(f"history database {self.path}: cannot save: {exc}") from exc
         except sqlite3.DatabaseError as exc:  # damage found past the header checks
             raise StoreError(f"the history database {self.path} is damaged ({exc})") from exc
 
