@@ -6,8 +6,8 @@ queued in the dialog's focused widget. In a burst such as "f9 enter ctrl+p" the
 palette opened first, then the dialog's enter closed "the top screen": the palette,
 half mounted, and the app died with it.
 
-``KeyOrder`` keeps the order typed: while a dialog is on top (any screen the app's
-``keys_wait_in`` names; ``OrderedKeysApp`` wires it in), a key with a priority
+``KeyOrder`` keeps the order typed: while a dialog is on top (a screen its ``waits_in``
+accepts; ``OrderedKeysApp`` wires it into an App), a key with a priority
 binding is held until every message queued ahead of it has been handled, from the
 focused widget up to the dialog (a key handled by a widget may post a message, such
 as ``Button.Pressed``, that its screen handles a step later). Keys typed meanwhile
@@ -18,6 +18,7 @@ that awaits the app cannot deadlock with it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import events
@@ -34,8 +35,11 @@ class KeyOrder:
     """The app calls ``hold(event)`` for every key from the terminal; when it returns
     True the key is held here and comes back through the app's queue later."""
 
-    def __init__(self, app: OrderedKeysApp[Any]) -> None:
+    def __init__(
+        self, app: App[Any], waits_in: Callable[[Screen[Any]], bool] = lambda screen: True
+    ) -> None:
         self._app = app
+        self._waits_in = waits_in  # the screens where priority keys wait their turn
         self._held: list[events.Key] | None = None
         self._hold_number = 0
         # Keys given back that ran their priority binding's turn: not held again.
@@ -50,7 +54,7 @@ class KeyOrder:
             self._held.append(event)  # typed after a held key: goes after it
             return True
         screen = self._app.screen
-        if not self._app.keys_wait_in(screen) or not _has_priority_binding(screen, event.key):
+        if not self._waits_in(screen) or not _has_priority_binding(screen, event.key):
             return False
         self._held = [event]
         self._hold_number += 1
@@ -96,15 +100,12 @@ def _stops(focused: DOMNode) -> list[DOMNode]:
 
 
 class OrderedKeysApp(App[ReturnType]):
-    """An App whose priority keys typed in a dialog wait for the keys typed before them."""
+    """An App whose priority keys typed in a dialog (any screen) wait for the keys
+    typed before them."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.key_order = KeyOrder(self)
-
-    def keys_wait_in(self, screen: Screen[Any]) -> bool:
-        """Whether priority keys wait their turn on ``screen``: every screen by default."""
-        return True
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and self.key_order.hold(event):
