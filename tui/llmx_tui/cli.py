@@ -159,6 +159,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         for flag, name in HEADLESS_ONLY:
             if getattr(args, name):
                 parser.error(f"{flag} needs --print")
+    elif args.prompt != "-" and not args.prompt.strip():
+        parser.error("argument -p/--print: the prompt is empty")
+    if args.continue_latest and args.resume:
+        parser.error("--continue (the latest session) and --resume ID (that one): choose one")
     return args
 
 
