@@ -231,10 +231,17 @@ def _list(store: SessionStore, args: argparse.Namespace) -> int:
     for info, model in zip(sessions, models, strict=True):
         title = one_line(info.title or "Untitled", title_room)
         print(
-            f"{info.id[:8]}  {_when(info.updated)}  {info.item_count:>5} items  "
+            f"{info.id[:8]}  {_when(info.updated)}  {_items(info.item_count, 5)}  "
             f"{pad(fit(model, model_room), model_room)}  {title}"
         )
     return 0
+
+
+def _items(count: int, width: int = 0) -> str:
+    """ "1 item", "2 items"; with ``width``, the number right-aligned and "item" padded,
+    so the columns after it stay put."""
+    noun = "item " if width and count == 1 else "item" if count == 1 else "items"
+    return f"{count:>{width}} {noun}"
 
 
 def _list_columns(longest_model: int) -> tuple[int, int | None]:
@@ -428,7 +435,7 @@ def _delete(store: SessionStore, args: argparse.Namespace) -> int:
         if not sys.stdin.isatty():
             raise StoreError("refusing to delete without --yes when stdin is not a terminal")
         title = one_line(info.title or "Untitled", 60, sys.stderr)  # the question's stream
-        question = f'Delete session {session_id[:8]} "{title}" ({info.item_count} items)? [y/N] '
+        question = f'Delete session {session_id[:8]} "{title}" ({_items(info.item_count)})? [y/N] '
         if not _confirm(question, sys.stdin):
             print("Not deleted.", file=sys.stderr)
             return 1
