@@ -8,6 +8,7 @@ file, and the file is left exactly as it was (never recreated over it).
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable
@@ -50,6 +51,39 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+# SQLite's primary result codes for trouble reaching the file, not in its content.
+_ACCESS_CODES = frozenset(
+    {
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_PERM,
+    }
+)
+# Less free space than this beside the file, at an I/O error: the disk is full. (SQLite
+# says "disk I/O error" when it cannot grow its shared-memory file on a full disk.)
+_LOW_SPACE = 1 << 20
+
+
+def access_problem(exc: sqlite3.Error, path: Path) -> str | None:
+    """What to tell the user when ``exc`` is about reaching the file (a full disk, an I/O
+    error, no permission) rather than what it holds; None for any other error."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None or code & 0xFF not in _ACCESS_CODES:
+        return None
+    if disk_is_full(path.parent):
+        return f"the disk holding {path.parent} is full ({exc}); free some space and try again"
+    return str(exc)
+
+
+def disk_is_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < _LOW_SPACE
+    except OSError:
+        return False
+
+
 def open_database(path: Path) -> sqlite3.Connection:
     """A migrated connection to ``path`` (created with mode 0600 if missing)."""
     _create_if_missing(path)
@@ -75,7 +109,8 @@ def open_database(path: Path) -> sqlite3.Connection:
         raise
     except sqlite3.Error as exc:
         conn.close()
-        raise StoreOpenError(f"cannot use the history database {path}: {exc}") from exc
+        problem = access_problem(exc, path) or str(exc)
+        raise StoreOpenError(f"cannot use the history database {path}: {problem}") from exc
     return conn
 
 
@@ -153,6 +188,9 @@ def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as exc:
+        problem = access_problem(exc, path)
+        if problem is not None:  # a full disk is no damage to the file
+            raise StoreOpenError(f"cannot read the history database {path}: {problem}") from exc
         raise StoreOpenError(
             f"the history database {path} is corrupt ({exc}); it was left untouched"
         ) from exc

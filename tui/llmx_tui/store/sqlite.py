@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeVar
 from llmx_tui.core.events import Usage
 from llmx_tui.core.items import Item, new_id
 from llmx_tui.store import queries
-from llmx_tui.store.connection import open_database, run_with_retry
+from llmx_tui.store.connection import access_problem, open_database, run_with_retry
 from llmx_tui.store.errors import SessionNotFoundError, StoreError
 from llmx_tui.store.item_rows import items_from_row_jsons
 from llmx_tui.store.models import Draft, SearchHit, SessionInfo
@@ -101,7 +101,8 @@ class SessionStore:
         try:
             return run_with_retry(attempt)
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"history database {self.path}: {exc}") from exc
+            problem = access_problem(exc, self.path) or str(exc)
+            raise StoreError(f"history database {self.path}: {problem}") from exc
         except sqlite3.IntegrityError as exc:  # what was given, not the file, is at fault
             raise StoreError(f"history database {self.path}: cannot save: {exc}") from exc
         except sqlite3.DatabaseError as exc:  # damage found past the header checks

@@ -1,0 +1,106 @@
+"""A full disk is no damage to the history database.
+
+On a full disk SQLite cannot grow its shared-memory file and says "disk I/O error"
+(SQLITE_IOERR_SHMSIZE) on the first read. Every command then said "the history
+database ... is corrupt (disk I/O error)", even `sessions list`: alarming and wrong,
+the file was fine. Errors about reaching the file now say what they are, and a full
+disk says so.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+
+from llmx_tui.cli_sessions import main
+from llmx_tui.store import connection
+from llmx_tui.store.connection import access_problem
+
+pytestmark = pytest.mark.timeout(30)
+
+SHMSIZE = 4874  # SQLITE_IOERR_SHMSIZE: the extended code a full disk gave
+
+
+def sqlite_error(message: str, code: int) -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError(message)
+    error.sqlite_errorcode = code  # type: ignore[attr-defined]
+    return error
+
+
+class Usage(NamedTuple):
+    total: int
+    used: int
+    free: int
+
+
+def disk(monkeypatch: pytest.MonkeyPatch, free: int) -> None:
+    monkeypatch.setattr(shutil, "disk_usage", lambda _: Usage(10**9, 10**9 - free, free))
+
+
+class _FailingFirstRead:
+    """A connection whose first query fails as it does on a full disk."""
+
+    def __init__(self, real: sqlite3.Connection) -> None:
+        self._real = real
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql == "PRAGMA user_version":
+            raise sqlite_error("disk I/O error", SHMSIZE)
+        return self._real.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+class _Sqlite:
+    """The sqlite3 module as connection.py sees it, its connections failing."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sqlite3, name)
+
+    def connect(self, *args: Any, **kwargs: Any) -> _FailingFirstRead:
+        return _FailingFirstRead(sqlite3.connect(*args, **kwargs))
+
+
+def test_sessions_list_on_a_full_disk_says_so_not_corrupt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["list", "--data-dir", str(tmp_path)]) == 0  # the file is made, and fine
+    capsys.readouterr()
+    monkeypatch.setattr(connection, "sqlite3", _Sqlite())
+    disk(monkeypatch, free=0)
+    assert main(["list", "--data-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"llmx-tui: cannot read the history database {tmp_path / 'history.db'}: the disk "
+        f"holding {tmp_path} is full (disk I/O error); free some space and try again\n"
+    )
+
+    disk(monkeypatch, free=10**8)  # an I/O error with room left: said as it is
+    assert main(["list", "--data-dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.endswith("history.db: disk I/O error\n")
+
+
+@pytest.mark.parametrize(
+    ("code", "free", "said"),
+    [
+        (SHMSIZE, 0, "the disk holding {folder} is full (boom); free some space"),
+        (sqlite3.SQLITE_FULL, 100, "the disk holding {folder} is full (boom)"),
+        (sqlite3.SQLITE_READONLY, 10**8, "boom"),
+        (sqlite3.SQLITE_CORRUPT, 0, None),  # damage is damage, whatever the free space
+        (sqlite3.SQLITE_NOTADB, 0, None),
+    ],
+)
+def test_which_errors_are_about_reaching_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, free: int, said: str | None
+) -> None:
+    disk(monkeypatch, free)
+    problem = access_problem(sqlite_error("boom", code), tmp_path / "history.db")
+    if said is None:
+        assert problem is None
+    else:
+        assert problem is not None and problem.startswith(said.format(folder=tmp_path))
