@@ -39,6 +39,9 @@ def open_sessions_hook(store: Any) -> Callable[[LlmxApp], None]:
                 store=store,
                 session_id=session_id,
                 history=history,
+                # The app's mode, not the opened session's: in --demo a chat started from
+                # here (ctrl+n) talks to the demo server and must be labelled as such.
+                demo=current.demo,
                 resolve=current.resolve,
                 saved_usage=info.reported_usage,
                 system_prompt=info.system_prompt,
