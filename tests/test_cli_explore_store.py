@@ -9,6 +9,7 @@ disk says so.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 from pathlib import Path
@@ -104,3 +105,39 @@ def test_which_errors_are_about_reaching_the_file(
         assert problem is None
     else:
         assert problem is not None and problem.startswith(said.format(folder=tmp_path))
+
+
+def test_a_file_where_the_data_folder_goes_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was "the history database notes/history.db cannot be read (Not a directory); it
+    was left untouched" (there is no such file), or "[Errno 20] Not a directory: ..."."""
+    blocker = tmp_path / "notes"
+    blocker.write_text("my notes")
+    assert main(["list", "--data-dir", str(blocker)]) == 1
+    assert capsys.readouterr().err == (
+        f"llmx-tui: cannot use {blocker} as the data folder: it is a file, not a folder\n"
+    )
+    assert main(["list", "--data-dir", str(blocker / "sub" / "deeper")]) == 1
+    assert capsys.readouterr().err == (
+        f"llmx-tui: cannot create the data folder {blocker / 'sub' / 'deeper'}: "
+        f"{blocker} is a file, not a folder\n"
+    )
+    assert blocker.read_text() == "my notes"
+
+
+def test_a_debug_log_that_cannot_be_written_is_a_warning_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmx_tui.cli import main as llmx_main
+
+    (tmp_path / "llmx-tui.log").mkdir()  # where the log file goes
+    monkeypatch.setenv("LLMX_TUI_LOG", "debug")
+    monkeypatch.setattr(logging.getLogger("llmx_tui"), "handlers", [])  # left as found
+    code = llmx_main(["--print", "hi", "--data-dir", str(tmp_path)])
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (
+        "llmx-tui: warning: no debug log (LLMX_TUI_LOG): cannot write "
+        f"{tmp_path / 'llmx-tui.log'}: Is a directory"
+    )
+    assert (code, err[1:]) == (1, [err[1]]) and "no provider configured" in err[1]

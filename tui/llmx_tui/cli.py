@@ -243,7 +243,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from llmx_tui.logs import configure_logging
 
-    configure_logging(args.data_dir)
+    try:
+        configure_logging(args.data_dir)
+    except OSError as exc:  # the run goes on without the log it asked for
+        where = f" {exc.filename}" if exc.filename else " the log"
+        print(
+            f"llmx-tui: warning: no debug log (LLMX_TUI_LOG): cannot write{where}: "
+            f"{exc.strerror or exc}",
+            file=sys.stderr,
+        )
     # Nothing is logged unless LLMX_TUI_LOG asks. Without a handler, a warning or an error
     # (a tool that raised, an MCP server that stopped) went to stderr through Python's
     # last-resort handler, traceback and all, between --print's lines; what it says is

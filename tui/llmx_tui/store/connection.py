@@ -115,14 +115,40 @@ def open_database(path: Path) -> sqlite3.Connection:
 
 
 def _create_if_missing(path: Path) -> None:
+    folder = path.parent
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except FileExistsError:  # not from the file below: a file where the folder goes
+            raise StoreOpenError(
+                f"cannot use {folder} as the data folder: it is a file, not a folder"
+            ) from None
+        except OSError as exc:
+            raise StoreOpenError(
+                f"cannot create the data folder {folder}: {_reason(exc, folder)}"
+            ) from exc
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return
     except OSError as exc:
-        raise StoreOpenError(f"cannot create the history database {path}: {exc}") from exc
+        raise StoreOpenError(
+            f"cannot create the history database {path}: {_reason(exc, path)}"
+        ) from exc
     os.close(fd)
+
+
+def _reason(exc: OSError, path: Path) -> str:
+    """``exc`` in words: which parent is a file rather than a folder, or the file it is
+    about when that is not ``path``."""
+    if isinstance(exc, NotADirectoryError):
+        blocker = next((up for up in path.parents if up.exists() and not up.is_dir()), None)
+        if blocker is not None:
+            return f"{blocker} is a file, not a folder"
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None and Path(exc.filename) != path:
+        reason += f" ({exc.filename})"
+    return reason
 
 
 def _check_header(path: Path) -> None:
