@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widgets import Input
@@ -93,6 +94,22 @@ async def test_model_picker_enter_ctrl_p_picks_then_the_keys_after_go_to_the_pal
         await until_palette_over_the_chat(pilot)
         assert picked == [("box", "box-small")]
         assert app.screen.query_one(Input).value == "new"
+
+
+async def test_a_paste_right_after_ctrl_p_goes_to_the_palette_after_the_pick() -> None:
+    """Held behind ctrl+p like a key: it went to the picker's filter, which was closing."""
+    picked: list[Any] = []
+    app, _conversation = chat_app(picked)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        burst(pilot, "enter", "ctrl+p")
+        paste = events.Paste("export")
+        paste.set_sender(app)
+        app._driver.send_message(paste)
+        await until_palette_over_the_chat(pilot)
+        assert picked == [("box", "box-small")]
+        assert app.screen.query_one(Input).value == "export"
 
 
 async def test_model_picker_escape_ctrl_p_cancels_then_opens_the_palette() -> None:

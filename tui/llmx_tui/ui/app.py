@@ -89,11 +89,16 @@ class LlmxApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         # A priority key (ctrl+p) typed in a dialog waits for the keys typed before it:
         # run first, it opened the palette, which the dialog's enter then closed.
-        if isinstance(event, events.Key) and not event.is_forwarded and self._held(event):
+        held = (
+            isinstance(event, events.Key | events.Paste)
+            and not event.is_forwarded
+            and self._held(event)
+        )
+        if held:
             return  # it comes back through the queue once the keys before it are handled
         await super().on_event(event)
 
-    def _held(self, event: events.Key) -> bool:
+    def _held(self, event: events.Key | events.Paste) -> bool:
         if self._key_order is None:
             if isinstance(self.screen, ChatScreen):
                 return False  # the composer keeps the order of a burst itself

@@ -19,7 +19,7 @@ that awaits the app cannot deadlock with it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from textual import events
 from textual.app import App, ReturnType
@@ -40,12 +40,13 @@ class KeyOrder:
     ) -> None:
         self._app = app
         self._waits_in = waits_in  # the screens where priority keys wait their turn
-        self._held: list[events.Key] | None = None
+        self._held: list[events.Key | events.Paste] | None = None
         self._hold_number = 0
         # Keys given back that ran their priority binding's turn: not held again.
         self._released: list[events.Key] = []
 
-    def hold(self, event: events.Key) -> bool:
+    def hold(self, event: events.Key | events.Paste) -> bool:
+        """True when ``event`` (a key or a paste from the terminal) is held here."""
         for index, released in enumerate(self._released):
             if released is event:
                 del self._released[index]
@@ -53,6 +54,8 @@ class KeyOrder:
         if self._held is not None:
             self._held.append(event)  # typed after a held key: goes after it
             return True
+        if not isinstance(event, events.Key):
+            return False
         screen = self._app.screen
         if not self._waits_in(screen) or not _has_priority_binding(screen, event.key):
             return False
@@ -78,12 +81,20 @@ class KeyOrder:
         if number != self._hold_number or self._held is None:
             return  # that hold is over already
         held, self._held = self._held, None
-        first, *after = (events.Key(key.key, key.character) for key in held)
+        first, *after = (_again(event) for event in held)
+        assert isinstance(first, events.Key)
         self._released.append(first)
         # To the app's queue, in order: the first one runs its priority binding now;
         # those after it may be held again, behind the keys the first one let through.
         for event in (first, *after):
             self._app.post_message(event)
+
+
+def _again(event: events.Key | events.Paste) -> events.Key | events.Paste:
+    """A fresh copy to post: the app has seen the original (and stopped it)."""
+    if isinstance(event, events.Key):
+        return events.Key(event.key, event.character)
+    return events.Paste(event.text)
 
 
 def _stops(focused: DOMNode) -> list[DOMNode]:
@@ -108,9 +119,14 @@ class OrderedKeysApp(App[ReturnType]):
         self.key_order = KeyOrder(self)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded and self.key_order.hold(event):
+        if _from_terminal(event) and self.key_order.hold(event):
             return  # it comes back through the queue once the keys before it are handled
         await super().on_event(event)
+
+
+def _from_terminal(event: events.Event) -> TypeGuard[events.Key | events.Paste]:
+    """A key or paste that reaches the app first (not one bubbling back up to it)."""
+    return isinstance(event, events.Key | events.Paste) and not event.is_forwarded
 
 
 def _has_priority_binding(screen: Screen[Any], key: str) -> bool:
