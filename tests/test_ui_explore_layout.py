@@ -47,3 +47,27 @@ async def test_a_turn_ended_at_the_approval_is_not_glued_to_the_call_line() -> N
         text = screen_text(app)
         assert "⊘ cancelled" in text
         assert line_above(text, "⊘ cancelled").strip() == ""
+
+
+async def test_a_long_model_name_is_cut_short_before_the_status_and_totals_are() -> None:
+    """At 80 columns, thinking with an OpenRouter model, the line was cut at the right edge:
+    the session totals were lost and the state went next."""
+    from rich.cells import cell_len
+
+    from llmx_tui.core.events import Usage
+
+    app = LlmxApp(ScriptedConversation(), clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        status = app.screen.status
+        status.set_model("openrouter", "anthropic/claude-3.5-sonnet-20241022")
+        status.reset_session(Usage(input_tokens=15_000, output_tokens=2_000))
+        status.set_state("thinking… (F2 shows it)")
+        await pilot.pause()
+        shown = screen_text(app).splitlines()[-2].strip()
+        assert shown.startswith("openrouter · an")
+        assert "…" in shown.split("│")[0]
+        assert "│ thinking… (F2 shows it) │" in shown
+        assert shown.endswith("session ↑15.0k ↓2000")
+        assert cell_len(status.status_text(78)) <= 78
+        # Wide enough, nothing is cut.
+        assert "anthropic/claude-3.5-sonnet-20241022" in status.status_text(200)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.cells import cell_len
+from rich.cells import cell_len, chop_cells
 from textual import events
 from textual.content import Content
 from textual.widgets import Static
 
 from llmx_tui.core.events import Usage
+
+# The provider and model are cut no shorter than this to make the line fit.
+MIN_MODEL_CELLS = 12
 
 
 def _n(value: int | None) -> str:
@@ -108,8 +111,19 @@ class StatusBar(Static):
         self.redraw()
 
     def status_text(self, width: int | None = None) -> str:
-        """The line; with ``width``, the first of its shorter forms that fits."""
-        head = [f"{self.provider} · {self.model}" if self.provider else self.model]
+        """The line; with ``width``, the first of its shorter forms that fits, and if
+        none does, the model's name cut short (``openrouter · anthropic/claude-3…``):
+        the state and the session totals at the right edge matter more."""
+        label = f"{self.provider} · {self.model}" if self.provider else self.model
+        text = self._text(label, width)
+        excess = cell_len(text) - width if width is not None else 0
+        if excess > 0 and cell_len(label) > MIN_MODEL_CELLS:
+            keep = max(MIN_MODEL_CELLS, cell_len(label) - excess) - 1
+            text = self._text(chop_cells(label, keep)[0] + "…", width)
+        return text
+
+    def _text(self, label: str, width: int | None) -> str:
+        head = [label]
         if self._retry_until is not None:
             left = max(0.0, self._retry_until - self._clock())
             head.append(f"{self._retry_reason} in {left:.0f}s")
