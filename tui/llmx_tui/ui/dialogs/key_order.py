@@ -68,8 +68,8 @@ class KeyOrder:
 
     def _next_stop(self, stops: list[DOMNode], number: int) -> None:
         """A marker at the end of the next stop's queue; released after the last one."""
-        if number != self._hold_number:
-            return  # that hold is over already
+        if number != self._hold_number or self._held is None:
+            return  # that hold is over already (its time ran out)
         while stops:
             stop, *rest = stops
             if stop.call_later(self._next_stop, rest, number):
