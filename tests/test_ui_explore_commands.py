@@ -81,3 +81,16 @@ async def test_palette_leaves_out_cancel_and_retry_when_they_cannot_apply() -> N
         assert "Cancel turn" in await palette_labels(pilot, "cancel")
         gate.gate.set()
         await wait_for(pilot, lambda: not conv.busy)
+
+
+async def test_an_unknown_theme_names_the_near_one_and_where_the_list_is() -> None:
+    app, _conv = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_command(pilot, "/theme nrod")
+        assert (
+            notes(app)[-1]
+            == "Unknown theme 'nrod' (did you mean nord?). /theme alone (or F5) lists them."
+        )
+        await type_command(pilot, "/theme zzzzzz")
+        assert notes(app)[-1] == "Unknown theme 'zzzzzz'. /theme alone (or F5) lists them."
+        assert app.theme != "nord"

@@ -123,7 +123,14 @@ def run_slash_command(screen: ChatScreen, line: str) -> None:
         elif arg in screen.app.available_themes:
             screen.app.theme = arg
         else:
-            screen.notify(f"Unknown theme {arg!r}.", markup=False, severity="error")
+            # A near miss ("/theme nrod") names the theme meant; /theme alone lists them all.
+            close = difflib.get_close_matches(arg, sorted(screen.app.available_themes), n=1)
+            guess = f" (did you mean {close[0]}?)" if close else ""
+            screen.notify(
+                f"Unknown theme {arg!r}{guess}. /theme alone (or F5) lists them.",
+                markup=False,
+                severity="error",
+            )
     elif name == "/new":
         method = getattr(conv, "new_session", None)
         if method is None:
