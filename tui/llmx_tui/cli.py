@@ -226,6 +226,9 @@ def _refuse_app_options(given: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    from llmx_tui.cli_encoding import tolerate_narrow_stdout
+
+    tolerate_narrow_stdout()
     try:
         sessions = sessions_argv(argv)
         if sessions is not None:

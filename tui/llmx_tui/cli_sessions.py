@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
 
 from llmx_tui.cli import OutputParser, positive_int, printed_status, stdout_failed
+from llmx_tui.cli_encoding import writes_any_text
 from llmx_tui.cli_table import CONTROL, cells, clip_snippet, fit, one_line, pad, terminal_width
 from llmx_tui.core.items import (
     AssistantMessage,
@@ -258,7 +259,7 @@ def _list_columns(longest_model: int) -> tuple[int, int | None]:
 
 
 def _print_json(data: object) -> None:
-    text = escape_surrogates_in_json(json.dumps(data, indent=2, ensure_ascii=False))
+    text = escape_surrogates_in_json(json.dumps(data, indent=2, ensure_ascii=not writes_any_text()))
     print(_json_escape_hidden(text) if sys.stdout.isatty() else text)
 
 
@@ -373,7 +374,11 @@ def _hit_summary(hit: SearchHit) -> dict[str, object]:
 def _export(store: SessionStore, args: argparse.Namespace) -> int:
     session_id = store.resolve_session_id(args.id)
     if args.format == "json":
-        text = session_json_text(store.export_json(session_id))
+        exported = store.export_json(session_id)
+        if args.output or writes_any_text():
+            text = session_json_text(exported)
+        else:  # a stdout that cannot take every character: the same data as escapes
+            text = json.dumps(exported, indent=2) + "\n"
     else:
         text = session_to_markdown(store.get_session(session_id), store.export_items(session_id))
     if args.output:

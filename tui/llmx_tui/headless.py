@@ -12,6 +12,7 @@ import re
 import sys
 from typing import Any, TextIO
 
+from llmx_tui.cli_encoding import writes_any_text
 from llmx_tui.core.bus import Subscription
 from llmx_tui.core.events import (
     ItemDone,
@@ -49,11 +50,13 @@ class JsonPrinter:
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
+        # A stdout that cannot encode every character gets ``\u00e9`` escapes: the same data.
+        self._ascii = not writes_any_text(out)
 
     def handle(self, event: Any) -> None:
         line = self._line(event)
         if line is not None:
-            self.out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self.out.write(json.dumps(line, ensure_ascii=self._ascii) + "\n")
             self.out.flush()
 
     def _line(self, event: Any) -> dict[str, Any] | None:

@@ -1,0 +1,36 @@
+"""Output for a stdout that cannot encode every character (a Latin-1 or ASCII locale,
+``PYTHONIOENCODING=ascii``, a Windows console code page).
+
+A reply, a title or a search snippet with a character outside that encoding raised
+UnicodeEncodeError mid-output: a traceback in ``--print``, "unexpected error" in the
+sessions commands. Text for people now shows such a character as ``?``; JSON, which
+programs read, escapes it (``\\u00e9``), so it stays exact.
+"""
+
+from __future__ import annotations
+
+import codecs
+import sys
+from typing import TextIO
+
+_UNICODE_CODECS = frozenset({"utf-8", "utf-16", "utf-32", "utf-8-sig"})
+
+
+def writes_any_text(stream: TextIO | None = None) -> bool:
+    """Can ``stream`` (stdout) encode every character?"""
+    encoding = getattr(stream or sys.stdout, "encoding", None) or "utf-8"
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    return name in _UNICODE_CODECS or name.startswith(("utf-16", "utf-32"))
+
+
+def tolerate_narrow_stdout() -> None:
+    """Where stdout cannot encode every character, write ``?`` for what it cannot."""
+    stream = sys.stdout
+    if stream is None or writes_any_text(stream):
+        return
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="replace")
