@@ -52,3 +52,13 @@ async def test_enter_and_keys_after_it_typed_on_a_reasoning_entry_keep_their_ord
         type_at_once(app, [*"question", "enter", *"next", "backspace", "x"])
         await wait_for(pilot, lambda: app.screen.composer.text == "nexx")
         assert conv.submitted == ["hi", "question"]
+
+
+async def test_shift_enter_inserts_a_newline_where_the_terminal_reports_it() -> None:
+    """It did nothing (kitty, WezTerm, Ghostty and others send it apart from Enter)."""
+    app, conv = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"one", "shift+enter", *"two")
+        await pilot.pause()
+        assert app.screen.composer.text == "one\ntwo"
+        assert conv.submitted == []

@@ -1,4 +1,4 @@
-"""The prompt editor: Enter sends, ctrl+j / alt+enter insert a newline,
+"""The prompt editor: Enter sends, ctrl+j / alt+enter / shift+enter insert a newline,
 up/down on the first/last line recall earlier prompts.
 
 Keys typed right after Enter (fast typing, tmux send-keys) are held until the
@@ -32,7 +32,10 @@ class Composer(TextArea):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "send", "Send", id="llmx.send", priority=True),
-        Binding("ctrl+j,alt+enter", "newline", "Newline", id="llmx.newline", priority=True),
+        # shift+enter: where the terminal reports it (kitty protocol), else it arrives as Enter.
+        Binding(
+            "ctrl+j,alt+enter,shift+enter", "newline", "Newline", id="llmx.newline", priority=True
+        ),
     ]
 
     @dataclass
