@@ -1,5 +1,8 @@
 """Flags that cannot mean anything are usage errors (exit 2), found before any setup.
 
+An empty ``--data-dir`` or ``--config`` is no name: it was read as the default folder
+or as the current folder.
+
 ``--print ''`` set up a provider, then failed with exit 1 (or, with no provider
 configured, complained about the provider instead); ``--continue --resume ID``
 quietly resumed ID. The README promises exit 2 for a bad flag value.
@@ -23,6 +26,10 @@ pytestmark = pytest.mark.timeout(30)
         (["-p", " \n\t "], "argument -p/--print: the prompt is empty"),
         (["--continue", "--resume", "abc123"], "--continue (the latest session) and --resume ID"),
         (["--resume", "abc", "--continue", "-p", "hi"], "--continue (the latest session)"),
+        # "" was the default folder, silently; Path("") the current folder.
+        (["--data-dir", "", "-p", "hi"], "argument --data-dir: needs a folder name"),
+        (["--data-dir", " ", "sessions", "list"], "argument --data-dir: needs a folder name"),
+        (["--config", "", "-p", "hi"], "argument --config: needs a file name"),
     ],
 )
 def test_a_flag_that_cannot_mean_anything_is_a_usage_error(
@@ -52,3 +59,10 @@ def test_continue_or_resume_alone_is_accepted(capsys: pytest.CaptureFixture[str]
     ):
         assert main(argv) == 1  # past the flags: no provider is configured here
         assert "no provider configured" in capsys.readouterr().err
+
+
+def test_an_empty_data_dir_after_sessions_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sessions", "list", "--data-dir", ""]) == 1  # sessions' usage status
+    assert capsys.readouterr().err.startswith(
+        "llmx-tui sessions: argument --data-dir: needs a folder name"
+    )

@@ -90,8 +90,8 @@ def build_parser(
     parser.add_argument(
         "--yes", action="store_true", help="headless: approve every tool call without asking"
     )
-    parser.add_argument("--data-dir", metavar="DIR", help="keep all state in DIR")
-    parser.add_argument("--config", metavar="FILE", type=Path, help="config file to read")
+    parser.add_argument("--data-dir", metavar="DIR", type=folder_name, help="keep all state in DIR")
+    parser.add_argument("--config", metavar="FILE", type=_config_file, help="config file to read")
     parser.add_argument(
         "--resume",
         nargs="?",
@@ -125,6 +125,19 @@ def positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return number
+
+
+def folder_name(value: str) -> str:
+    """An empty --data-dir meant the default folder, silently: "" is no folder."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("needs a folder name")
+    return value
+
+
+def _config_file(value: str) -> Path:
+    if not value.strip():  # Path("") is ".", read as the current folder
+        raise argparse.ArgumentTypeError("needs a file name")
+    return Path(value)
 
 
 def _base_url(value: str) -> str:

@@ -18,7 +18,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
 
-from llmx_tui.cli import OutputParser, positive_int, printed_status, stdout_failed
+from llmx_tui.cli import (
+    OutputParser,
+    folder_name,
+    positive_int,
+    printed_status,
+    stdout_failed,
+)
 from llmx_tui.cli_encoding import writes_any_text
 from llmx_tui.cli_table import CONTROL, cells, clip_snippet, fit, one_line, pad, terminal_width
 from llmx_tui.core.items import (
@@ -62,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--data-dir",
         metavar="DIR",
+        type=folder_name,
         default=argparse.SUPPRESS,
         help="folder holding history.db (default: $LLMX_TUI_DATA_DIR or the platform data folder)",
     )
