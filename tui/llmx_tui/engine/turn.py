@@ -205,12 +205,12 @@ class TurnEngine:
             outcome = await self.transport.stream(request, parser, self.bus.publish)
         except ProviderError as exc:
             partial.parser = None
-            return self._failed_step(
-                history, turn, parser.outcome(), exc.kind, exc.message, exc.status
-            )
+            self._failed_step(history, turn, parser.outcome(), exc.kind, exc.message, exc.status)
+            return None
         partial.parser = None
         if outcome.error:
-            return self._failed_step(history, turn, outcome, "in_band", outcome.error, None)
+            self._failed_step(history, turn, outcome, "in_band", outcome.error, None)
+            return None
         items = self._outcome_items(outcome, turn)
         for item in items:
             self._add(history, item)
@@ -386,7 +386,6 @@ class TurnEngine:
         self._fail(
             history, turn, ErrorInfo(kind=kind, message=message, status=status), outcome.text
         )
-        return None
 
     def _fail(self, history: list[Item], turn: int, error: ErrorInfo, partial_text: str) -> str:
         self._add(history, TurnError(kind=error.kind, message=error.message, turn=turn))

@@ -127,8 +127,9 @@ class BusApprovalGate(ApprovalGate):
             self.bus.publish(request.as_event())
             async for answer in answers:
                 if answer.request_id == request.request_id:
-                    self._stop = answer.stop and answer.decision == "deny"
-                    return answer.decision
+                    decision: Decision = answer.decision
+                    self._stop = answer.stop and decision == "deny"
+                    return decision
             return "deny"
         finally:
             answers.close()
