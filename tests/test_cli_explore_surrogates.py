@@ -13,11 +13,14 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from llmx_tui.cli import main as llmx_main
 from llmx_tui.cli_sessions import main
 from llmx_tui.store.sqlite import SessionStore
+from tests.loopback import Reply, openai_text_stream
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -115,3 +118,25 @@ def test_show_search_list_and_markdown_print_a_replacement_character(
     assert stdout.run(tmp_path, "export", session_id[:8]) == 0
     markdown = stdout.take()
     assert "findme cut \ufffd here" in markdown and "terse \ufffd" in markdown
+
+
+def test_resuming_such_a_session_sends_it_mended(
+    tmp_path: Path, stdout: Utf8Stdout, loopback: Any
+) -> None:
+    """Every request of the session failed: "its text holds a character that cannot be
+    encoded as UTF-8". The request now carries U+FFFD; the history keeps its text."""
+    session_id = imported(tmp_path, stdout)
+    loopback.add(Reply(body=openai_text_stream("fine")))
+    flags = ["--base-url", loopback.base_url, "--model", "m", "--data-dir", str(tmp_path)]
+    stdout.monkeypatch.setattr(sys, "stdout", stdout.stream)
+    assert llmx_main(["--resume", session_id[:8], "--print", "next", *flags]) == 0
+    assert stdout.take() == "fine\n"
+    sent = loopback.requests[-1].json()
+    assert sent["messages"][0] == {"role": "system", "content": "terse \ufffd"}
+    assert [m["content"] for m in sent["messages"][1:]] == [
+        "findme cut \ufffd here",
+        "reply \ufffd half",
+        "next",
+    ]
+    with SessionStore.open(tmp_path / "history.db") as store:
+        assert store.load_items(session_id)[0].text == "findme cut \ud83d here"  # type: ignore[union-attr]
