@@ -54,3 +54,40 @@ async def test_calls_that_ran_keep_their_duration_and_those_never_run_have_none(
         await pilot.pause()
         headers = [header(view) for view in app.screen.query(ToolCallView)]
         assert headers == list(expected.values())
+
+
+async def test_the_status_line_says_a_call_waits_for_approval_then_runs() -> None:
+    """Both used to read "streaming", with nothing streaming."""
+    from llmx_tui.core.events import ItemDone, StepStarted, ToolCallStarted, ToolRunning
+    from llmx_tui.core.items import ToolCall
+    from llmx_tui.ui.turn_renderer import WAITING
+    from tests.ui_helpers import AwaitApproval, Pause, text_turn
+
+    args = '{"command": "make"}'
+    running = Pause()
+    script = [
+        StepStarted(step=0, provider="openai", model="gpt-test"),
+        ToolCallStarted(index=0, call_id="c1", name="run_shell"),
+        ItemDone(item=ToolCall(call_id="c1", name="run_shell", arguments=args)),
+        ToolRunning(call_id="c1", name="run_shell", arguments=args),
+        AwaitApproval("c1", "run_shell", args, "run_shell make"),
+        *text_turn("Built."),
+    ]
+    # The scripted approval publishes the run at once: hold the turn while it "runs".
+    script.insert(
+        script.index(next(e for e in script if isinstance(e, AwaitApproval))) + 1, running
+    )
+    conv = ScriptedConversation([script])
+    app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        status = app.screen.status
+        await pilot.press(*"build", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await wait_for(pilot, lambda: status.state == WAITING)
+        await pilot.pause(0.6)  # the allow keys are armed after half a second
+        await pilot.press("a")
+        await wait_for(pilot, lambda: status.state == "running run_shell")
+        assert "│  running run_shell  │" in status.status_text()
+        running.gate.set()
+        await wait_for(pilot, lambda: ui_settled(app, conv))
+        assert status.state == "idle"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmx_tui.core import events as ev
 from llmx_tui.core.items import AssistantMessage, Cancelled, Reasoning, ToolCall, TurnError
+from llmx_tui.core.safe_text import neutralise
 from llmx_tui.providers.history_collect import parse_arguments
 from llmx_tui.ui.entries import (
     assistant_entry,
@@ -31,6 +32,12 @@ if TYPE_CHECKING:
 _UNDER_WAY = frozenset({"streaming", "pending", "waiting", "running"})
 # The status while reasoning arrives and no reply text yet: reasoning pane shown, hidden.
 _THINKING = ("thinking…", "thinking… (F2 shows it)")
+# The status while a tool call waits for the user, and while one runs: it said "streaming".
+WAITING = "waiting for your approval"
+
+
+def running(tool: str) -> str:
+    return f"running {neutralise(tool)}"
 
 
 def merge_usage(old: ev.Usage, new: ev.Usage) -> ev.Usage:
@@ -215,12 +222,14 @@ class TurnRenderer:
     def _on_approval_requested(self, event: ev.ApprovalRequested) -> None:
         self._approvals[event.request_id] = (event.call_id, event.name)
         self._set_tool_state(event.call_id, event.name, "waiting")
+        self._set_status(WAITING)
         self.screen.request_approval(event)
 
     def _on_approval_decided(self, event: ev.ApprovalDecided) -> None:
         call = self._approvals.pop(event.request_id, None)
         if call is not None and event.decision != "deny":
             self._set_tool_state(*call, "running")  # approved: it runs now
+            self._set_status(running(call[1]))
 
     def _settle_calls(self) -> None:
         """The turn is over: a call still shown as under way ran to no end of its own (a
@@ -234,6 +243,12 @@ class TurnRenderer:
 
     def _on_tool_running(self, event: ev.ToolRunning) -> None:
         self._set_tool_state(event.call_id, event.name, "running")
+        self._set_status(running(event.name))
+
+    def _set_status(self, state: str) -> None:
+        """The turn's progress in the status line; a cancel asked for stays shown."""
+        if self.screen.status.state != "cancelling":
+            self.screen.status.set_state(state)
 
     def _on_tool_finished(self, event: ev.ToolFinished) -> None:
         state = "failed" if event.is_error and event.status == "done" else event.status
