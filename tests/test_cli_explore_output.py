@@ -12,8 +12,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from llmx_tui import __version__
+from tests.loopback import Reply, sse_body
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -65,3 +69,45 @@ def test_help_and_version_still_print_and_exit_0(args: list[str]) -> None:
     assert (done.returncode, done.stderr) == (0, "")
     expected = "llmx-tui 0." if args == ["--version"] else "usage: llmx-tui"
     assert done.stdout.startswith(expected)
+
+
+def run_closed(args: list[str], closed: int) -> subprocess.CompletedProcess[str]:
+    """The command with stdout (1) or stderr (2) closed, as ``>&-`` or ``2>&-`` leave it."""
+    other = subprocess.PIPE
+    return subprocess.run(
+        [sys.executable, "-m", "llmx_tui", *args],
+        stdout=None if closed == 1 else other,
+        stderr=None if closed == 2 else other,
+        preexec_fn=lambda: os.close(closed),
+        text=True,
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--version"],
+        ["sessions", "list", "--data-dir", "{data}"],
+        ["-p", "hi", "--data-dir", "{data}"],
+    ],
+)
+def test_a_closed_stdout_is_one_line_not_a_traceback(args: list[str], tmp_path: Path) -> None:
+    """Python sets a closed stdout to None: each write was an AttributeError traceback."""
+    done = run_closed([arg.format(data=tmp_path) for arg in args], 1)
+    assert (done.returncode, done.stderr) == (
+        1,
+        "llmx-tui: error: stdout is closed: there is nowhere to print\n",
+    )
+
+
+def test_a_closed_stderr_drops_the_reasoning_not_the_reply(loopback: Any, tmp_path: Path) -> None:
+    """The reply was lost: writing the reasoning to the closed stderr ended the run, exit 1."""
+    thinking = {"choices": [{"index": 0, "delta": {"reasoning_content": "hmm"}}]}
+    answer = {"choices": [{"index": 0, "delta": {"content": "the answer"}}]}
+    finish = {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+    loopback.add(Reply(body=sse_body(thinking, answer, finish)))
+    flags = ["--base-url", loopback.base_url, "--model", "m", "--data-dir", str(tmp_path)]
+    done = run_closed(["--print", "hi", *flags], 2)
+    assert (done.returncode, done.stdout) == (0, "the answer\n")
+    assert run_closed(["--version"], 2).stdout == f"llmx-tui {__version__}\n"

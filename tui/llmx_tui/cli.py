@@ -7,6 +7,7 @@ import contextlib
 import functools
 import gc
 import math
+import os
 import signal
 import sys
 from pathlib import Path
@@ -239,6 +240,8 @@ def _refuse_app_options(given: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if _stdout_closed():
+        return EXIT_FAILED
     from llmx_tui.cli_encoding import tolerate_narrow_stdout
 
     tolerate_narrow_stdout()
@@ -290,6 +293,18 @@ def main(argv: list[str] | None = None) -> int:
     if prompt is None:
         return EXIT_FAILED
     return _run_async(functools.partial(run_print, prompt=prompt), args)
+
+
+def _stdout_closed() -> bool:
+    """Started with stdout or stderr closed (``>&-``, ``2>&-``), Python sets it to None and
+    every write raised AttributeError: a traceback, or "unexpected error". Without stderr
+    the run goes on, its diagnostics dropped; without stdout nothing can be printed."""
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the whole run
+    if sys.stdout is not None:
+        return False
+    print("llmx-tui: error: stdout is closed: there is nowhere to print", file=sys.stderr)
+    return True
 
 
 def _run_async(function: Any, args: argparse.Namespace) -> int:
