@@ -1,4 +1,4 @@
-"""`--help` and `--version` when stdout cannot take them.
+"""Output when stdout cannot take it: a full disk, a reader gone, a closed stream.
 
 argparse ignores an OSError while it prints help or the version: ``llmx-tui --help >
 /dev/full`` exited 0 having written nothing (unbuffered), or 120 after Python's own
