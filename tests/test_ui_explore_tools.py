@@ -91,3 +91,37 @@ async def test_the_status_line_says_a_call_waits_for_approval_then_runs() -> Non
         running.gate.set()
         await wait_for(pilot, lambda: ui_settled(app, conv))
         assert status.state == "idle"
+
+
+def key_bar_line(app: LlmxApp) -> str:
+    from tests.ui_helpers import screen_text
+
+    return screen_text(app).splitlines()[-1]
+
+
+async def test_enter_on_a_tool_call_is_offered_only_when_it_does_something() -> None:
+    """The key bar said "⏎ Expand output" for an output shown whole, and still after
+    expanding one."""
+    long_output = "\n".join(f"row {i}" for i in range(20))
+    turns = [
+        tool_turn("read_file", {"path": "a"}, "ok", approval=False, output="one\ntwo"),
+        tool_turn("read_file", {"path": "b"}, "ok", approval=False, output=long_output),
+    ]
+    conv = ScriptedConversation(turns)
+    app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for prompt in ("a", "b"):
+            await pilot.press(prompt, "enter")
+            await wait_for(pilot, lambda: ui_settled(app, conv))
+        short, long = app.screen.query(ToolCallView)
+        short.focus()
+        await pilot.pause()
+        assert "output" not in key_bar_line(app)
+        long.focus()
+        await wait_for(pilot, lambda: "⏎ Expand output" in key_bar_line(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "⏎ Collapse output" in key_bar_line(app))
+        assert long.expanded and "row 19" in long.output_text()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "⏎ Expand output" in key_bar_line(app))
+        assert not long.expanded and "12 more lines" in long.output_text()

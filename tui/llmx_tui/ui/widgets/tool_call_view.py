@@ -44,8 +44,11 @@ class ToolCallView(Vertical, can_focus=True):
     ToolCallView.-done > .tool-header { color: $text-success; }
     """
 
+    # One key, two names: the key bar says what Enter does now, and neither shows when the
+    # output fits (it said "Expand output" for three lines shown whole, and after expanding).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "toggle_output", "Expand output", id="llmx.tool_expand")
+        Binding("enter", "toggle_output", "Expand output", id="llmx.tool_expand"),
+        Binding("enter", "toggle_output(False)", "Collapse output", id="llmx.tool_collapse"),
     ]
 
     def __init__(self, name: str, call_id: str | None) -> None:
@@ -87,10 +90,21 @@ class ToolCallView(Vertical, can_focus=True):
         self.output = output
         self.duration = duration
         self.set_state(state)
+        self.refresh_bindings()  # Enter may expand it now
 
-    def action_toggle_output(self) -> None:
-        self.expanded = not self.expanded
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_output":
+            expanding = parameters != (False,)
+            return self.has_hidden_lines() and expanding != self.expanded
+        return True
+
+    def has_hidden_lines(self) -> bool:
+        return self.output is not None and len(self.output.splitlines()) > OUTPUT_LINES
+
+    def action_toggle_output(self, expand: bool = True) -> None:
+        self.expanded = expand
         self._redraw()
+        self.refresh_bindings()
 
     def output_text(self) -> str:
         if self.output is None:
