@@ -9,6 +9,7 @@ LLMX_TUI_LOG asks; the failure is reported as the tool's result.
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from llmx_tui.cli import main
 from tests.loopback import Reply, openai_text_stream, openai_tool_call_stream
 
 pytestmark = pytest.mark.timeout(30)
@@ -44,3 +46,31 @@ def test_a_tool_that_raises_is_one_note_not_a_traceback(loopback: Any, tmp_path:
     assert "Traceback" not in done.stderr and "UnicodeEncodeError" not in done.stderr
     assert done.stderr.splitlines()[-1] == "[llmx-tui] tool write_file: failed"
     assert not (tmp_path / "note.txt").exists()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_json_lines_on_a_terminal_escape_what_reorders_or_hides_text(
+    loopback: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """JSON escapes C0 controls but not C1 ones (``\\x9b`` is CSI on an 8-bit terminal) nor
+    bidi overrides: a model's reply could drive or reorder the terminal. On a terminal they
+    are escaped as the sessions commands escape them; the data is the same."""
+    evil = "ok \u202eevil\u202c \x9b2J \U000e0041 done"
+    loopback.add(Reply(body=openai_text_stream(evil)))
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    flags = ["--base-url", loopback.base_url, "--model", "m", "--data-dir", str(tmp_path)]
+    assert main(["--print", "hi", "--json", *flags]) == 0
+    shown = terminal.getvalue()
+    assert not any(char in shown for char in "\u202e\u202c\x9b\U000e0041")
+    assert "\\u202e" in shown and "\\u009b" in shown
+    lines = [json.loads(line) for line in shown.splitlines()]
+    assert [line["text"] for line in lines if line["type"] == "response_completed"] == [evil]
+    capsys.readouterr()

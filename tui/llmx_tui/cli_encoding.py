@@ -1,5 +1,6 @@
-"""Output for a stdout that cannot encode every character (a Latin-1 or ASCII locale,
-``PYTHONIOENCODING=ascii``, a Windows console code page).
+"""What stdout can show: JSON safe for a terminal, and a stdout that cannot encode
+every character (a Latin-1 or ASCII locale, ``PYTHONIOENCODING=ascii``, a Windows
+console code page).
 
 A reply, a title or a search snippet with a character outside that encoding raised
 UnicodeEncodeError mid-output: a traceback in ``--print``, "unexpected error" in the
@@ -10,8 +11,11 @@ programs read, escapes it (``\\u00e9``), so it stays exact.
 from __future__ import annotations
 
 import codecs
+import json
 import sys
 from typing import TextIO
+
+from llmx_tui.core.safe_text import HIDDEN_CODES, VARIATION_SELECTORS
 
 _UNICODE_CODECS = frozenset({"utf-8", "utf-16", "utf-32", "utf-8-sig"})
 
@@ -34,3 +38,17 @@ def tolerate_narrow_stdout() -> None:
     reconfigure = getattr(stream, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors="replace")
+
+
+# The characters that reorder or hide text (bidi overrides, C1 controls, invisible format
+# characters), as JSON escapes (``\u202e``): the same data, safe to show on a terminal.
+# Every variation selector too: JSON is data, so one escaped emoji selector costs nothing,
+# while a run of them can carry hidden text.
+_JSON_ESCAPES = {
+    code: json.dumps(chr(code)).strip('"') for code in HIDDEN_CODES | VARIATION_SELECTORS
+}
+
+
+def json_escape_hidden(text: str) -> str:
+    """JSON text with reordering and hidden characters as ``\\uXXXX`` escapes."""
+    return text.translate(_JSON_ESCAPES)

@@ -25,7 +25,7 @@ from llmx_tui.cli import (
     printed_status,
     stdout_failed,
 )
-from llmx_tui.cli_encoding import writes_any_text
+from llmx_tui.cli_encoding import json_escape_hidden, writes_any_text
 from llmx_tui.cli_table import CONTROL, cells, clip_snippet, fit, one_line, pad, terminal_width
 from llmx_tui.core.items import (
     AssistantMessage,
@@ -36,7 +36,7 @@ from llmx_tui.core.items import (
     TurnError,
     UserMessage,
 )
-from llmx_tui.core.safe_text import HIDDEN_CODES, VARIATION_SELECTORS, show_hidden
+from llmx_tui.core.safe_text import show_hidden
 from llmx_tui.paths import history_db_path
 from llmx_tui.providers.surrogates import escape_surrogates_in_json
 from llmx_tui.store.errors import StoreError
@@ -46,12 +46,6 @@ from llmx_tui.store.session_format import parse_session_text, session_json_text
 from llmx_tui.store.sqlite import SessionStore
 
 PROG = "llmx-tui sessions"
-# The same characters as JSON escapes (``\u202e``): the same data, safe to show. Every
-# variation selector too: JSON is data, so one escaped emoji selector costs nothing,
-# while a run of them can carry hidden text.
-_JSON_ESCAPES = {
-    code: json.dumps(chr(code)).strip('"') for code in HIDDEN_CODES | VARIATION_SELECTORS
-}
 
 
 class UsageError(Exception):
@@ -267,13 +261,7 @@ def _list_columns(longest_model: int) -> tuple[int, int | None]:
 
 def _print_json(data: object) -> None:
     text = escape_surrogates_in_json(json.dumps(data, indent=2, ensure_ascii=not writes_any_text()))
-    print(_json_escape_hidden(text) if sys.stdout.isatty() else text)
-
-
-def _json_escape_hidden(text: str) -> str:
-    """JSON text with reordering and hidden characters as ``\\uXXXX`` escapes:
-    the same data, shown safely on a terminal."""
-    return text.translate(_JSON_ESCAPES)
+    print(json_escape_hidden(text) if sys.stdout.isatty() else text)
 
 
 def _summary(info: SessionInfo) -> dict[str, object]:
@@ -392,7 +380,7 @@ def _export(store: SessionStore, args: argparse.Namespace) -> int:
         _write_file(Path(args.output), text)
         return 0
     if sys.stdout.isatty():  # as show does: what would reorder or hide text is shown
-        text = _json_escape_hidden(text) if args.format == "json" else _visible(text)
+        text = json_escape_hidden(text) if args.format == "json" else _visible(text)
     sys.stdout.write(_clean(text))
     return 0
 

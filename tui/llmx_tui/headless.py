@@ -12,7 +12,7 @@ import re
 import sys
 from typing import Any, TextIO
 
-from llmx_tui.cli_encoding import writes_any_text
+from llmx_tui.cli_encoding import json_escape_hidden, writes_any_text
 from llmx_tui.core.bus import Subscription
 from llmx_tui.core.events import (
     ItemDone,
@@ -52,11 +52,14 @@ class JsonPrinter:
         self.out = out
         # A stdout that cannot encode every character gets ``\u00e9`` escapes: the same data.
         self._ascii = not writes_any_text(out)
+        # On a terminal, what would reorder or hide text is escaped as sessions JSON is.
+        self._tty = out.isatty()
 
     def handle(self, event: Any) -> None:
         line = self._line(event)
         if line is not None:
-            self.out.write(json.dumps(line, ensure_ascii=self._ascii) + "\n")
+            text = json.dumps(line, ensure_ascii=self._ascii)
+            self.out.write((json_escape_hidden(text) if self._tty else text) + "\n")
             self.out.flush()
 
     def _line(self, event: Any) -> dict[str, Any] | None:
