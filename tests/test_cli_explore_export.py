@@ -81,3 +81,16 @@ def test_a_directory_is_refused_in_one_line(
     assert export(tmp_path, session, folder) == 1
     assert capsys.readouterr().err == f"llmx-tui: cannot write {folder}: Is a directory\n"
     assert list(folder.iterdir()) == []
+
+
+def test_dash_is_stdout_as_for_import(
+    tmp_path: Path,
+    session: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``-o -`` wrote a file named "-" in the current folder."""
+    monkeypatch.chdir(tmp_path)
+    assert export(tmp_path, session, Path("-"), "--format", "json") == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "Private notes"
+    assert not (tmp_path / "-").exists()

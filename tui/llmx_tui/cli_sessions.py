@@ -88,7 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("id")
     export.add_argument("--format", choices=("md", "json"), default="md")
     export.add_argument(
-        "-o", "--output", type=_file_name, metavar="FILE", help="write here instead of stdout"
+        "-o",
+        "--output",
+        type=_file_name,
+        metavar="FILE",
+        help="write here instead of stdout ('-' is stdout, as import's '-' is stdin)",
     )
     add("import", "Import an llmx-tui.session/1 JSON file ('-' for stdin).").add_argument("file")
     rename = add("rename", "Set a session's title.")
@@ -368,6 +372,8 @@ def _hit_summary(hit: SearchHit) -> dict[str, object]:
 
 def _export(store: SessionStore, args: argparse.Namespace) -> int:
     session_id = store.resolve_session_id(args.id)
+    if args.output == "-":  # wrote a file named "-"
+        args.output = None
     if args.format == "json":
         exported = store.export_json(session_id)
         if args.output or writes_any_text():
