@@ -1,4 +1,4 @@
-"""`llmx-tui sessions` wording a user reads: "1 item", not "1 items"."""
+"""`llmx-tui sessions` as a user reads it: "1 item", not "1 items"; a hint while stdin is read."""
 
 from __future__ import annotations
 
@@ -43,3 +43,20 @@ def test_the_delete_question_counts_one_item(
     monkeypatch.setattr("sys.stdin", Terminal("n\n"))
     assert main(["delete", session_id, "--data-dir", str(tmp_path)]) == 1
     assert '"t" (1 item)? [y/N] Not deleted.' in capsys.readouterr().err
+
+
+def test_import_from_a_terminal_says_how_to_end_the_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It waited in silence, as if hung (``--print -`` says the same)."""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    session = {"format": "llmx-tui.session/1", "items": [{"type": "user_message", "text": "a"}]}
+    monkeypatch.setattr("sys.stdin", Terminal(json.dumps(session)))
+    assert main(["import", "-", "--data-dir", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "llmx-tui: reading the session from stdin; end it with Ctrl-D\n"
+    assert len(captured.out.strip()) == 32

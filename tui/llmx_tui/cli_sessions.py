@@ -421,6 +421,8 @@ def _replace_file(target: Path, data: bytes) -> None:
 
 def _import(store: SessionStore, args: argparse.Namespace) -> int:
     source = "stdin" if args.file == "-" else args.file
+    if args.file == "-" and sys.stdin.isatty():  # typed or pasted by hand: say how to end it
+        print("llmx-tui: reading the session from stdin; end it with Ctrl-D", file=sys.stderr)
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
     except UnicodeDecodeError:
