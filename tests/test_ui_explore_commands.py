@@ -94,3 +94,22 @@ async def test_an_unknown_theme_names_the_near_one_and_where_the_list_is() -> No
         await type_command(pilot, "/theme zzzzzz")
         assert notes(app)[-1] == "Unknown theme 'zzzzzz'. /theme alone (or F5) lists them."
         assert app.theme != "nord"
+
+
+async def test_export_with_nothing_yet_says_so_in_one_plain_sentence() -> None:
+    """It read "Could not export: nothing to export yet: send a prompt first" (an error)."""
+
+    class Exporting(ScriptedConversation):
+        exported = 0
+
+        async def export(self) -> str:
+            self.exported += 1
+            return "/tmp/out.md"
+
+    conv = Exporting()
+    app = LlmxApp(conv, clock=lambda: 0.0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_command(pilot, "/export")
+        assert notes(app)[-1] == "Nothing to export yet: send a prompt first."
+        assert app._notifications and list(app._notifications)[-1].severity == "information"
+        assert conv.exported == 0

@@ -173,6 +173,8 @@ def run_slash_command(screen: ChatScreen, line: str) -> None:
         method = getattr(conv, "export", None)
         if method is None:
             return _not_available(screen, "/export")
+        if not conv.history:  # said here: the engine's reason read "Could not export: nothing…"
+            return screen.notify("Nothing to export yet: send a prompt first.", markup=False)
         _call(
             screen,
             method,
