@@ -73,3 +73,5 @@ class TypedAheadKeys:
             return
         keys, self._pending = self._pending, None
         self._composer().pass_on_held(earlier=keys)
+        # The chat keys were off while the composer held keys: the key bar shows them again.
+        self._screen.refresh_bindings()
