@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import json.scanner
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from llmx_tui.core.items import AssistantMessage, Item, Reasoning, ToolCall, ToolOutput
@@ -34,7 +34,9 @@ def _reject_constant(name: str) -> Any:
 _STRICT_JSON = json.JSONDecoder(parse_constant=_reject_constant)
 # The decoder's own C scanner: ``decode`` is a Python wrapper around it that
 # costs more than the scan itself for the short objects tool calls carry.
-SCAN_JSON_VALUE = json.scanner.make_scanner(_STRICT_JSON)
+# (typeshed types the scanner's argument as a scanner, not the decoder it reads.)
+_make_scanner: Any = json.scanner.make_scanner
+SCAN_JSON_VALUE: Callable[[str, int], tuple[Any, int]] = _make_scanner(_STRICT_JSON)
 
 
 def normalise_arguments(arguments: str) -> str:
@@ -127,7 +129,10 @@ def collect_steps(history: Sequence[Item], report: list[ReportEntry]) -> list[Ra
     # retried call that reuses an id is kept (rule 2's "most recent call decides").
     latest_call: dict[str, PairedCall] = {}
 
-    for item in history:
+    # Dispatch is on ``item.type``, which the type checker does not follow: inside the
+    # loop, items are typed Any.
+    items: Sequence[Any] = history
+    for item in items:
         kind = item.type
         if kind == "reasoning":
             if not item.text.isascii():

@@ -30,6 +30,7 @@ message. Giving up costs the work done so far, never a different payload.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from llmx_tui.core.items import (
     AssistantMessage,
@@ -98,7 +99,10 @@ def clean_history(
     taken_ids: set[str] = set()  # wire ids after shaping
     joined_texts: list[str] | None = None  # texts of the user messages joined into steps[-1]
 
-    for item in history:
+    # The loop dispatches on the exact class (``kind``), which the type checker does not
+    # follow through a variable: inside it, items are typed Any.
+    items: Sequence[Any] = history
+    for item in items:
         # Dispatch on the exact class: reading ``item.type`` takes pydantic's
         # ``__getattr__`` hook, several times the cost of ``type()``.
         kind = type(item)
@@ -218,14 +222,14 @@ def clean_history(
                 pending = []
             if kind is ToolOutput:
                 fields = item.__dict__
-                call = answerable.pop(fields["call_id"], None)
-                if call is None:
+                answered = answerable.pop(fields["call_id"], None)
+                if answered is None:
                     return None  # an output the full pipeline pairs further back, or drops
                 result = fields["output"]
                 if not result.isascii() and has_surrogates(result):
                     return None  # a character cut in two (mended by the full pipeline)
-                call[CALL_RESULT] = result
-                call[CALL_IS_ERROR] = fields["is_error"]
+                answered[CALL_RESULT] = result
+                answered[CALL_IS_ERROR] = fields["is_error"]
                 unanswered -= 1
             elif kind is UserMessage:
                 if unanswered:  # the turn is over: its calls without output are orphans

@@ -33,7 +33,23 @@ _SESSION_SELECT = """
 
 
 def _info(row: tuple[Any, ...]) -> SessionInfo:
-    return SessionInfo(*row[:7], bool(row[7]), *row[8:])
+    session_id, title, created, updated, provider, model, system_prompt, demo, *counts = row
+    inputs, cached, outputs, reasoning, item_count = counts
+    return SessionInfo(
+        session_id,
+        title,
+        created,
+        updated,
+        provider,
+        model,
+        system_prompt,
+        bool(demo),
+        inputs,
+        cached,
+        outputs,
+        reasoning,
+        item_count,
+    )
 
 
 def insert_session(
@@ -249,7 +265,16 @@ def search(
     finally:
         conn.text_factory = previous
     return [
-        SearchHit(*row[:5], clip_around_match(row[5], *mark, SNIPPET_WIDTH), row[6]) for row in rows
+        SearchHit(
+            session_id,
+            title,
+            item_id,
+            number,
+            kind,
+            clip_around_match(snippet, *mark, SNIPPET_WIDTH),
+            rank,
+        )
+        for session_id, title, item_id, number, kind, snippet, rank in rows
     ]
 
 

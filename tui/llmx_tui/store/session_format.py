@@ -100,7 +100,12 @@ def _parse_usage(raw: Any, source: str) -> Usage:
                 f'{source}: usage "{key}" must be a whole number from 0 to {_LARGEST_INTEGER}'
             )
         counts[key] = value
-    return Usage(**counts)
+    return Usage(
+        input_tokens=counts["input_tokens"],
+        cached_input_tokens=counts["cached_input_tokens"],
+        output_tokens=counts["output_tokens"],
+        reasoning_tokens=counts["reasoning_tokens"],
+    )
 
 
 def _parse_item(index: int, raw: Any, source: str) -> Item:
@@ -164,10 +169,10 @@ def item_to_json(item: Item) -> dict[str, Any]:
 
 def _is_default(spec: Any, value: Any) -> bool:
     if spec.default_factory is list:
-        return value == []
+        return bool(value == [])
     if spec.default_factory is not None:
         return False
-    return not spec.is_required() and value == spec.default
+    return not spec.is_required() and bool(value == spec.default)
 
 
 def session_to_json(info: SessionInfo, items: list[Item]) -> dict[str, Any]:

@@ -120,7 +120,7 @@ def write_messages(
     append = messages.append
     last_role = ""
     for step in steps:
-        if step.__class__ is tuple:
+        if type(step) is not list:  # a user step (a test on list lets the type checker narrow)
             _, text, images = step
             if images:
                 blocks = user_blocks(text, images)

@@ -92,7 +92,7 @@ def write_contents(compact: CompactHistory, settings: RequestSettings) -> list[d
     append = contents.append
     last_role = ""
     for index, step in enumerate(compact.steps):
-        if step.__class__ is tuple:
+        if type(step) is not list:  # a user step (a test on list lets the type checker narrow)
             _, text, images = step
             if images:
                 parts = user_parts(text, images)

@@ -118,7 +118,7 @@ def write_messages(
     every_message = policy == "every_message" and (settings.reasoning_field or "reasoning_content")
     append = messages.append
     for step in steps:
-        if step.__class__ is tuple:
+        if type(step) is not list:  # a user step (a test on list lets the type checker narrow)
             _, text, images = step
             append({"role": "user", "content": text} if not images else user_message(text, images))
             continue
