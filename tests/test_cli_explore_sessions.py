@@ -1,4 +1,4 @@
-"""`llmx-tui sessions` as a user reads it: "1 item", not "1 items"; a hint while stdin is read."""
+"""`llmx-tui sessions` as a user reads it: counts, hints, and what a search cannot find."""
 
 from __future__ import annotations
 
@@ -60,3 +60,20 @@ def test_import_from_a_terminal_says_how_to_end_the_input(
     captured = capsys.readouterr()
     assert captured.err == "llmx-tui: reading the session from stdin; end it with Ctrl-D\n"
     assert len(captured.out.strip()) == 32
+
+
+@pytest.mark.parametrize("query", ["😀", "*", '"'])
+def test_a_search_without_words_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], query: str
+) -> None:
+    """ "No matches." for "😀" read as if no message held one; the search indexes words."""
+    imported(tmp_path, capsys, ["party 😀 time"])
+    assert main(["search", query, "--data-dir", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"llmx-tui: nothing to search for in {query!r}: the search matches words "
+        "(letters, digits)\n"
+    )
+    assert main(["search", "party", "--json", "--data-dir", str(tmp_path)]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["snippet"] == "«party» 😀 time"

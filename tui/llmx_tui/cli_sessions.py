@@ -42,6 +42,7 @@ from llmx_tui.providers.surrogates import escape_surrogates_in_json
 from llmx_tui.store.errors import StoreError
 from llmx_tui.store.export import session_to_markdown
 from llmx_tui.store.models import SearchHit, SessionInfo
+from llmx_tui.store.queries import fts_query
 from llmx_tui.store.session_format import parse_session_text, session_json_text
 from llmx_tui.store.sqlite import SessionStore
 
@@ -342,7 +343,12 @@ _MARKS = ("«", "»")
 
 
 def _search(store: SessionStore, args: argparse.Namespace) -> int:
-    hits = store.search(" ".join(args.query), limit=args.limit, mark=_MARKS)
+    query = " ".join(args.query)
+    if not fts_query(query):  # "No matches." for "😀" or "*" read as if the text lacked it
+        raise StoreError(
+            f"nothing to search for in {query!r}: the search matches words (letters, digits)"
+        )
+    hits = store.search(query, limit=args.limit, mark=_MARKS)
     if args.json:
         _print_json([_hit_summary(hit) for hit in hits])
         return 0
