@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import stat
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, cast
+from typing import NoReturn, TextIO, cast
 
 from llmx_tui.cli import (
     OutputParser,
@@ -26,6 +24,7 @@ from llmx_tui.cli import (
     stdout_failed,
 )
 from llmx_tui.cli_encoding import json_escape_hidden, writes_any_text
+from llmx_tui.cli_output import CannotWrite, NamedOutput, drop_output, write_file
 from llmx_tui.cli_table import CONTROL, cells, clip_snippet, fit, one_line, pad, terminal_width
 from llmx_tui.core.items import (
     AssistantMessage,
@@ -130,7 +129,7 @@ def main(argv: list[str]) -> int:
     except OSError as exc:  # printing --help failed
         return stdout_failed(exc, "llmx-tui:")
     stdout = sys.stdout
-    sys.stdout = cast(TextIO, _NamedOutput(stdout))
+    sys.stdout = cast(TextIO, NamedOutput(stdout))
     try:
         with SessionStore.open(history_db_path(getattr(args, "data_dir", None))) as store:
             code = _COMMANDS[args.command](store, args)
@@ -143,8 +142,8 @@ def main(argv: list[str]) -> int:
 
         silence_stdout()
         return EXIT_READER_GONE
-    except _CannotWrite as exc:
-        _drop_output(stdout)
+    except CannotWrite as exc:
+        drop_output(stdout)
         return _fail(f"llmx-tui: cannot write to stdout: {exc}")
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
@@ -155,49 +154,6 @@ def main(argv: list[str]) -> int:
         return _fail(f"llmx-tui: unexpected error: {type(exc).__name__}: {exc}")
     finally:
         sys.stdout = stdout
-
-
-class _CannotWrite(Exception):
-    """Writing to stdout failed (a full disk, ``> /dev/full``): not a reader gone."""
-
-
-class _NamedOutput:
-    """stdout, whose write failures say they were stdout's: an OSError of its own
-    names no file, and "cannot access: No space left on device" names nothing."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        try:
-            return self._stream.write(text)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise _CannotWrite(exc.strerror or exc) from None
-
-    def flush(self) -> None:
-        try:
-            self._stream.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise _CannotWrite(exc.strerror or exc) from None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-
-def _drop_output(stream: TextIO) -> None:
-    """What stdout still buffers goes to /dev/null: the interpreter's flush at exit
-    would fail again and print an error of its own."""
-    from llmx_tui.closed_stdout import silence_stdout
-
-    try:
-        stream.fileno()
-    except (OSError, ValueError):  # not a real file (a test's capture)
-        return
-    silence_stdout()
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -389,40 +345,12 @@ def _export(store: SessionStore, args: argparse.Namespace) -> int:
     else:
         text = session_to_markdown(store.get_session(session_id), store.export_items(session_id))
     if args.output:
-        _write_file(Path(args.output), text)
+        write_file(Path(args.output), text)
         return 0
     if sys.stdout.isatty():  # as show does: what would reorder or hide text is shown
         text = json_escape_hidden(text) if args.format == "json" else _visible(text)
     sys.stdout.write(_clean(text))
     return 0
-
-
-def _write_file(path: Path, text: str) -> None:
-    """A regular file (new or replaced) is written via a temporary file beside it, so a
-    failure never leaves half a file, and keeps the permissions it had. Anything else
-    (``/dev/stdout``, a FIFO, a device such as ``/dev/full``) is written to, never
-    replaced; through a symlink, its target is written."""
-    data = text.encode("utf-8")
-    try:
-        target = path.resolve()
-        if target.exists() and not target.is_file():
-            with target.open("wb") as handle:
-                handle.write(data)
-            return
-        _replace_file(target, data)
-    except OSError as exc:
-        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _replace_file(target: Path, data: bytes) -> None:
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(data)
-        if target.exists():  # an export may be private: a 0600 file stays 0600
-            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _import(store: SessionStore, args: argparse.Namespace) -> int:

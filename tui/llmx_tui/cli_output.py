@@ -1,0 +1,85 @@
+"""Where the sessions commands write: stdout, whose failures name it, and export files.
+
+An export is written so that a failure never leaves half a file, without ever
+replacing what is not a plain file (a device, a FIFO, ``/dev/stdout``).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any, TextIO
+
+from llmx_tui.store.errors import StoreError
+
+
+class CannotWrite(Exception):
+    """Writing to stdout failed (a full disk, ``> /dev/full``): not a reader gone."""
+
+
+class NamedOutput:
+    """stdout, whose write failures say they were stdout's: an OSError of its own
+    names no file, and "cannot access: No space left on device" names nothing."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise CannotWrite(exc.strerror or exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise CannotWrite(exc.strerror or exc) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def drop_output(stream: TextIO) -> None:
+    """What stdout still buffers goes to /dev/null: the interpreter's flush at exit
+    would fail again and print an error of its own."""
+    from llmx_tui.closed_stdout import silence_stdout
+
+    try:
+        stream.fileno()
+    except (OSError, ValueError):  # not a real file (a test's capture)
+        return
+    silence_stdout()
+
+
+def write_file(path: Path, text: str) -> None:
+    """A regular file (new or replaced) is written via a temporary file beside it, so a
+    failure never leaves half a file, and keeps the permissions it had. Anything else
+    (``/dev/stdout``, a FIFO, a device such as ``/dev/full``) is written to, never
+    replaced; through a symlink, its target is written."""
+    data = text.encode("utf-8")
+    try:
+        target = path.resolve()
+        if target.exists() and not target.is_file():
+            with target.open("wb") as handle:
+                handle.write(data)
+            return
+        _replace_file(target, data)
+    except OSError as exc:
+        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _replace_file(target: Path, data: bytes) -> None:
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        if target.exists():  # an export may be private: a 0600 file stays 0600
+            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
