@@ -6,11 +6,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
-from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.theme import Theme
 
 from llmx_tui.core.bus import EventBus
@@ -18,9 +18,7 @@ from llmx_tui.core.items import Item
 from llmx_tui.ui.commands import ChatCommands
 from llmx_tui.ui.screens.chat import ChatScreen
 from llmx_tui.ui.themes import DEFAULT_THEME, load_themes
-
-if TYPE_CHECKING:
-    from llmx_tui.ui.dialogs.key_order import KeyOrder
+from llmx_tui.ui.widgets.key_order import OrderedKeysApp
 
 
 class ConversationLike(Protocol):
@@ -36,7 +34,7 @@ class ConversationLike(Protocol):
     async def retry(self) -> None: ...
 
 
-class LlmxApp(App[None]):
+class LlmxApp(OrderedKeysApp[None]):
     TITLE = "llmx-tui"
     # The chat screen's stylesheet, read with the app's: pushing the screen then finds it
     # loaded and does not parse every rule again before the first frame.
@@ -84,28 +82,12 @@ class LlmxApp(App[None]):
             self.theme_errors.append(f"Theme {wanted!r} not found; using {DEFAULT_THEME}.")
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = wanted
-        self._key_order: KeyOrder | None = None
 
-    async def on_event(self, event: events.Event) -> None:
+    def keys_wait_in(self, screen: Screen[Any]) -> bool:
         # A priority key (ctrl+p) typed in a dialog waits for the keys typed before it:
-        # run first, it opened the palette, which the dialog's enter then closed.
-        held = (
-            isinstance(event, events.Key | events.Paste)
-            and not event.is_forwarded
-            and self._held(event)
-        )
-        if held:
-            return  # it comes back through the queue once the keys before it are handled
-        await super().on_event(event)
-
-    def _held(self, event: events.Key | events.Paste) -> bool:
-        if self._key_order is None:
-            if isinstance(self.screen, ChatScreen):
-                return False  # the composer keeps the order of a burst itself
-            from llmx_tui.ui.dialogs.key_order import KeyOrder  # not for the first frame
-
-            self._key_order = KeyOrder(self, lambda screen: not isinstance(screen, ChatScreen))
-        return self._key_order.hold(event)
+        # run first, it opened the palette, which the dialog's enter then closed. The chat
+        # keeps the order of a burst itself (the composer holds the keys).
+        return not isinstance(screen, ChatScreen)
 
     def on_mount(self) -> None:
         for message in [*self.theme_errors, *self.notices]:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import App
+from textual import events
 
 from llmx_tui.ui.dialogs.welcome import WelcomeResult, WelcomeScreen
 from llmx_tui.ui.themes import DEFAULT_THEME, load_themes
+from llmx_tui.ui.widgets.key_order import OrderedKeysApp
 
 
-class FirstRunApp(App[WelcomeResult | None]):
-    """Shows WelcomeScreen; exits with "configured", "demo" or None."""
+class FirstRunApp(OrderedKeysApp[WelcomeResult | None]):
+    """Shows WelcomeScreen; exits with "configured", "demo" or None.
+
+    Keys keep the order typed, as in the chat app: ctrl+t then ctrl+p in one burst
+    chooses the demo; ctrl+p first covered the welcome screen, which then dropped ctrl+t.
+    """
 
     TITLE = "llmx-tui"
 
@@ -19,6 +24,7 @@ class FirstRunApp(App[WelcomeResult | None]):
         super().__init__()
         self.problem = problem
         self.config_path = config_path
+        self._leaving = False
         for theme in load_themes(None).themes:
             self.register_theme(theme)
         if DEFAULT_THEME in self.available_themes:
@@ -26,5 +32,16 @@ class FirstRunApp(App[WelcomeResult | None]):
 
     def on_mount(self) -> None:
         self.push_screen(
-            WelcomeScreen(config_path=self.config_path, problem=self.problem), self.exit
+            WelcomeScreen(config_path=self.config_path, problem=self.problem), self._answered
         )
+
+    def _answered(self, result: WelcomeResult | None) -> None:
+        self._leaving = True
+        self.exit(result)
+
+    async def on_event(self, event: events.Event) -> None:
+        if self._leaving and isinstance(event, events.Key | events.Paste):
+            # Typed after the answer, while the app closes: a palette opened now would
+            # die half mounted with it (and end the app on an error, not the answer).
+            return
+        await super().on_event(event)

@@ -8,8 +8,8 @@
 - SystemPromptEditor(current) -> new text ("" = none) | None when cancelled
 - ConfirmDialog(question, *, confirm_label="Yes") -> bool
 
-Each is loaded when first asked for: the app imports ``key_order`` from here before
-its first frame, which needs none of the dialogs (nor the HTTP stack some of them use).
+Each is loaded when first asked for: the app's first frame needs none of the dialogs
+(nor the HTTP stack some of them use).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ palette opened first, then the dialog's enter closed "the top screen": the palet
 half mounted, and the app died with it.
 
 ``KeyOrder`` keeps the order typed: while a dialog is on top (a screen its ``waits_in``
-accepts; ``OrderedKeysApp`` wires it into an App), a key with a priority
+accepts; an ``OrderedKeysApp`` wires it into itself), a key with a priority
 binding is held until every message queued ahead of it has been handled, from the
 focused widget up to the dialog (a key handled by a widget may post a message, such
 as ``Button.Pressed``, that its screen handles a step later). Keys typed meanwhile
@@ -111,17 +111,30 @@ def _stops(focused: DOMNode) -> list[DOMNode]:
 
 
 class OrderedKeysApp(App[ReturnType]):
-    """An App whose priority keys typed in a dialog (any screen) wait for the keys
-    typed before them."""
+    """The base of the app and of the first-run app: a priority key typed in a dialog
+    waits for the keys typed before it (see the module's docstring).
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.key_order = KeyOrder(self)
+    The ``KeyOrder`` is made when a key first reaches a screen where keys wait
+    (``keys_wait_in``), not with the app: the chat, which keeps the order of a burst
+    itself, never needs one."""
+
+    _key_order: KeyOrder | None = None
+
+    def keys_wait_in(self, screen: Screen[Any]) -> bool:
+        """The screens where a priority key waits for the keys typed before it."""
+        return True
 
     async def on_event(self, event: events.Event) -> None:
-        if _from_terminal(event) and self.key_order.hold(event):
+        if _from_terminal(event) and self._held(event):
             return  # it comes back through the queue once the keys before it are handled
         await super().on_event(event)
+
+    def _held(self, event: events.Key | events.Paste) -> bool:
+        if self._key_order is None:
+            if not self.keys_wait_in(self.screen):
+                return False
+            self._key_order = KeyOrder(self, self.keys_wait_in)
+        return self._key_order.hold(event)
 
 
 def _from_terminal(event: events.Event) -> TypeGuard[events.Key | events.Paste]:
