@@ -13,7 +13,7 @@ import pytest
 from textual import events
 from textual.command import CommandPalette
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from llmx_tui.core.events import ApprovalRequested
 from llmx_tui.store.async_store import AsyncSessionStore
@@ -312,6 +312,42 @@ async def test_a_dialog_covered_by_another_screen_leaves_that_screen_open(
         await pilot.pause()
         getattr(dialog, action)()  # on top again: it answers
         await wait_for(pilot, lambda: app.results != [])
+
+
+def _approval() -> ApprovalScreen:
+    request = ApprovalRequested(
+        request_id="r1", call_id="c1", name="shell", arguments="{}", description="shell ls"
+    )
+    return ApprovalScreen(request)
+
+
+@pytest.mark.parametrize(
+    "decide",
+    [
+        lambda dialog: dialog.action_decide("deny"),
+        lambda dialog: dialog.action_decide("stop"),
+        lambda dialog: dialog.query_one("#deny", Button).press(),
+    ],
+    ids=["deny key", "stop key", "deny button"],
+)
+async def test_the_approval_covered_by_another_screen_leaves_that_screen_open(
+    decide: Any,
+) -> None:
+    dialog = _approval()
+    app = DialogHost(lambda: dialog)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen is dialog and dialog.is_mounted)
+        cover = Screen[None]()
+        await app.push_screen(cover)
+        decide(dialog)
+        await settle(pilot)
+        assert app.screen is cover
+        assert app.results == []
+        app.pop_screen()
+        await pilot.pause()
+        decide(dialog)  # on top again: it answers
+        await wait_for(pilot, lambda: app.results != [])
+        assert app.screen is not dialog
 
 
 async def test_the_session_browser_covered_by_another_screen_leaves_it_open(

@@ -77,7 +77,8 @@ class ApprovalScreen(ModalScreen[str]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id:
+        # dismiss() closes the top screen: never one opened over this (the palette).
+        if event.button.id and self.is_active:
             self.dismiss(event.button.id)
 
     def action_decide(self, decision: str) -> None:
@@ -85,4 +86,5 @@ class ApprovalScreen(ModalScreen[str]):
         if allows and time.monotonic() - self._opened_at < self.ARMED_AFTER:
             self.app.bell()  # typed ahead, before the dialog could be read
             return
-        self.dismiss(decision)
+        if self.is_active:  # dismiss() closes the top screen: never one opened over this
+            self.dismiss(decision)
