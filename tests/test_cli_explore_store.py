@@ -141,3 +141,33 @@ def test_a_debug_log_that_cannot_be_written_is_a_warning_not_a_traceback(
         f"{tmp_path / 'llmx-tui.log'}: Is a directory"
     )
     assert (code, err[1:]) == (1, [err[1]]) and "no provider configured" in err[1]
+
+
+def test_a_damaged_item_row_is_named_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A row whose JSON is no item (a hand edit, a damaged disk) made `sessions show`
+    "unexpected error: ValidationError ..." and `--resume` a traceback."""
+    from llmx_tui.cli import main as llmx_main
+    from llmx_tui.core.items import UserMessage
+    from llmx_tui.store.errors import StoreError
+    from llmx_tui.store.sqlite import SessionStore
+
+    path = tmp_path / "history.db"
+    with SessionStore.open(path) as store:
+        session_id = store.create_session(title="t")
+        store.append_items(session_id, [UserMessage(text=str(n)) for n in range(4)])
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE items SET json = '{bad' WHERE seq = 2")
+    damaged = f"the history database {path} is damaged: session {session_id[:8]}'s item 3"
+
+    assert main(["show", session_id, "--data-dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.startswith(f"llmx-tui: {damaged} cannot be read (")
+    resume = ["--resume", session_id, "-p", "x", "--base-url", "http://127.0.0.1:9/v1"]
+    assert llmx_main([*resume, "--model", "m", "--data-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"llmx-tui: error: {damaged}") and err.count("\n") == 1
+    with SessionStore.open(path) as store:
+        with pytest.raises(StoreError, match="item 3 cannot be read"):
+            store.load_items(session_id, last=2)  # numbered in the session, not the rows
+        assert [item.text for item in store.load_items(session_id, last=1)] == ["3"]  # type: ignore[union-attr]

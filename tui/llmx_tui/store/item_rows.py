@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from llmx_tui.core.items import ITEMS_ADAPTER, Item
+from llmx_tui.core.items import ITEM_ADAPTER, ITEMS_ADAPTER, Item
 from llmx_tui.providers.surrogates import has_surrogates, mend_surrogates
+from llmx_tui.store.errors import StoreError
 
 
 def item_row_json(item: Item) -> str:
@@ -28,17 +29,40 @@ def item_row_json(item: Item) -> str:
         return json.dumps(item.model_dump(mode="json"), separators=(",", ":"))
 
 
+class UnreadableItemError(StoreError):
+    """A row's JSON is no item (the file was edited or damaged by hand)."""
+
+    def __init__(self, number: int, reason: str) -> None:
+        super().__init__(f"item {number} cannot be read ({reason})")
+        self.number = number  # of the rows read, from 1
+        self.reason = reason
+
+
 def items_from_row_jsons(jsons: Sequence[str]) -> list[Item]:
-    """The items of these rows, in order."""
+    """The items of these rows, in order; UnreadableItemError names the first row that
+    holds no item."""
     text = "[" + ",".join(jsons) + "]"
     try:
         return ITEMS_ADAPTER.validate_json(text)
     except ValidationError:
-        # pydantic's JSON parser rejects a lone surrogate's escape; Python's does not.
-        # Any other error is raised again by the strict validation below.
-        if "\\u" not in text:
-            raise
-        return ITEMS_ADAPTER.validate_python(json.loads(text))
+        pass
+    # pydantic's JSON parser rejects a lone surrogate's escape; Python's does not. Row by
+    # row, so that a row which is no item at all is named.
+    items: list[Item] = []
+    for number, row in enumerate(jsons, start=1):
+        try:
+            items.append(ITEM_ADAPTER.validate_python(json.loads(row)))
+        except (ValueError, RecursionError) as exc:  # ValidationError is a ValueError
+            raise UnreadableItemError(number, _first_line(exc)) from None
+    return items
+
+
+def _first_line(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"][1:])
+        return f"{where}: {error['msg']}" if where else error["msg"]
+    return str(exc).splitlines()[0]
 
 
 def storable_text(text: str | None) -> str | None:

@@ -21,7 +21,7 @@ from llmx_tui.core.items import Item, new_id
 from llmx_tui.store import queries
 from llmx_tui.store.connection import access_problem, open_database, run_with_retry
 from llmx_tui.store.errors import SessionNotFoundError, StoreError
-from llmx_tui.store.item_rows import items_from_row_jsons
+from llmx_tui.store.item_rows import UnreadableItemError, items_from_row_jsons
 from llmx_tui.store.models import Draft, SearchHit, SessionInfo
 from llmx_tui.store.session_format import ParsedSession, parse_session, session_to_json
 
@@ -239,7 +239,19 @@ class SessionStore:
             return queries.item_jsons(conn, session_id, last)
 
         jsons = self._read(work)
-        return items_from_row_jsons(jsons)
+        try:
+            return items_from_row_jsons(jsons)
+        except UnreadableItemError as exc:
+            if last is not None:  # the rows read were the last ones: number it in the session
+                skipped = self.get_session(session_id).item_count - len(jsons)
+                exc = UnreadableItemError(skipped + exc.number, exc.reason)
+            raise self._unreadable(session_id, exc) from None
+
+    def _unreadable(self, session_id: str, exc: UnreadableItemError) -> StoreError:
+        return StoreError(
+            f"the history database {self.path} is damaged: session {session_id[:8]}'s {exc}; "
+            "the file was left untouched"
+        )
 
     def recover_draft(self, session_id: str, *, force: bool = False) -> list[Item]:
         """Turn a dead step's draft into items: Reasoning and AssistantMessage (when
@@ -278,9 +290,11 @@ class SessionStore:
             if not 1 <= at <= info.item_count:
                 raise StoreError(f"fork point must be between 1 and {info.item_count}, got {at}")
             jsons = queries.item_jsons_upto(conn, session_id, at)
-            copies = [
-                item.model_copy(update={"id": new_id()}) for item in items_from_row_jsons(jsons)
-            ]
+            try:
+                items = items_from_row_jsons(jsons)
+            except UnreadableItemError as exc:
+                raise self._unreadable(session_id, exc) from None
+            copies = [item.model_copy(update={"id": new_id()}) for item in items]
             queries.insert_session(
                 conn,
                 new_session,
