@@ -77,3 +77,13 @@ def test_a_search_without_words_says_so(
     )
     assert main(["search", "party", "--json", "--data-dir", str(tmp_path)]) == 0
     assert json.loads(capsys.readouterr().out)[0]["snippet"] == "«party» 😀 time"
+
+
+@pytest.mark.parametrize("command", [["list"], ["search", "a"]])
+def test_a_limit_past_what_sqlite_counts_means_no_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """--limit 99999999999999999999 was "unexpected error: OverflowError"."""
+    imported(tmp_path, capsys, ["a"])
+    assert main([*command, "--limit", "9" * 20, "--json", "--data-dir", str(tmp_path)]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 1

@@ -76,13 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = add("list", "List sessions, newest first.")
     listing.add_argument("--json", action="store_true", help="print a JSON list")
-    listing.add_argument("--limit", type=positive_int, metavar="N", help="only the N newest")
+    listing.add_argument("--limit", type=_limit, metavar="N", help="only the N newest")
     add("show", "Show a session's details and numbered items.").add_argument("id")
     search = add("search", "Full-text search over message text, best match first.")
     search.add_argument("query", nargs="+")
-    search.add_argument(
-        "--limit", type=positive_int, default=50, metavar="N", help="at most N hits"
-    )
+    search.add_argument("--limit", type=_limit, default=50, metavar="N", help="at most N hits")
     search.add_argument("--json", action="store_true", help="print a JSON list")
     export = add("export", "Export a session as Markdown or llmx-tui.session/1 JSON.")
     export.add_argument("id")
@@ -111,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="last item to keep, as numbered by `sessions show`",
     )
     return parser
+
+
+def _limit(value: str) -> int:
+    """A whole number from 1; past what SQLite counts (2**63 - 1) it means no limit."""
+    return min(positive_int(value), 2**63 - 1)
 
 
 def _file_name(value: str) -> str:
