@@ -109,8 +109,10 @@ class TurnEngine:
         transport: Transport | None = None,
         tools: ToolRunner | None = None,
         options: TurnOptions | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bus = bus
+        self.clock = clock  # times tool runs
         self.provider = provider
         self.transport = transport or Transport()
         self.tools = tools
@@ -290,13 +292,13 @@ class TurnEngine:
             self.bus.publish(
                 ToolRunning(call_id=call.call_id, name=call.name, arguments=call.arguments)
             )
-            started = time.monotonic()
             if self.tools is None:
                 result = ToolResult(
                     f"Tool {call.name!r} is not available: tools are disabled.", True, "failed"
                 )
+                duration = 0.0
             else:
-                result = await self._run_tool(self.tools, history, call, turn)
+                result, duration = await self._run_tool(self.tools, history, call, turn)
             self.bus.publish(
                 ToolFinished(
                     call_id=call.call_id,
@@ -304,7 +306,7 @@ class TurnEngine:
                     output=result.output,
                     is_error=result.is_error,
                     status=result.status,
-                    duration=time.monotonic() - started,
+                    duration=duration,
                 )
             )
             self._add(history, result.as_item(call))
@@ -318,19 +320,21 @@ class TurnEngine:
 
     async def _run_tool(
         self, tools: ToolRunner, history: list[Item], call: ToolCall, turn: int
-    ) -> ToolResult:
-        """Runs one call; a cancel that lands while the tool works is saved with the call,
-        so a resumed session still says it was cancelled, not that it never ran."""
-        started = False
+    ) -> tuple[ToolResult, float]:
+        """Runs one call; returns what it came to and how long the tool itself worked,
+        from ``on_start`` (the user's time to approve is not its run; 0 if it never began).
+        A cancel that lands while the tool works is saved with the call, so a resumed
+        session still says it was cancelled, not that it never ran."""
+        started_at: float | None = None
 
         def on_start() -> None:
-            nonlocal started
-            started = True
+            nonlocal started_at
+            started_at = self.clock()
 
         try:
-            return await tools.run(call, on_start)
+            result = await tools.run(call, on_start)
         except asyncio.CancelledError:
-            if started:
+            if started_at is not None:
                 # The text the payload builder gave such a call before it was saved
                 # (PAYLOAD-RULES rule 3): the model reads what it read before.
                 output = ToolOutput(
@@ -342,6 +346,7 @@ class TurnEngine:
                 )
                 self._add(history, output)
             raise
+        return result, (0.0 if started_at is None else self.clock() - started_at)
 
     def _stop_requested(self) -> bool:
         return self.tools is not None and self.tools.stop_requested()
