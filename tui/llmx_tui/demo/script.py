@@ -6,6 +6,8 @@ import json
 from importlib import resources
 from typing import Any
 
+from llmx_tui.demo.tool_answer import answer_text
+
 DEMO_COMMAND = "echo 'hello from a harmless demo tool' && uname -s"
 
 
@@ -75,21 +77,9 @@ def tool_call_stream() -> bytes:
 
 
 def answer_with_tool_output(tool_output: str) -> bytes:
+    """The answer after the tool call, saying what happened to it (ran, failed, denied)."""
     envelope = _envelope()
-    shown = tool_output.strip().replace("```", "'''") or "(no output)"
-    text = (
-        "## What the tool did\n\n"
-        f"The command ran and printed:\n\n```text\n{shown}\n```\n\n"
-        "| step | what happened |\n|---|---|\n"
-        "| 1 | the model asked to run `run_shell` |\n"
-        "| 2 | you approved it |\n"
-        "| 3 | its output came back as a tool result |\n\n"
-        "The same loop in Python:\n\n"
-        "```python\nwhile reply.tool_calls:\n"
-        "    outputs = [run(call) for call in reply.tool_calls]\n"
-        "    reply = model(history + outputs)\n```\n"
-    )
-    reasoning = "The tool output is in; summarise it with a table and a code sample."
+    reasoning, text = answer_text(tool_output)
     out = [_chunk(envelope, {"role": "assistant", "content": None, "reasoning_content": ""})]
     out += [_chunk(envelope, {"content": None, "reasoning_content": w}) for w in _words(reasoning)]
     out += [_chunk(envelope, {"content": w, "reasoning_content": None}) for w in _words(text)]
