@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 
+from llmx_tui.demo import DEMO_MODEL, DEMO_PROVIDER
 from llmx_tui.demo.http import LAST_CHUNK, chunk, read_request, response_head
 from llmx_tui.demo.script import reply_for
 from llmx_tui.providers.registry import Preset
@@ -62,7 +63,7 @@ class DemoServer:
         writer.close()
 
     async def _models(self, writer: asyncio.StreamWriter) -> None:
-        payload = json.dumps({"object": "list", "data": [{"id": "demo", "object": "model"}]})
+        payload = json.dumps({"object": "list", "data": [{"id": DEMO_MODEL, "object": "model"}]})
         writer.write(response_head(200, "application/json") + chunk(payload.encode()) + LAST_CHUNK)
         await writer.drain()
         writer.close()
@@ -71,7 +72,7 @@ class DemoServer:
 def demo_provider(base_url: str) -> ResolvedProvider:
     """The provider the demo talks to: OpenAI-style, labelled "demo" everywhere."""
     preset = Preset(
-        "demo",
+        DEMO_PROVIDER,
         "openai-chat",
         base_url,
         None,
@@ -80,4 +81,4 @@ def demo_provider(base_url: str) -> ResolvedProvider:
         local=True,
         label="Demo (scripted)",
     )
-    return ResolvedProvider(name="demo", preset=preset, base_url=base_url, model="demo")
+    return ResolvedProvider(name=DEMO_PROVIDER, preset=preset, base_url=base_url, model=DEMO_MODEL)

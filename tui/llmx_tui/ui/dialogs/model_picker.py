@@ -26,6 +26,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from llmx_tui.config import Settings
+from llmx_tui.demo import DEMO_MODEL, DEMO_PROVIDER
 from llmx_tui.models_cache import ModelListing, models_for
 from llmx_tui.providers.registry import KEY_ENV_ALIASES, PRESETS, Preset
 from llmx_tui.providers.resolve import DEFAULT_MODELS
@@ -58,9 +59,22 @@ def candidate_models(
     return list(dict.fromkeys(names))
 
 
-def _provider_note(configured: bool, preset: Preset | None) -> str:
+# What the picker says for ``--demo``'s provider: it has no models endpoint to ask.
+DEMO_STATUS = f"The demo has a single model: {DEMO_MODEL} (scripted replies)."
+
+
+def is_demo(settings: Settings, provider: str) -> bool:
+    """``--demo``'s provider (no configured provider nor preset of that name)."""
+    return (
+        provider == DEMO_PROVIDER and provider not in settings.providers and provider not in PRESETS
+    )
+
+
+def _provider_note(configured: bool, preset: Preset | None, demo: bool = False) -> str:
     if configured:
         return "configured"
+    if demo:
+        return "scripted"
     if preset is None:
         return ""
     if preset.local or preset.api_key_env is None:
@@ -131,7 +145,7 @@ class ModelPicker(ModalScreen[tuple[str, str] | None]):
         for name in self.provider_names():
             configured = self._settings.providers.get(name)
             preset = PRESETS.get((configured.preset if configured else None) or name)
-            note = _provider_note(configured is not None, preset)
+            note = _provider_note(configured is not None, preset, is_demo(self._settings, name))
             marker = "● " if name == self._current[0] else "  "
             options.append(
                 Option(Content.assemble(marker, one_line(name, 22), (f"  {note}", "dim")), id=name)
@@ -147,6 +161,10 @@ class ModelPicker(ModalScreen[tuple[str, str] | None]):
     # -- loading ---------------------------------------------------------
     def _load(self, provider: str, *, refresh: bool = False) -> None:
         self._provider = provider
+        if is_demo(self._settings, provider):
+            # Nothing to fetch: asking would only fail ("unknown provider 'demo'").
+            self._listings[provider] = ModelListing(provider, (DEMO_MODEL,))
+            refresh = False
         self._loading = provider not in self._listings or refresh
         self._show_models()
         if self._loading:
@@ -209,6 +227,8 @@ class ModelPicker(ModalScreen[tuple[str, str] | None]):
             return Content("Loading the model list…")
         if listing is None:
             return Content("")
+        if is_demo(self._settings, self._provider):
+            return Content(DEMO_STATUS)
         if listing.source == "server":
             where = "from the server"
         elif listing.source == "cache" and listing.fetched_at is not None:
