@@ -16,7 +16,14 @@ import pytest
 from bench.payload_bench import history as bench_history
 from bench.payload_bench import settings_for as bench_settings
 
-from llmx_tui.core.items import AssistantMessage, Item, Reasoning, UserMessage
+from llmx_tui.core.items import (
+    AssistantMessage,
+    Item,
+    Reasoning,
+    ToolCall,
+    ToolOutput,
+    UserMessage,
+)
 from llmx_tui.providers import history_collect, history_fast, surrogates
 from llmx_tui.providers.base import RequestSettings
 from llmx_tui.providers.dialects import get_dialect
@@ -99,14 +106,15 @@ def test_an_imported_session_with_lone_surrogates_is_sendable_to_every_preset(
     assert "be \ufffd brief" in sent
     mended = [entry.item_id for entry in report if entry.rule == SURROGATE_RULE]
     assert mended == [*[item.id for item in items[:4]], None]  # None: the system prompt
-    # The current tool loop's reasoning goes back where the preset replays it.
+    # The current tool loop's reasoning goes back where the preset replays it, except
+    # where only signed reasoning is replayed: the mended copy goes without its
+    # signature (test_a_signature_never_goes_out_with_text_that_was_mended).
     assert ("I should \ufffd read it" in sent) is (provider in REPLAY_LOOP_REASONING)
+    assert "sig-1" not in sent
 
 
 REPLAY_LOOP_REASONING = {
-    "anthropic",
     "deepseek",
-    "gemini",
     "llamacpp",
     "ollama",
     "openrouter",
@@ -185,3 +193,29 @@ def test_the_usual_history_is_not_checked_beyond_a_flag(monkeypatch: pytest.Monk
     payload, report = build([*accented, UserMessage(id="u2", text="next")], settings("openai"))
     assert calls == ["café ☕ 😀", "naïve"] and report == []
     assert payload["messages"][0]["content"] is accented[0].text
+
+
+def _signed_turn(provider: str, signature: str) -> list[Item]:
+    """A tool loop whose signed reasoning (and signed answer) holds a lone surrogate."""
+    owner = {"provider": provider, "model": MODEL}
+    return [
+        UserMessage(text="read it", turn=0),
+        Reasoning(text="think \ud83d more", signature=signature, turn=0, **owner),
+        AssistantMessage(text="a \udc00 reply", thought_signature=signature, turn=0, **owner),
+        ToolCall(call_id="c1", name="read_file", arguments="{}", turn=0, **owner),
+        ToolOutput(call_id="c1", output="contents", turn=0),
+    ]
+
+
+@pytest.mark.parametrize("provider", ["anthropic", "gemini", "deepseek", "openrouter"])
+def test_a_signature_never_goes_out_with_text_that_was_mended(provider: str) -> None:
+    """Rule 6: a signature vouches for the text the provider sent; over the mended text
+    the provider rejects it (Anthropic: 'Invalid signature in thinking block')."""
+    signature = "SIG-for-the-original-text"
+    history = _signed_turn(provider, signature)
+    payload, report = build(history, settings(provider, reasoning_effort="high"))
+    sent = wire(payload).decode("utf-8")
+    assert signature not in sent
+    assert any(entry.rule == SURROGATE_RULE for entry in report)
+    # The saved items keep their signatures and text.
+    assert history[1].signature == signature and "\ud83d" in history[1].text

@@ -36,8 +36,8 @@ from llmx_tui.core.items import (
     UserMessage,
 )
 from llmx_tui.core.safe_text import show_hidden
+from llmx_tui.core.surrogates import escape_surrogates_in_json
 from llmx_tui.paths import history_db_path
-from llmx_tui.providers.surrogates import escape_surrogates_in_json
 from llmx_tui.store.errors import StoreError
 from llmx_tui.store.export import session_to_markdown
 from llmx_tui.store.models import SearchHit, SessionInfo

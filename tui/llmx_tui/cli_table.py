@@ -15,7 +15,7 @@ import unicodedata
 from typing import TextIO
 
 from llmx_tui.core.safe_text import show_hidden
-from llmx_tui.providers.surrogates import has_surrogates, mend_surrogates
+from llmx_tui.core.surrogates import encodable
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 ELLIPSIS = "…"
@@ -65,8 +65,7 @@ def one_line(text: str, room: int | None = None, stream: TextIO | None = None) -
     ``<U+XXXX>`` escapes (a pipe or a file gets them as they are)."""
     if (stream or sys.stdout).isatty():
         text = show_hidden(text)
-    if not text.isascii() and has_surrogates(text):
-        text = mend_surrogates(text)  # an imported lone surrogate cannot be printed
+    text = encodable(text)  # an imported lone surrogate cannot be printed
     return fit(" ".join(CONTROL.sub(" ", text).split()), room)
 
 

@@ -19,9 +19,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from llmx_tui.core.items import AssistantMessage, Item, Reasoning, ToolCall, ToolOutput
+from llmx_tui.core.surrogates import has_surrogates, mend_surrogates
 from llmx_tui.providers.base import ReportEntry
 from llmx_tui.providers.history_model import AssistantStep, PairedCall, TurnState, UserStep
-from llmx_tui.providers.surrogates import has_surrogates, mend_surrogates, mended_text
+from llmx_tui.providers.surrogates import mended_text
 
 RawStep = UserStep | AssistantStep
 
@@ -188,11 +189,22 @@ def with_mended_text(
     item: AssistantMessage | Reasoning, report: list[ReportEntry]
 ) -> AssistantMessage | Reasoning:
     """The item, or (its text holding surrogates: an imported or hand-edited session)
-    a copy whose text a request can carry. The saved item is never changed."""
+    a copy whose text a request can carry. The saved item is never changed.
+
+    A signature vouches for the text as the provider sent it (rule 6), and the
+    provider rejects it over the mended text; so the copy goes without it, as
+    unsigned reasoning or plain text, which each dialect treats by its own rules."""
     text = item.text
     what = "reasoning" if item.__class__ is Reasoning else "assistant message"
     mended = mended_text(text, item.id, what, report)
-    return item if mended is text else item.model_copy(update={"text": mended})
+    if mended is text:
+        return item
+    update: dict[str, Any] = {"text": mended}
+    if isinstance(item, Reasoning):
+        update.update(signature=None, encrypted=None, details=None)
+    else:
+        update["thought_signature"] = None
+    return item.model_copy(update=update)
 
 
 def new_call(

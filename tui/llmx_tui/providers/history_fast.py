@@ -42,6 +42,7 @@ from llmx_tui.core.items import (
     TurnError,
     UserMessage,
 )
+from llmx_tui.core.surrogates import has_surrogates
 from llmx_tui.providers.base import ReportEntry, RequestSettings
 from llmx_tui.providers.history_collect import (
     DEEP_ARGUMENTS_LENGTH,
@@ -68,7 +69,7 @@ from llmx_tui.providers.history_model import (
     CompactUser,
 )
 from llmx_tui.providers.history_reasoning import select_compact_reasoning
-from llmx_tui.providers.surrogates import has_surrogates, mended_text
+from llmx_tui.providers.surrogates import mended_text
 
 _BOUNDARIES = frozenset({UserMessage, ToolOutput, TurnError, Cancelled})
 

@@ -20,8 +20,8 @@ from llmx_tui.core.events import (
     ToolCallStarted,
     Usage,
 )
+from llmx_tui.core.surrogates import has_surrogates, mend_surrogates
 from llmx_tui.providers.base import OutcomeToolCall, StepOutcome
-from llmx_tui.providers.surrogates import has_surrogates, mend_surrogates
 from llmx_tui.providers.usage import NO_USAGE, same_usage
 
 # OpenRouter reasoning_details fields that are opaque and kept byte for byte.

@@ -1,30 +1,16 @@
-"""UTF-16 surrogates in text: what a server that escapes non-ASCII as ``\\uXXXX`` leaves
-when it cuts an emoji's pair between two events. No UTF-8 encoder (SQLite, the next
-request, the terminal) accepts a lone one."""
+"""Surrogates in a request's text, mended and reported (see ``core.surrogates``)."""
 
 from __future__ import annotations
 
-import re
-
+from llmx_tui.core.surrogates import encodable
 from llmx_tui.providers.base import ReportEntry
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def has_surrogates(text: str) -> bool:
-    """Does ``text`` hold UTF-16 surrogates (which cannot be encoded as UTF-8)?"""
-    return _SURROGATE.search(text) is not None
-
-
-def mend_surrogates(text: str) -> str:
-    """Each surrogate pair becomes its character again; any other surrogate U+FFFD."""
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def mended_text(text: str, item_id: str | None, what: str, report: list[ReportEntry]) -> str:
     """``text`` as a request can carry it: when it holds surrogates (an imported or
     hand-edited session), a mended copy, reported. The saved text stays as it was."""
-    if text.isascii() or not has_surrogates(text):
+    mended = encodable(text)
+    if mended is text:
         return text
     report.append(
         ReportEntry(
@@ -34,12 +20,4 @@ def mended_text(text: str, item_id: str | None, what: str, report: list[ReportEn
             f"{what}: a character cut in two was mended (U+FFFD where it could not be)",
         )
     )
-    return mend_surrogates(text)
-
-
-def escape_surrogates_in_json(json_text: str) -> str:
-    """JSON text (``ensure_ascii=False``) with each surrogate as a ``\\udXXX`` escape: the
-    same data, now encodable as UTF-8. A surrogate can only be inside a JSON string."""
-    if json_text.isascii() or not has_surrogates(json_text):
-        return json_text
-    return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", json_text)
+    return mended

@@ -22,7 +22,7 @@ from llmx_tui.core.items import (
     TurnError,
     UserMessage,
 )
-from llmx_tui.providers.surrogates import has_surrogates, mend_surrogates
+from llmx_tui.core.surrogates import encodable
 from llmx_tui.store.models import SessionInfo
 
 _ASSISTANT_SIDE = (AssistantMessage, Reasoning, ToolCall, ToolOutput)
@@ -45,10 +45,8 @@ def session_to_markdown(info: SessionInfo, items: Sequence[Item]) -> str:
             assistant_speaking = True
         blocks.extend(_item_blocks(item))
     document = "\n\n".join(blocks) + "\n"
-    if not document.isascii() and has_surrogates(document):
-        # A lone surrogate (an imported session) cannot be written as UTF-8.
-        document = mend_surrogates(document)
-    return document
+    # A lone surrogate (an imported session) cannot be written as UTF-8.
+    return encodable(document)
 
 
 def _metadata(info: SessionInfo) -> str:

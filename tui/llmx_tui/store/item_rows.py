@@ -4,7 +4,7 @@ A lone surrogate (an imported file's ``"\\ud83d"``, a hand-edited session) canno
 encoded as UTF-8, so pydantic's fast serialiser refuses the item and SQLite would
 refuse the text. Such an item is stored with the surrogate as a JSON escape instead:
 the history keeps exactly what it was given, and the payload builders mend it on
-the way out (``providers.surrogates``). The usual item costs nothing more.
+the way out (``core.surrogates``). The usual item costs nothing more.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
 from llmx_tui.core.items import ITEM_ADAPTER, ITEMS_ADAPTER, Item
-from llmx_tui.providers.surrogates import has_surrogates, mend_surrogates
+from llmx_tui.core.surrogates import encodable
 from llmx_tui.store.errors import StoreError
 
 
@@ -68,6 +68,4 @@ def _first_line(exc: Exception) -> str:
 def storable_text(text: str | None) -> str | None:
     """A session field SQLite can store: a lone surrogate becomes U+FFFD. For the
     session's own fields (title, system prompt); items keep theirs (``item_row_json``)."""
-    if text is None or text.isascii() or not has_surrogates(text):
-        return text
-    return mend_surrogates(text)
+    return None if text is None else encodable(text)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from llmx_tui.core.events import Usage
 from llmx_tui.core.items import ITEM_ADAPTER, ITEM_TYPES, Item
-from llmx_tui.providers.surrogates import escape_surrogates_in_json
+from llmx_tui.core.surrogates import escape_surrogates_in_json
 from llmx_tui.store.errors import SessionFormatError
 from llmx_tui.store.models import SessionInfo
 
