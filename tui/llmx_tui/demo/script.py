@@ -18,14 +18,15 @@ def recording(name: str) -> bytes:
 def _envelope() -> dict[str, Any]:
     """The first chunk of the recorded DeepSeek stream: id, model, fingerprint and all."""
     first = recording("deepseek-reasoning-content.sse").split(b"\n\n", 1)[0]
-    return json.loads(first.removeprefix(b"data: "))
+    envelope: dict[str, Any] = json.loads(first.removeprefix(b"data: "))
+    return envelope
 
 
 def _chunk(
     envelope: dict[str, Any],
     delta: dict[str, Any],
     finish: str | None = None,
-    usage: dict[str, int] | None = None,
+    usage: dict[str, Any] | None = None,
 ) -> bytes:
     data = dict(envelope)
     data["choices"] = [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
