@@ -21,7 +21,6 @@ from llmx_tui.providers.base import StepOutcome
 from llmx_tui.providers.errors import ProviderError
 from llmx_tui.providers.openai_chat.parse import OpenAIChatParser
 from llmx_tui.providers.transport import EventReader, HttpRequest, RetryPolicy, Transport
-from tests.loopback import openai_text_stream
 
 SSE = {"content-type": "text/event-stream"}
 
@@ -150,34 +149,51 @@ async def test_a_last_event_ended_by_a_lone_cr_is_read_when_the_body_ends() -> N
     assert [data for _, data in parser.fed] == ["a"]
 
 
-async def test_a_200_that_is_not_an_event_stream_is_a_retryable_connection_error() -> None:
-    replies = iter(
-        [
-            httpx.Response(200, headers={"content-type": "application/json"}, content=b"{}"),
-            httpx.Response(200, headers=SSE, content=openai_text_stream("ok")),
-        ]
-    )
-    client = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: next(replies)))
+@pytest.mark.parametrize(
+    ("content_type", "body", "detail"),
+    [
+        (
+            "text/html; charset=utf-8",
+            b"<html><head><title>Sign in to the portal</title></head><body>...</body></html>",
+            "Sign in to the portal",
+        ),
+        (
+            "application/json",
+            b'{"error": {"message": "streaming is off here"}}',
+            "streaming is off",
+        ),
+        ("", b"", ""),
+    ],
+)
+async def test_a_200_that_is_not_an_event_stream_fails_at_once_and_names_the_base_url(
+    content_type: str, body: bytes, detail: str
+) -> None:
+    """A web page (a base URL that misses the API, a login portal) or a whole JSON answer:
+    asking again gets the same, so no retry, and the message says where to look."""
+    requests: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        headers = {"content-type": content_type} if content_type else {}
+        return httpx.Response(200, headers=headers, content=body)
+
     sleeps: list[float] = []
 
     async def sleep(delay: float) -> None:
         sleeps.append(delay)
 
-    transport = Transport(client, retry=RetryPolicy(max_attempts=2), sleep=sleep)
-    request = HttpRequest(url="http://127.0.0.1:9/v1/chat/completions", headers={}, body={})
-    async with client:
-        outcome = await transport.stream(request, OpenAIChatParser(), lambda event: None)
-    assert outcome.text == "ok" and len(sleeps) == 1
-
-    only_json = httpx.MockTransport(
-        lambda request: httpx.Response(200, headers={"content-type": "application/json"})
-    )
-    async with httpx.AsyncClient(transport=only_json) as client:
-        transport = Transport(client, retry=RetryPolicy(max_attempts=1), sleep=sleep)
+    url = "http://127.0.0.1:9/chat/completions?key=sk-in-the-query-0123456789"
+    request = HttpRequest(url=url, headers={}, body={}, secrets=("sk-in-the-query-0123456789",))
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        transport = Transport(client, retry=RetryPolicy(max_attempts=4), sleep=sleep)
         with pytest.raises(ProviderError) as caught:
             await transport.stream(request, OpenAIChatParser(), lambda event: None)
-    assert caught.value.kind == "connection"
-    assert "text/event-stream" in caught.value.message
+    assert len(requests) == 1 and sleeps == []
+    assert caught.value.kind == "response"
+    message = caught.value.message
+    assert "not an event stream" in message and detail in message
+    assert "base URL" in message and "127.0.0.1:9/chat/completions" in message
+    assert "sk-in-the-query" not in message
 
 
 async def test_cancelling_a_read_cancels_it() -> None:

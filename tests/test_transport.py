@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import socket
 import time
 from typing import Any
 
@@ -258,3 +259,41 @@ def test_retry_delay_without_headers_grows_and_is_capped() -> None:
     assert 3.0 <= retry_delay(3, None, policy) <= 5.0
     assert retry_delay(10, None, policy) <= 6.25
     assert retry_delay(1, httpx.Headers({"retry-after": "99999"}), policy) == 120.0
+
+
+async def no_sleep(delay: float) -> None:
+    return None
+
+
+def _resolver_failure(errno: int) -> httpx.MockTransport:
+    """What httpx raises when the host name does not resolve (no network needed)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        cause = socket.gaierror(errno, "resolver says no")
+        raise httpx.ConnectError(f"[Errno {errno}] resolver says no", request=request) from cause
+
+    return httpx.MockTransport(handler)
+
+
+async def test_a_host_that_does_not_exist_fails_at_once_and_says_so() -> None:
+    rec = Recorder()
+    req = HttpRequest(url="http://api.exmaple.invalid/v1/chat/completions", headers={}, body={})
+    async with httpx.AsyncClient(transport=_resolver_failure(socket.EAI_NONAME)) as client:
+        transport = Transport(client, retry=RetryPolicy(max_attempts=4), sleep=no_sleep)
+        with pytest.raises(ProviderError) as caught:
+            await transport.stream(req, OpenAIChatParser(), rec.emit)
+    assert caught.value.kind == "connection"
+    assert caught.value.message == (
+        "could not connect to api.exmaple.invalid: no such host (check the base URL)"
+    )
+    assert rec.retries() == []
+
+
+async def test_a_resolver_that_fails_for_now_is_retried() -> None:
+    rec = Recorder()
+    req = HttpRequest(url="http://api.example.invalid/v1/chat/completions", headers={}, body={})
+    async with httpx.AsyncClient(transport=_resolver_failure(socket.EAI_AGAIN)) as client:
+        transport = Transport(client, retry=RetryPolicy(max_attempts=3), sleep=no_sleep)
+        with pytest.raises(ProviderError):
+            await transport.stream(req, OpenAIChatParser(), rec.emit)
+    assert len(rec.retries()) == 2

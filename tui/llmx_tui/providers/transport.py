@@ -12,6 +12,7 @@ import email.utils
 import json
 import logging
 import random
+import socket
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -172,6 +173,8 @@ class Transport:
             ) as response:
                 if response.status_code >= 400:
                     await self._raise_for_status(request, response)
+                if not is_event_stream(response):
+                    await self._raise_not_a_stream(request, response)
                 await reader.read(response, parser, emit)
         except httpx.TimeoutException as exc:
             if isinstance(exc, httpx.ConnectTimeout):
@@ -193,17 +196,29 @@ class Transport:
             raise ProviderError(kind, _unsendable_message(request, exc)) from None
         except httpx.TransportError as exc:
             error = ProviderError("connection", _connection_message(request, exc))
-            if reader.streamed:
+            if reader.streamed or _host_unknown(exc):
                 raise error from None
             raise _Retryable(error, None) from None
         return parser.outcome()
 
+    async def _raise_not_a_stream(self, request: HttpRequest, response: httpx.Response) -> None:
+        """A success that is no event stream: a web page or a login portal (a base URL
+        that misses the API), or a whole JSON answer. Asking again gets the same."""
+        body = await _error_body(response)
+        content_type = response.headers.get("content-type", "") or "no content type"
+        detail = redact(message_from_body(body, content_type), request.secrets)
+        message = (
+            f"{_host(request.url)} answered with {content_type.partition(';')[0]}, "
+            "not an event stream"
+        )
+        if detail:
+            message += f": {detail}"
+        shown_url = redact(_loggable_url(request.url), request.secrets)
+        message += f". Is the base URL the API's? ({shown_url})"
+        raise ProviderError("response", message, response.status_code)
+
     async def _raise_for_status(self, request: HttpRequest, response: httpx.Response) -> None:
-        body = b""
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > _MAX_ERROR_BODY:
-                break
+        body = await _error_body(response)
         detail = message_from_body(body, response.headers.get("content-type", ""))
         detail = redact(detail, request.secrets)
         reason = response.reason_phrase or ""
@@ -424,6 +439,31 @@ def _text_decoder(response: httpx.Response, content_type: str) -> _ToText:
     return codecs.getincrementaldecoder(encoding)(errors="replace").decode
 
 
+async def _error_body(response: httpx.Response) -> bytes:
+    """The start of a body that is not a stream: enough for the server's message."""
+    body = b""
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > _MAX_ERROR_BODY:
+            break
+    return body
+
+
+def is_event_stream(response: httpx.Response) -> bool:
+    return "text/event-stream" in response.headers.get("content-type", "").partition(";")[0]
+
+
+def _host_unknown(exc: httpx.TransportError) -> bool:
+    """The host name does not exist (a typo in the base URL): asking again cannot help.
+    A temporary failure of the resolver (EAI_AGAIN) is retried as any network error."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return cause.errno == socket.EAI_NONAME
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def _require_event_stream(response: httpx.Response) -> str:
     """What ``aiter_sse()`` checks first, with the same error (a retryable TransportError).
 
@@ -547,6 +587,8 @@ def _sendable(value: str) -> bool:
 def _connection_message(request: HttpRequest, exc: httpx.TransportError) -> str:
     host = _host(request.url)
     if isinstance(exc, httpx.ConnectError):
+        if _host_unknown(exc):
+            return f"could not connect to {host}: no such host (check the base URL)"
         return f"could not connect to {host}: {_short(exc) or 'connection refused'}"
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
         return f"the connection to {host} was cut: {_short(exc) or 'incomplete response'}"
