@@ -57,29 +57,41 @@ def drop_output(stream: TextIO) -> None:
     silence_stdout()
 
 
+def names_stdout(path: Path) -> bool:
+    """``path`` is what stdout writes to (``/dev/stdout``, ``/proc/self/fd/1``, the file
+    stdout was redirected to): it is written as stdout, never opened or replaced."""
+    try:
+        there, ours = os.stat(path), os.fstat(1)
+    except OSError:
+        return False
+    return (there.st_dev, there.st_ino) == (ours.st_dev, ours.st_ino)
+
+
 def write_file(path: Path, text: str) -> None:
     """A regular file (new or replaced) is written via a temporary file beside it, so a
     failure never leaves half a file, and keeps the permissions it had. Anything else
-    (``/dev/stdout``, a FIFO, a device such as ``/dev/full``) is written to, never
-    replaced; through a symlink, its target is written."""
-    data = text.encode("utf-8")
+    (a FIFO, a device such as ``/dev/full``) is written to, never replaced; through a
+    symlink, its target is written."""
     try:
-        target = path.resolve()
-        if target.exists() and not target.is_file():
-            with target.open("wb") as handle:
-                handle.write(data)
+        try:
+            mode: int | None = os.stat(path).st_mode  # not resolved: /dev/stdout is a link
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and not stat.S_ISREG(mode):
+            with open(path, "wb") as handle:
+                handle.write(text.encode("utf-8"))
             return
-        _replace_file(target, data)
+        _replace_file(path.resolve(), text.encode("utf-8"), mode)
     except OSError as exc:
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _replace_file(target: Path, data: bytes) -> None:
+def _replace_file(target: Path, data: bytes, mode: int | None) -> None:
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         temporary.write_bytes(data)
-        if target.exists():  # an export may be private: a 0600 file stays 0600
-            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
+        if mode is not None:  # an export may be private: a 0600 file stays 0600
+            os.chmod(temporary, stat.S_IMODE(mode))
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)

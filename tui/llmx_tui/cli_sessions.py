@@ -24,7 +24,13 @@ from llmx_tui.cli import (
     stdout_failed,
 )
 from llmx_tui.cli_encoding import json_escape_hidden, writes_any_text
-from llmx_tui.cli_output import CannotWrite, NamedOutput, drop_output, write_file
+from llmx_tui.cli_output import (
+    CannotWrite,
+    NamedOutput,
+    drop_output,
+    names_stdout,
+    write_file,
+)
 from llmx_tui.cli_table import CONTROL, cells, clip_snippet, fit, one_line, pad, terminal_width
 from llmx_tui.core.items import (
     AssistantMessage,
@@ -162,11 +168,6 @@ def main(argv: list[str]) -> int:
 def _fail(message: str, code: int = 1) -> int:
     print(" ".join(message.split()), file=sys.stderr)
     return code
-
-
-def _clean(text: str) -> str:
-    """Untrusted text made safe for a terminal (no escape sequences)."""
-    return CONTROL.sub("", text) if sys.stdout.isatty() else text
 
 
 def _visible(text: str) -> str:
@@ -337,8 +338,8 @@ def _hit_summary(hit: SearchHit) -> dict[str, object]:
 
 def _export(store: SessionStore, args: argparse.Namespace) -> int:
     session_id = store.resolve_session_id(args.id)
-    if args.output == "-":  # wrote a file named "-"
-        args.output = None
+    if args.output == "-" or (args.output and names_stdout(Path(args.output))):
+        args.output = None  # "-" wrote a file named "-"; /dev/stdout replaced stdout's file
     if args.format == "json":
         exported = store.export_json(session_id)
         if args.output or writes_any_text():
@@ -350,10 +351,15 @@ def _export(store: SessionStore, args: argparse.Namespace) -> int:
     if args.output:
         write_file(Path(args.output), text)
         return 0
-    if sys.stdout.isatty():  # as show does: what would reorder or hide text is shown
-        text = json_escape_hidden(text) if args.format == "json" else _visible(text)
-    sys.stdout.write(_clean(text))
+    sys.stdout.write(_for_terminal(text, args.format) if sys.stdout.isatty() else text)
     return 0
+
+
+def _for_terminal(text: str, export_format: str) -> str:
+    """An export as a terminal shows it: as `show` does, what would reorder or hide text is
+    shown as an escape, and no control character is left to act on the terminal."""
+    shown = json_escape_hidden(text) if export_format == "json" else _visible(text)
+    return CONTROL.sub("", shown)
 
 
 def _import(store: SessionStore, args: argparse.Namespace) -> int:

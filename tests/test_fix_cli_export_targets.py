@@ -1,0 +1,119 @@
+"""`sessions export -o FILE` when FILE is stdout itself, a terminal, or a private file.
+
+``-o /dev/stdout`` resolved through /proc/self/fd/1 to the file stdout was redirected to
+and renamed a new file over it (``>> out.md`` lost what it held), failed when stdout was
+a pipe, and on a terminal wrote the model's escape sequences raw. A replaced private
+export was briefly readable by anyone while it was written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from llmx_tui.cli_sessions import main
+
+pytestmark = pytest.mark.timeout(60)
+
+# A reply that sets the clipboard (OSC 52) and clears the screen when printed raw.
+SESSION = {
+    "format": "llmx-tui.session/1",
+    "title": "escapes",
+    "items": [
+        {"type": "user_message", "text": "hi"},
+        {"type": "assistant_message", "text": "before \x1b]52;c;cm0gLXJmIH4=\x07 \x1b[2J after"},
+    ],
+}
+
+
+@pytest.fixture
+def session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    source = tmp_path / "session.json"
+    source.write_text(json.dumps(SESSION))
+    assert main(["import", str(source), "--data-dir", str(tmp_path)]) == 0
+    return capsys.readouterr().out.strip()
+
+
+def export_command(tmp_path: Path, session_id: str, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "llmx_tui",
+        "sessions",
+        "export",
+        session_id,
+        "--data-dir",
+        str(tmp_path),
+        *extra,
+    ]
+
+
+def test_dev_stdout_appended_to_a_file_keeps_what_it_held(tmp_path: Path, session: str) -> None:
+    """``-o /dev/stdout >> out.md``: the export is added, the file is not replaced."""
+    out = tmp_path / "out.md"
+    out.write_text("PRIOR\n")
+    with out.open("a") as appended:
+        done = subprocess.run(
+            export_command(tmp_path, session, "-o", "/dev/stdout"),
+            stdout=appended,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=30,
+        )
+    assert (done.returncode, done.stderr) == (0, "")
+    text = out.read_text()
+    assert text.startswith("PRIOR\n")
+    assert "before" in text and "after" in text
+
+
+def test_dev_stdout_into_a_pipe_is_written(tmp_path: Path, session: str) -> None:
+    """``-o /dev/stdout | head`` said "No such file or directory" and exited 1."""
+    done = subprocess.run(
+        export_command(tmp_path, session, "-o", "/dev/stdout", "--format", "json"),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout)["title"] == "escapes"
+
+
+def on_a_terminal(command: list[str]) -> tuple[int, bytes]:
+    """Runs ``command`` with stdout on a pseudo-terminal: its exit status and what it drew."""
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(command, stdout=follower, stderr=subprocess.DEVNULL)
+        os.close(follower)
+        follower = -1
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: every writer closed the terminal
+                break
+            if not chunk:
+                break
+            drawn += chunk
+        return process.wait(timeout=30), drawn
+    finally:
+        os.close(leader)
+        if follower != -1:
+            os.close(follower)
+
+
+@pytest.mark.parametrize(
+    "target", [["-o", "/dev/stdout"], ["-o", "/proc/self/fd/1"], []], ids=["dev-stdout", "fd", "-"]
+)
+def test_stdout_on_a_terminal_gets_no_escape_sequences(
+    tmp_path: Path, session: str, target: list[str]
+) -> None:
+    code, drawn = on_a_terminal(export_command(tmp_path, session, *target))
+    assert code == 0
+    assert b"before" in drawn and b"after" in drawn
+    assert b"\x1b" not in drawn and b"\x07" not in drawn
