@@ -117,3 +117,43 @@ def test_stdout_on_a_terminal_gets_no_escape_sequences(
     assert code == 0
     assert b"before" in drawn and b"after" in drawn
     assert b"\x1b" not in drawn and b"\x07" not in drawn
+
+
+def test_a_terminal_that_is_not_stdout_gets_no_escape_sequences(
+    tmp_path: Path, session: str
+) -> None:
+    """``-o /dev/pts/N`` (or ``/dev/tty``) while stdout goes elsewhere: the terminal is
+    still a terminal, so it gets what stdout on a terminal gets."""
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            export_command(tmp_path, session, "-o", os.ttyname(follower)),
+            capture_output=True,
+            timeout=30,
+        )
+        os.close(follower)
+        follower = -1
+        drawn = b""
+        os.set_blocking(leader, False)
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except (BlockingIOError, OSError):
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(leader)
+        if follower != -1:
+            os.close(follower)
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+    assert b"before" in drawn and b"after" in drawn
+    assert b"\x1b" not in drawn and b"\x07" not in drawn
+
+
+def test_a_plain_file_keeps_the_model_text_as_it_was(tmp_path: Path, session: str) -> None:
+    """Only a terminal is cleaned: a file holds the reply exactly."""
+    target = tmp_path / "export.md"
+    assert main(["export", session, "-o", str(target), "--data-dir", str(tmp_path)]) == 0
+    assert "\x1b]52;c;cm0gLXJmIH4=\x07 \x1b[2J" in target.read_text()

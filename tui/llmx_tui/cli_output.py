@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -67,11 +68,12 @@ def names_stdout(path: Path) -> bool:
     return (there.st_dev, there.st_ino) == (ours.st_dev, ours.st_ino)
 
 
-def write_file(path: Path, text: str) -> None:
+def write_file(path: Path, text: str, for_terminal: Callable[[str], str]) -> None:
     """A regular file (new or replaced) is written via a temporary file beside it, so a
     failure never leaves half a file, and keeps the permissions it had. Anything else
-    (a FIFO, a device such as ``/dev/full``) is written to, never replaced; through a
-    symlink, its target is written."""
+    (a FIFO, a terminal, a device such as ``/dev/full``) is written to, never replaced;
+    through a symlink, its target is written. A terminal gets ``for_terminal(text)``:
+    model output must not reach it with its escapes."""
     try:
         try:
             mode: int | None = os.stat(path).st_mode  # not resolved: /dev/stdout is a link
@@ -79,7 +81,7 @@ def write_file(path: Path, text: str) -> None:
             mode = None
         if mode is not None and not stat.S_ISREG(mode):
             with open(path, "wb") as handle:
-                handle.write(text.encode("utf-8"))
+                handle.write((for_terminal(text) if handle.isatty() else text).encode("utf-8"))
             return
         _replace_file(path.resolve(), text.encode("utf-8"), mode)
     except OSError as exc:

@@ -349,7 +349,7 @@ def _export(store: SessionStore, args: argparse.Namespace) -> int:
     else:
         text = session_to_markdown(store.get_session(session_id), store.export_items(session_id))
     if args.output:
-        write_file(Path(args.output), text)
+        write_file(Path(args.output), text, lambda text: _for_terminal(text, args.format))
         return 0
     sys.stdout.write(_for_terminal(text, args.format) if sys.stdout.isatty() else text)
     return 0
