@@ -11,12 +11,16 @@ from __future__ import annotations
 import json
 import os
 import pty
+import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from llmx_tui import cli_output
 from llmx_tui.cli_sessions import main
 
 pytestmark = pytest.mark.timeout(60)
@@ -157,3 +161,56 @@ def test_a_plain_file_keeps_the_model_text_as_it_was(tmp_path: Path, session: st
     target = tmp_path / "export.md"
     assert main(["export", session, "-o", str(target), "--data-dir", str(tmp_path)]) == 0
     assert "\x1b]52;c;cm0gLXJmIH4=\x07 \x1b[2J" in target.read_text()
+
+
+def test_a_private_export_is_never_readable_by_others_while_it_is_written(
+    tmp_path: Path, session: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whenever the new contents exist on disk (at each chmod, and at the rename) the file
+    holding them is no more open than the 0600 file it replaces."""
+    target = tmp_path / "private.md"
+    target.write_text("old")
+    target.chmod(0o600)
+    seen: list[tuple[int, int]] = []
+
+    def spy(real: Callable[..., Any], path_argument: int) -> Callable[..., Any]:
+        def watched(*args: Any, **kwargs: Any) -> Any:
+            where = args[path_argument]
+            info = os.fstat(where) if isinstance(where, int) else os.stat(where)
+            if stat.S_ISREG(info.st_mode) and info.st_size:
+                seen.append((stat.S_IMODE(info.st_mode), info.st_size))
+            return real(*args, **kwargs)
+
+        return watched
+
+    monkeypatch.setattr(cli_output.os, "chmod", spy(os.chmod, 0))
+    monkeypatch.setattr(cli_output.os, "fchmod", spy(os.fchmod, 0))
+    monkeypatch.setattr(cli_output.os, "replace", spy(os.replace, 0))
+    previous_umask = os.umask(0o022)
+    try:
+        assert main(["export", session, "-o", str(target), "--data-dir", str(tmp_path)]) == 0
+    finally:
+        os.umask(previous_umask)
+    assert seen, "the rename was not observed"
+    assert all(mode == 0o600 for mode, _ in seen), seen
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert "before" in target.read_text()
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
+
+
+def test_a_new_export_is_private(tmp_path: Path, session: str) -> None:
+    target = tmp_path / "new.md"
+    previous_umask = os.umask(0o022)
+    try:
+        assert main(["export", session, "-o", str(target), "--data-dir", str(tmp_path)]) == 0
+    finally:
+        os.umask(previous_umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_a_replaced_shared_export_keeps_its_mode(tmp_path: Path, session: str) -> None:
+    target = tmp_path / "shared.md"
+    target.write_text("old")
+    target.chmod(0o644)
+    assert main(["export", session, "-o", str(target), "--data-dir", str(tmp_path)]) == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -70,10 +71,11 @@ def names_stdout(path: Path) -> bool:
 
 def write_file(path: Path, text: str, for_terminal: Callable[[str], str]) -> None:
     """A regular file (new or replaced) is written via a temporary file beside it, so a
-    failure never leaves half a file, and keeps the permissions it had. Anything else
-    (a FIFO, a terminal, a device such as ``/dev/full``) is written to, never replaced;
-    through a symlink, its target is written. A terminal gets ``for_terminal(text)``:
-    model output must not reach it with its escapes."""
+    failure never leaves half a file, and keeps the permissions it had (a new one is
+    private, as the history is). Anything else (a FIFO, a terminal, a device such as
+    ``/dev/full``) is written to, never replaced; through a symlink, its target is
+    written. A terminal gets ``for_terminal(text)``: model output must not reach it
+    with its escapes."""
     try:
         try:
             mode: int | None = os.stat(path).st_mode  # not resolved: /dev/stdout is a link
@@ -89,11 +91,15 @@ def write_file(path: Path, text: str, for_terminal: Callable[[str], str]) -> Non
 
 
 def _replace_file(target: Path, data: bytes, mode: int | None) -> None:
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    # Created private and given the replaced file's mode before any byte is written:
+    # the new contents are never more readable than the old ones were.
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temporary = Path(name)
     try:
-        temporary.write_bytes(data)
-        if mode is not None:  # an export may be private: a 0600 file stays 0600
-            os.chmod(temporary, stat.S_IMODE(mode))
+        with os.fdopen(handle, "wb") as file:
+            if mode is not None:
+                os.fchmod(file.fileno(), stat.S_IMODE(mode))
+            file.write(data)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
