@@ -61,8 +61,10 @@ _ACCESS_CODES = frozenset(
         sqlite3.SQLITE_PERM,
     }
 )
-# Less free space than this beside the file, at an I/O error: the disk is full. (SQLite
-# says "disk I/O error" when it cannot grow its shared-memory file on a full disk.)
+# Of those, the ones a full disk gives. Less free space than this beside the file, at
+# one of them: the disk is full. (SQLite says "disk I/O error" when it cannot grow its
+# shared-memory file on a full disk.) No permission is no permission, however full.
+_SPACE_CODES = frozenset({sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL})
 _LOW_SPACE = 1 << 20
 
 
@@ -72,7 +74,7 @@ def access_problem(exc: sqlite3.Error, path: Path) -> str | None:
     code = getattr(exc, "sqlite_errorcode", None)
     if code is None or code & 0xFF not in _ACCESS_CODES:
         return None
-    if disk_is_full(path.parent):
+    if code & 0xFF in _SPACE_CODES and disk_is_full(path.parent):
         return f"the disk holding {path.parent} is full ({exc}); free some space and try again"
     return str(exc)
 

@@ -1,0 +1,70 @@
+"""The history store's messages: what a failure to reach the file is, and where it is."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from llmx_tui.store.connection import access_problem
+
+pytestmark = pytest.mark.timeout(30)
+
+
+class DiskUsage(NamedTuple):
+    total: int
+    used: int
+    free: int
+
+
+@pytest.fixture
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "disk_usage", lambda _: DiskUsage(10**9, 10**9, 0))
+
+
+def readonly_error(tmp_path: Path) -> sqlite3.OperationalError:
+    """The error SQLite really gives for a write to a database opened read-only."""
+    database = tmp_path / "history.db"
+    sqlite3.connect(database).execute("CREATE TABLE t (x)").connection.commit()
+    conn = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    try:
+        conn.execute("INSERT INTO t VALUES (1)")
+    except sqlite3.OperationalError as exc:
+        return exc
+    finally:
+        conn.close()
+    raise AssertionError("a read-only database took a write")
+
+
+def coded(message: str, code: int) -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError(message)
+    error.sqlite_errorcode = code  # type: ignore[attr-defined]
+    return error
+
+
+def test_a_read_only_database_on_a_full_disk_is_not_called_a_full_disk(
+    tmp_path: Path, full_disk: None
+) -> None:
+    error = readonly_error(tmp_path)
+    assert error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_READONLY  # type: ignore[attr-defined]
+    assert access_problem(error, tmp_path / "history.db") == str(error)
+
+
+@pytest.mark.parametrize(
+    "code", [sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY]
+)
+def test_permission_and_open_errors_say_what_they_are_whatever_the_free_space(
+    tmp_path: Path, full_disk: None, code: int
+) -> None:
+    assert access_problem(coded("no way in", code), tmp_path / "history.db") == "no way in"
+
+
+@pytest.mark.parametrize("code", [sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL])
+def test_io_errors_on_a_full_disk_still_say_the_disk_is_full(
+    tmp_path: Path, full_disk: None, code: int
+) -> None:
+    problem = access_problem(coded("boom", code), tmp_path / "history.db")
+    assert problem == f"the disk holding {tmp_path} is full (boom); free some space and try again"
