@@ -68,3 +68,41 @@ def test_io_errors_on_a_full_disk_still_say_the_disk_is_full(
 ) -> None:
     problem = access_problem(coded("boom", code), tmp_path / "history.db")
     assert problem == f"the disk holding {tmp_path} is full (boom); free some space and try again"
+
+
+def test_a_data_folder_that_is_a_dangling_symlink_says_where_it_points(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Commonly a folder on a drive that is not mounted: "it is a file" sent the user
+    looking for a file that is not there."""
+    from llmx_tui.cli_sessions import main
+
+    missing = tmp_path / "unmounted-drive" / "llmx"
+    link = tmp_path / "data"
+    link.symlink_to(missing)
+    said = (
+        f"llmx-tui: cannot use {link} as the data folder: it is a symlink to {missing}, "
+        "which does not exist\n"
+    )
+    assert main(["list", "--data-dir", str(link)]) == 1
+    assert capsys.readouterr().err == said
+    assert main(["list", "--data-dir", str(link / "sub")]) == 1  # the link is further up
+    assert capsys.readouterr().err == (
+        f"llmx-tui: cannot create the data folder {link / 'sub'}: {link} is a symlink to "
+        f"{missing}, which does not exist\n"
+    )
+    assert link.is_symlink() and not missing.exists()  # nothing made at either end
+
+
+def test_a_data_folder_that_is_a_symlink_to_a_folder_is_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from llmx_tui.cli_sessions import main
+
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "data"
+    link.symlink_to(real)
+    assert main(["list", "--data-dir", str(link)]) == 0
+    assert capsys.readouterr().out == "No sessions yet.\n"
+    assert (real / "history.db").is_file()

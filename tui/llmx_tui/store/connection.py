@@ -121,11 +121,19 @@ def _create_if_missing(path: Path) -> None:
     if not folder.is_dir():
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except FileExistsError:  # not from the file below: a file where the folder goes
-            raise StoreOpenError(
-                f"cannot use {folder} as the data folder: it is a file, not a folder"
-            ) from None
         except OSError as exc:
+            link = _dangling_link(folder)
+            if link is not None:  # often a folder on a drive that is not mounted
+                where = f"cannot use {folder} as the data folder: it is"
+                if link != folder:
+                    where = f"cannot create the data folder {folder}: {link} is"
+                raise StoreOpenError(
+                    f"{where} a symlink to {os.readlink(link)}, which does not exist"
+                ) from None
+            if isinstance(exc, FileExistsError):  # a file where the folder goes
+                raise StoreOpenError(
+                    f"cannot use {folder} as the data folder: it is a file, not a folder"
+                ) from None
             raise StoreOpenError(
                 f"cannot create the data folder {folder}: {_reason(exc, folder)}"
             ) from exc
@@ -138,6 +146,14 @@ def _create_if_missing(path: Path) -> None:
             f"cannot create the history database {path}: {_reason(exc, path)}"
         ) from exc
     os.close(fd)
+
+
+def _dangling_link(folder: Path) -> Path | None:
+    """The first of ``folder`` and the folders above it that is a symlink to nothing."""
+    for path in (folder, *folder.parents):
+        if path.is_symlink() and not path.exists():
+            return path
+    return None
 
 
 def _reason(exc: OSError, path: Path) -> str:
