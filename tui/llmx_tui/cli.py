@@ -20,12 +20,19 @@ EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
 class OutputParser(argparse.ArgumentParser):
     """Help and --version are output like any other: argparse ignores an OSError when it
-    prints them, so ``--help > /dev/full`` exited 0 with nothing written. Here the error
-    is raised, and ``printed_status`` reports it."""
+    prints them, so ``--help > /dev/full`` exited 0 with nothing written. Here stdout's
+    error is raised, and ``printed_status`` reports it. A usage error that stderr cannot
+    take is still a usage error (exit 2), as argparse has it: nothing else could say it."""
 
     def _print_message(self, message: str, file: IO[str] | None = None) -> None:
-        if message:
-            (file or sys.stderr).write(message)
+        if not message:
+            return
+        stream = file or sys.stderr
+        if stream is sys.stdout:
+            stream.write(message)
+            return
+        with contextlib.suppress(OSError):
+            stream.write(message)
 
 
 def printed_status(prefix: str = "llmx-tui: error:") -> int:
