@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -106,3 +107,28 @@ def test_a_data_folder_that_is_a_symlink_to_a_folder_is_used(
     assert main(["list", "--data-dir", str(link)]) == 0
     assert capsys.readouterr().out == "No sessions yet.\n"
     assert (real / "history.db").is_file()
+
+
+def test_a_lone_surrogate_in_a_search_hit_is_one_replacement_character(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The index holds the bytes SQLite made of the escape (three, not UTF-8): each
+    showed as its own U+FFFD."""
+    from llmx_tui.cli_sessions import main
+
+    source = tmp_path / "session.json"
+    # Written as JSON escapes: a lone high surrogate, and a pair that makes an emoji.
+    source.write_text(
+        '{"format": "llmx-tui.session/1", "title": "t", "items": ['
+        '{"type": "user_message", "text": "hi \\ud83d there"},'
+        '{"type": "assistant_message", "text": "ok \\ud83d\\ude00 there too"}]}'
+    )
+    assert main(["import", str(source), "--data-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["search", "there", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "hi \ufffd «there»" in out
+    assert "ok \U0001f600 «there» too" in out
+    assert main(["search", "there", "--json", "--data-dir", str(tmp_path)]) == 0
+    snippets = sorted(hit["snippet"] for hit in json.loads(capsys.readouterr().out))
+    assert snippets == ["hi \ufffd «there»", "ok \U0001f600 «there» too"]

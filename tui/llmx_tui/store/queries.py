@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmx_tui.core.events import Usage
 from llmx_tui.core.items import Item, UserMessage
+from llmx_tui.core.surrogates import encodable
 from llmx_tui.store.errors import AmbiguousSessionIdError, SessionNotFoundError
 from llmx_tui.store.item_rows import item_row_json, storable_text
 from llmx_tui.store.models import Draft, SearchHit, SessionInfo
@@ -257,7 +258,7 @@ def search(
     conn: sqlite3.Connection, match: str, limit: int, mark: tuple[str, str]
 ) -> list[SearchHit]:
     # The index holds what SQLite's json_extract made of a lone surrogate's escape: bytes
-    # that are not UTF-8. Read leniently, so such an item's snippet shows U+FFFD.
+    # that are not UTF-8. Read leniently, so such an item's snippet shows one U+FFFD.
     previous = conn.text_factory
     conn.text_factory = _lenient_text
     try:
@@ -279,7 +280,12 @@ def search(
 
 
 def _lenient_text(data: bytes) -> str:
-    return data.decode("utf-8", "replace")
+    # The three bytes of a surrogate are one character gone, so one U+FFFD (and a pair
+    # written as two such runs is its character again), not one U+FFFD per byte.
+    try:
+        return encodable(data.decode("utf-8", "surrogatepass"))
+    except UnicodeDecodeError:  # bytes no encoder made: each shown as U+FFFD
+        return data.decode("utf-8", "replace")
 
 
 def _search_rows(
