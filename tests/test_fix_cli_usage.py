@@ -58,3 +58,25 @@ def test_help_to_an_unwritable_stdout_is_still_an_error(
     assert capsys.readouterr().err == (
         "llmx-tui: error: cannot write to stdout: No space left on device\n"
     )
+
+
+PICK = "--continue (the latest session) and --resume (pick one): choose one"
+THAT = "--continue (the latest session) and --resume ID (that one): choose one"
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (["--continue", "--resume"], PICK),
+        (["--resume", "--continue"], PICK),
+        (["--continue", "--resume", "abc"], THAT),
+    ],
+)
+def test_continue_and_resume_together_are_a_usage_error(
+    capsys: pytest.CaptureFixture[str], flags: list[str], said: str
+) -> None:
+    """``--continue --resume`` carried on the latest session and opened the picker too."""
+    with pytest.raises(SystemExit) as stop:
+        main(flags)
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"llmx-tui: error: {said}"

@@ -182,8 +182,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                 parser.error(f"{flag} needs --print")
     elif args.prompt != "-" and not args.prompt.strip():
         parser.error("argument -p/--print: the prompt is empty")
-    if args.continue_latest and args.resume:
-        parser.error("--continue (the latest session) and --resume ID (that one): choose one")
+    if args.continue_latest and args.resume is not None:  # "" is --resume with no ID
+        resume = "--resume ID (that one)" if args.resume else "--resume (pick one)"
+        parser.error(f"--continue (the latest session) and {resume}: choose one")
     return args
 
 
