@@ -80,3 +80,33 @@ def test_continue_and_resume_together_are_a_usage_error(
         main(flags)
     assert stop.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == f"llmx-tui: error: {said}"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["sessions", "list", "--bogus"], ["sessions", "list", "--limit", "0"], ["sessions"]],
+    ids=["flag", "value", "no-command"],
+)
+def test_sessions_usage_errors_exit_2_like_the_main_command(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """They exited 1, the status of a failure at run time."""
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("llmx-tui sessions: ") and captured.err.count("\n") == 1
+
+
+def test_sessions_runtime_failures_still_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sessions", "show", "ffff", "--data-dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == "llmx-tui: no session id starts with 'ffff'\n"
+
+
+def test_a_sessions_usage_error_with_an_unwritable_stderr_still_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stderr", _FullDisk())
+    assert main(["sessions", "list", "--bogus"]) == 2
+    assert capsys.readouterr().out == ""

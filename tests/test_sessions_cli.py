@@ -64,9 +64,9 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
     return Cli(tmp_path / "data", capsys)
 
 
-def _failed_with(result: tuple[int, str, str], text: str) -> None:
+def _failed_with(result: tuple[int, str, str], text: str, status: int = 1) -> None:
     code, _out, err = result
-    assert code == 1
+    assert code == status
     assert text in err
     assert err.count("\n") == 1 and "Traceback" not in err
 
@@ -164,7 +164,8 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_errors_are_one_line_and_exit_1(cli: Cli, tmp_path: Path) -> None:
+def test_errors_are_one_line_and_exit_1_or_2_for_usage(cli: Cli, tmp_path: Path) -> None:
+    """A runtime failure exits 1; a usage error 2, as for the main command."""
     _failed_with(cli("show", "ffff"), "no session id starts with 'ffff'")
     _failed_with(cli("import", str(tmp_path / "missing.json")), "missing.json")
     bad = tmp_path / "bad.json"
@@ -173,9 +174,10 @@ def test_errors_are_one_line_and_exit_1(cli: Cli, tmp_path: Path) -> None:
     assert cli("list", "--json")[1].strip() == "[]"  # nothing was imported
     bad.write_text("{not json")
     _failed_with(cli("import", str(bad)), "is not valid JSON")
-    _failed_with(cli("export", "x", "--format", "pdf"), "invalid choice: 'pdf'")
-    _failed_with(cli("fork", "x"), "--at")
-    _failed_with(cli("frobnicate"), "invalid choice")
+    _failed_with(cli("export", "x", "--format", "pdf"), "invalid choice: 'pdf'", 2)
+    _failed_with(cli("fork", "x"), "--at", 2)
+    _failed_with(cli("frobnicate"), "invalid choice", 2)
+    _failed_with(cli("list", "--bogus"), "unrecognized arguments: --bogus", 2)
     bad.write_bytes(b"\xff\xfe{}")
     _failed_with(cli("import", str(bad)), "is not UTF-8 text")
     session_id = cli.imported(tmp_path)
@@ -196,10 +198,11 @@ def test_errors_are_one_line_and_exit_1(cli: Cli, tmp_path: Path) -> None:
 def test_a_limit_below_one_or_an_empty_file_name_is_refused_not_read_as_no_sessions(
     cli: Cli, tmp_path: Path, args: list[str], problem: str
 ) -> None:
-    """``--limit 0`` printed "No sessions yet." and ``-o ''`` wrote to stdout."""
+    """``--limit 0`` printed "No sessions yet." and ``-o ''`` wrote to stdout. A usage
+    error: exit 2."""
     session_id = cli.imported(tmp_path)
     code, out, err = cli(*[arg.replace("{id}", session_id) for arg in args])
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")
     assert err.startswith(
         f"llmx-tui sessions: {problem} (see `llmx-tui sessions {args[0]} --help`)"
     )

@@ -1,6 +1,7 @@
 """`llmx-tui sessions ...`: list, show, search, export, import, rename, delete, fork.
 
-Every failure is one line on stderr and exit status 1, never a traceback.
+Every failure is one line on stderr and exit status 1 (2 for a usage error, as for
+the main command), never a traceback.
 Model output printed to a terminal is stripped of control characters first, and
 characters that would reorder or hide text there (bidi overrides, C1 controls,
 invisible format characters) are shown as ``<U+202E>``-style escapes.
@@ -9,6 +10,7 @@ invisible format characters) are shown as ``<U+202E>``-style escapes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable
@@ -52,6 +54,7 @@ from llmx_tui.store.session_format import parse_session_text, session_json_text
 from llmx_tui.store.sqlite import SessionStore
 
 PROG = "llmx-tui sessions"
+EXIT_USAGE = 2  # what argparse exits with
 
 
 class UsageError(Exception):
@@ -131,8 +134,8 @@ def _file_name(value: str) -> str:
 def main(argv: list[str]) -> int:
     try:
         args = build_parser().parse_args(argv)
-    except UsageError as exc:
-        return _fail(f"{PROG}: {exc}")
+    except UsageError as exc:  # as for the main command: 2, not a runtime failure's 1
+        return _fail(f"{PROG}: {exc}", EXIT_USAGE)
     except SystemExit as exc:  # --help
         return int(exc.code) if exc.code else printed_status("llmx-tui:")
     except OSError as exc:  # printing --help failed
@@ -166,7 +169,8 @@ def main(argv: list[str]) -> int:
 
 
 def _fail(message: str, code: int = 1) -> int:
-    print(" ".join(message.split()), file=sys.stderr)
+    with contextlib.suppress(OSError):  # stderr on a full disk: the status still says it
+        print(" ".join(message.split()), file=sys.stderr)
     return code
 
 
