@@ -52,8 +52,9 @@ class ProviderConfig(_Strict):
 
 class ToolsConfig(_Strict):
     enabled: bool = True
-    output_cap: int = 32 * 1024
-    shell_timeout: float = 120.0
+    # 0 kept nothing of any tool's output, and a timeout of 0 stopped every command.
+    output_cap: int = Field(default=32 * 1024, ge=1)
+    shell_timeout: float = Field(default=120.0, gt=0)
     # Tool names that run without asking (besides read-only tools inside the cwd).
     always_allow: list[str] = Field(default_factory=list)
 
