@@ -266,8 +266,6 @@ def main(argv: list[str] | None = None) -> int:
         return printed_status()  # --help or --version
     except OSError as exc:  # printing --help or --version failed
         return stdout_failed(exc)
-    import logging
-
     from llmx_tui.logs import configure_logging
 
     try:
@@ -279,13 +277,6 @@ def main(argv: list[str] | None = None) -> int:
             f"{exc.strerror or exc}",
             file=sys.stderr,
         )
-    # Nothing is logged unless LLMX_TUI_LOG asks. Without a handler, a warning or an error
-    # (a tool that raised, an MCP server that stopped) went to stderr through Python's
-    # last-resort handler, traceback and all, between --print's lines; what it says is
-    # reported already (the tool's failed result, the server's error on the next call).
-    logger = logging.getLogger("llmx_tui")
-    if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
-        logger.addHandler(logging.NullHandler())
     if args.prompt is None:
         # No cyclic GC until the first frame is drawn (launch.end_startup_gc_pause).
         gc.disable()

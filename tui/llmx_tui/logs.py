@@ -16,6 +16,17 @@ LOG_ENV = "LLMX_TUI_LOG"
 
 
 def configure_logging(data_dir: str | None = None) -> None:
+    """The package's logging for this run: none unless LLMX_TUI_LOG asks for a level.
+
+    Either way a NullHandler is installed first: without any handler, a warning or an
+    error (a tool that raised, an MCP server that stopped) went to stderr through
+    Python's last-resort handler, traceback and all, between --print's lines or over
+    the interface; what it says is reported already (the tool's failed result, the
+    server's error on the next call). Raises OSError when the log cannot be opened.
+    """
+    package = logging.getLogger("llmx_tui")
+    if not any(isinstance(handler, logging.NullHandler) for handler in package.handlers):
+        package.addHandler(logging.NullHandler())
     level_name = os.environ.get(LOG_ENV, "").strip().upper()
     if not level_name:
         return
@@ -26,6 +37,5 @@ def configure_logging(data_dir: str | None = None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(folder / "llmx-tui.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("llmx_tui")
-    root.setLevel(level)
-    root.addHandler(handler)
+    package.setLevel(level)
+    package.addHandler(handler)
