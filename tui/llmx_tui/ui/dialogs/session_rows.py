@@ -6,7 +6,6 @@ and layout.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from rich.text import Text
 
 from llmx_tui.store.models import SearchHit, SessionInfo
 from llmx_tui.store.queries import clip_around_match
+from llmx_tui.store.session_format import session_json_text
 from llmx_tui.ui.dialogs.fuzzy import fuzzy_filter
 from llmx_tui.ui.dialogs.text import one_line
 
@@ -121,12 +121,10 @@ def export_path(directory: Path, info: SessionInfo, extension: str) -> Path:
 
 
 def write_export(path: Path, content: str | dict[str, Any]) -> Path:
-    """Write a new file (exclusive create: an existing file is never overwritten)."""
-    text = (
-        content
-        if isinstance(content, str)
-        else (json.dumps(content, indent=2, ensure_ascii=False) + "\n")
-    )
+    """Write a new file (exclusive create: an existing file is never overwritten).
+    A lone surrogate in an imported session is kept as its ``\\udXXX`` escape, as
+    ``sessions export`` writes it, so the file can be written and imported back."""
+    text = content if isinstance(content, str) else session_json_text(content)
     with path.open("x", encoding="utf-8") as handle:
         handle.write(text)
     return path
