@@ -15,8 +15,8 @@ from llmx_tui.core.safe_text import neutralise
 from llmx_tui.ui.widgets.tool_call_line import NOT_RUN, STATE_ICONS, state_class
 
 OUTPUT_LINES = 8
-# States of a call that never ran: the engine's duration for them is the time the user took
-# to deny it (or none), not a run, so none is shown.
+# States of a call that never ran: nothing ran, so no duration is shown (the engine
+# reports 0.0 for them; older sessions saved the time the user took to deny it).
 NOT_RUN_STATES = frozenset({"denied", "skipped", NOT_RUN})
 
 
