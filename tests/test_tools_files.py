@@ -168,6 +168,20 @@ async def test_write_file_asks_with_the_exact_path_and_byte_count(workdir: Path)
     assert "creating a new file" in request.description
 
 
+async def test_write_file_writes_half_an_emoji_as_a_replacement_character(workdir: Path) -> None:
+    """A model that escapes non-ASCII can send a lone surrogate (``"\\ud83d"``): no UTF-8
+    file can hold it, so it is written as U+FFFD and the question and answer say so."""
+    gate = ScriptedGate("allow_once")
+    content = "tada \ud83d!\n"
+    result = await run_tool(
+        make_registry(workdir), "write_file", {"path": "note.txt", "content": content}, gate
+    )
+    assert result.status == "done"
+    assert (workdir / "note.txt").read_text(encoding="utf-8") == "tada \ufffd!\n"
+    assert "U+FFFD" in gate.requests[0].description
+    assert "U+FFFD" in result.output
+
+
 async def test_write_file_describes_replacing_an_existing_file(workdir: Path) -> None:
     (workdir / "f.txt").write_text("old content")
     gate = ScriptedGate("allow_once")

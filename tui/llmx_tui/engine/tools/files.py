@@ -10,6 +10,7 @@ from typing import BinaryIO
 
 from pydantic import BaseModel, Field
 
+from llmx_tui.core.surrogates import encodable
 from llmx_tui.engine.tools.base import PreparedCall, PydanticTool, ToolContext, ToolError
 from llmx_tui.engine.tools.workspace import display_path, outside_note, resolve_path
 
@@ -168,16 +169,20 @@ class WriteFileTool(PydanticTool[WriteFileArgs]):
         target = resolve_path(params.path, context.working_dir)
         if target.path.is_dir():
             raise ToolError(f"{target} is a directory")
-        data = params.content.encode("utf-8")
+        # Half an emoji (a lone UTF-16 surrogate the model escaped) cannot be written as
+        # UTF-8: it is written as U+FFFD, and both the question and the answer say so.
+        content = encodable(params.content)
+        mended = "" if content is params.content else "; a character cut in half written as U+FFFD"
+        data = content.encode("utf-8")
         shown = display_path(target.path, context.working_dir)
         description = (
             f"Write {len(data)} bytes to {target} ({_write_effect(target.path)})"
-            f"{outside_note(target, context.working_dir)}"
+            f"{outside_note(target, context.working_dir)}{mended}"
         )
 
         async def run() -> str:
             await asyncio.to_thread(_write_bytes, target.path, data)
-            return f"Wrote {len(data)} bytes to {shown}."
+            return f"Wrote {len(data)} bytes to {shown}{mended}."
 
         return PreparedCall(description, needs_approval=True, run=run)
 
