@@ -334,14 +334,28 @@ async def _resumed(
         if wanted:
             session_id = await store.resolve_session_id(wanted)
         else:
-            session_id = await store.latest_session_id()
+            # A demo session goes on with the demo, and only there: a real provider
+            # would be sent the scripted conversation (and --demo would answer one).
+            demo = bool(getattr(args, "demo", False))
+            session_id = await store.latest_session_id(demo=demo)
             if session_id is None:
-                raise SetupError("there is no saved session to continue")
+                others = await store.latest_session_id(demo=not demo) is not None
+                raise SetupError(_nothing_to_continue(demo, others))
         history = await store.load_history(session_id)
         info = await store.get_session(session_id)
         return session_id, history, info
     except StoreError as exc:
         raise SetupError(str(exc)) from None
+
+
+def _nothing_to_continue(demo: bool, others: bool) -> str:
+    """Why --continue found no session; ``others``: sessions of the other kind exist."""
+    if demo or not others:
+        return f"there is no saved {'demo ' if demo else ''}session to continue"
+    return (
+        "there is no saved session to continue (only demo sessions: "
+        "llmx-tui --demo --continue goes on with the latest of those)"
+    )
 
 
 def _transport(settings: Settings, args: argparse.Namespace) -> Transport:

@@ -105,8 +105,8 @@ class AsyncSessionStore:
     ) -> list[SessionInfo]:
         return await self._run(self._store.list_sessions, limit=limit, include_demo=include_demo)
 
-    async def latest_session_id(self, *, include_demo: bool = True) -> str | None:
-        return await self._run(self._store.latest_session_id, include_demo=include_demo)
+    async def latest_session_id(self, *, demo: bool | None = None) -> str | None:
+        return await self._run(self._store.latest_session_id, demo=demo)
 
     async def resolve_session_id(self, prefix: str) -> str:
         return await self._run(self._store.resolve_session_id, prefix)

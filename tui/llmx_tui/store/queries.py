@@ -93,12 +93,13 @@ def session_info(conn: sqlite3.Connection, session_id: str) -> SessionInfo:
 
 
 def list_sessions(
-    conn: sqlite3.Connection, limit: int | None, include_demo: bool
+    conn: sqlite3.Connection, limit: int | None, demo: bool | None = None
 ) -> list[SessionInfo]:
-    where = "" if include_demo else " WHERE s.demo = 0"
+    """Newest first; ``demo``: None for every session, else only demo or only real ones."""
+    where, values = ("", []) if demo is None else (" WHERE s.demo = ?", [int(demo)])
     rows = conn.execute(
         _SESSION_SELECT + where + " ORDER BY s.updated DESC, s.created DESC LIMIT ?",
-        (-1 if limit is None else limit,),
+        (*values, -1 if limit is None else limit),
     ).fetchall()
     return [_info(row) for row in rows]
 

@@ -168,10 +168,13 @@ class SessionStore:
         self, *, limit: int | None = None, include_demo: bool = True
     ) -> list[SessionInfo]:
         """Newest (most recently updated) first."""
-        return self._read(lambda conn: queries.list_sessions(conn, limit, include_demo))
+        demo = None if include_demo else False
+        return self._read(lambda conn: queries.list_sessions(conn, limit, demo))
 
-    def latest_session_id(self, *, include_demo: bool = True) -> str | None:
-        sessions = self.list_sessions(limit=1, include_demo=include_demo)
+    def latest_session_id(self, *, demo: bool | None = None) -> str | None:
+        """The most recently updated session: of all (``demo`` None), or only of the demo
+        sessions (True) or of the others (False)."""
+        sessions = self._read(lambda conn: queries.list_sessions(conn, 1, demo))
         return sessions[0].id if sessions else None
 
     def resolve_session_id(self, prefix: str) -> str:
