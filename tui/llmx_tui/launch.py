@@ -66,7 +66,9 @@ async def _run(args: argparse.Namespace) -> int:
             # First run: the welcome screen says why and how to add a provider.
             choice = await _welcome(str(exc), args)
             if choice is None:
-                stderr_line(str(exc))
+                # Without a terminal the screen could not open: that comes first (the
+                # run wanted --print, or the app from a terminal), the provider after.
+                stderr_line(terminal_problem() or str(exc))
                 return 1
             if choice == "demo":
                 args.demo = True
@@ -117,7 +119,7 @@ def terminal_problem() -> str | None:
 async def _welcome(problem: str, args: argparse.Namespace) -> str | None:
     """The first-run screen's choice; None when it was closed without one, or cannot open."""
     if terminal_problem() is not None:
-        return None  # the caller says what is missing: no provider
+        return None  # the caller says what is missing: a terminal
     from llmx_tui.ui.first_run import FirstRunApp
 
     gc.enable()  # the user may stay a while: no reason to keep the startup pause
