@@ -214,3 +214,21 @@ def test_a_replaced_shared_export_keeps_its_mode(tmp_path: Path, session: str) -
     target.chmod(0o644)
     assert main(["export", session, "-o", str(target), "--data-dir", str(tmp_path)]) == 0
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_dev_stderr_appended_to_a_log_keeps_what_it_held(tmp_path: Path, session: str) -> None:
+    """``-o /dev/stderr 2>> log``: as for stdout, the log is added to, not replaced."""
+    log = tmp_path / "log.txt"
+    log.write_text("PRIOR\n")
+    with log.open("a") as appended:
+        done = subprocess.run(
+            export_command(tmp_path, session, "-o", "/dev/stderr"),
+            stdout=subprocess.PIPE,
+            stderr=appended,
+            text=True,
+            timeout=30,
+        )
+    assert (done.returncode, done.stdout) == (0, "")
+    text = log.read_text()
+    assert text.startswith("PRIOR\n")
+    assert "before" in text and "after" in text

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from llmx_tui.store.errors import StoreError
 
@@ -62,8 +63,12 @@ def drop_output(stream: TextIO) -> None:
 def names_stdout(path: Path) -> bool:
     """``path`` is what stdout writes to (``/dev/stdout``, ``/proc/self/fd/1``, the file
     stdout was redirected to): it is written as stdout, never opened or replaced."""
+    return _is_open_as(path, 1)
+
+
+def _is_open_as(path: Path, descriptor: int) -> bool:
     try:
-        there, ours = os.stat(path), os.fstat(1)
+        there, ours = os.stat(path), os.fstat(descriptor)
     except OSError:
         return False
     return (there.st_dev, there.st_ino) == (ours.st_dev, ours.st_ino)
@@ -74,20 +79,30 @@ def write_file(path: Path, text: str, for_terminal: Callable[[str], str]) -> Non
     failure never leaves half a file, and keeps the permissions it had (a new one is
     private, as the history is). Anything else (a FIFO, a terminal, a device such as
     ``/dev/full``) is written to, never replaced; through a symlink, its target is
-    written. A terminal gets ``for_terminal(text)``: model output must not reach it
-    with its escapes."""
+    written. What stderr writes to (``/dev/stderr``) is written through stderr. A
+    terminal gets ``for_terminal(text)``: model output must not reach it with its
+    escapes."""
     try:
+        if _is_open_as(path, 2):  # /dev/stderr: added to where it stands (``2>> log``)
+            sys.stderr.flush()
+            with open(2, "wb", closefd=False) as handle:
+                _write(handle, text, for_terminal)
+            return
         try:
             mode: int | None = os.stat(path).st_mode  # not resolved: /dev/stdout is a link
         except FileNotFoundError:
             mode = None
         if mode is not None and not stat.S_ISREG(mode):
             with open(path, "wb") as handle:
-                handle.write((for_terminal(text) if handle.isatty() else text).encode("utf-8"))
+                _write(handle, text, for_terminal)
             return
         _replace_file(path.resolve(), text.encode("utf-8"), mode)
     except OSError as exc:
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _write(handle: BinaryIO, text: str, for_terminal: Callable[[str], str]) -> None:
+    handle.write((for_terminal(text) if handle.isatty() else text).encode("utf-8"))
 
 
 def _replace_file(target: Path, data: bytes, mode: int | None) -> None:
