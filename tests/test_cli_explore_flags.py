@@ -62,7 +62,7 @@ def test_continue_or_resume_alone_is_accepted(capsys: pytest.CaptureFixture[str]
 
 
 def test_an_empty_data_dir_after_sessions_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["sessions", "list", "--data-dir", ""]) == 1  # sessions' usage status
+    assert main(["sessions", "list", "--data-dir", ""]) == 2  # a usage error
     assert capsys.readouterr().err.startswith(
         "llmx-tui sessions: argument --data-dir: needs a folder name"
     )

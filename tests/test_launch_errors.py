@@ -133,13 +133,16 @@ def test_on_a_terminal_the_app_starts(
     assert app_starts == ["app"]
 
 
-def test_no_provider_and_no_terminal_says_no_provider(
+def test_no_provider_and_no_terminal_says_the_terminal_is_missing(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """The first-run screen cannot open without a terminal: that is what to fix first."""
     monkeypatch.setattr(sys, "__stdin__", io.StringIO())
     monkeypatch.setattr("llmx_tui.providers.detect.detect_provider", _no_local_server)
     assert main(["--data-dir", str(tmp_path)]) == 1
-    assert capsys.readouterr().err.startswith("llmx-tui: error: no provider configured: ")
+    assert capsys.readouterr().err.startswith(
+        "llmx-tui: error: the app needs a terminal, and its stdin is not one"
+    )
 
 
 @pytest.mark.parametrize("mode", [[], ["--print", "hi"]])
