@@ -179,3 +179,24 @@ async def test_a_prompt_sent_before_the_build_builds_once_and_goes_to_the_engine
     assert deferred.busy is True and deferred.history is built[0].history
     deferred.title = "Renamed"
     assert built[0].title == "Renamed"  # type: ignore[attr-defined]
+
+
+VERSION = """
+import contextlib, io, json, sys
+from llmx_tui.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+    main(["--version"])
+print(json.dumps(sorted(name for name in sys.modules if name.startswith("llmx_tui"))))
+"""
+
+
+def test_version_loads_only_the_command_line() -> None:
+    """``--version`` and ``--help`` are answered from the argument parser: the tables that
+    make JSON safe for a terminal (``safe_text``) load when JSON is first written."""
+    done = subprocess.run(
+        [sys.executable, "-c", VERSION], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout)
+    assert "llmx_tui.core.safe_text" not in loaded
+    assert all(not name.startswith("llmx_tui.ui") for name in loaded)

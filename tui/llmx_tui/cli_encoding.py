@@ -11,11 +11,9 @@ programs read, escapes it (``\\u00e9``), so it stays exact.
 from __future__ import annotations
 
 import codecs
-import json
+import functools
 import sys
 from typing import TextIO
-
-from llmx_tui.core.safe_text import HIDDEN_CODES, VARIATION_SELECTORS
 
 _UNICODE_CODECS = frozenset({"utf-8", "utf-16", "utf-32", "utf-8-sig"})
 
@@ -40,15 +38,20 @@ def tolerate_narrow_stdout() -> None:
         reconfigure(errors="replace")
 
 
-# The characters that reorder or hide text (bidi overrides, C1 controls, invisible format
-# characters), as JSON escapes (``\u202e``): the same data, safe to show on a terminal.
-# Every variation selector too: JSON is data, so one escaped emoji selector costs nothing,
-# while a run of them can carry hidden text.
-_JSON_ESCAPES = {
-    code: json.dumps(chr(code)).strip('"') for code in HIDDEN_CODES | VARIATION_SELECTORS
-}
+@functools.cache
+def _json_escapes() -> dict[int, str]:
+    """The characters that reorder or hide text (bidi overrides, C1 controls, invisible
+    format characters), as JSON escapes (``\\u202e``): the same data, safe to show on a
+    terminal. Every variation selector too: JSON is data, so one escaped emoji selector
+    costs nothing, while a run of them can carry hidden text. Built on first use: every
+    launch runs ``tolerate_narrow_stdout``, and ``--version`` needs none of this."""
+    import json
+
+    from llmx_tui.core.safe_text import HIDDEN_CODES, VARIATION_SELECTORS
+
+    return {code: json.dumps(chr(code)).strip('"') for code in HIDDEN_CODES | VARIATION_SELECTORS}
 
 
 def json_escape_hidden(text: str) -> str:
     """JSON text with reordering and hidden characters as ``\\uXXXX`` escapes."""
-    return text.translate(_JSON_ESCAPES)
+    return text.translate(_json_escapes())
