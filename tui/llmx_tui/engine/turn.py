@@ -40,9 +40,9 @@ from llmx_tui.core.items import (
     ToolStatus,
     TurnError,
     UserMessage,
-    new_id,
 )
 from llmx_tui.engine.sendable import empty_request_error
+from llmx_tui.engine.step_items import malformed_calls_error, step_items
 from llmx_tui.engine.tools.base import ToolResult
 from llmx_tui.providers.base import ReportEntry, RequestSettings, StepOutcome, ToolSpec
 from llmx_tui.providers.dialects import get_dialect
@@ -60,7 +60,6 @@ log = logging.getLogger(__name__)
 MALFORMED_STEPS = 2
 # What a tool call the turn ended before running says in the tool pane.
 NOT_RUN_OUTPUT = "Not run: the turn ended before this call."
-_CUT_AT_LIMIT = frozenset({"length", "max_tokens", "MAX_TOKENS"})
 
 
 class ToolRunner(Protocol):
@@ -170,7 +169,7 @@ class TurnEngine:
                     return "cancelled"
                 malformed_steps = malformed_steps + 1 if set(statuses) == {"skipped"} else 0
                 if malformed_steps >= MALFORMED_STEPS:
-                    error = _malformed_error(calls, malformed_steps, outcome.finish_reason)
+                    error = malformed_calls_error(calls, malformed_steps, outcome.finish_reason)
                     return self._fail(history, turn, error, "")
         except asyncio.CancelledError:
             self._cancelled(history, turn, partial)
@@ -213,7 +212,7 @@ class TurnEngine:
         if outcome.error:
             self._failed_step(history, turn, outcome, "in_band", outcome.error, None)
             return None
-        items = self._outcome_items(outcome, turn)
+        items = step_items(outcome, turn, self._origin())
         for item in items:
             self._add(history, item)
         calls = [item for item in items if isinstance(item, ToolCall)]
@@ -243,40 +242,6 @@ class TurnEngine:
             reasoning_effort=self.options.reasoning_effort,
             include_usage=provider.preset.supports_stream_options,
         )
-
-    def _outcome_items(self, outcome: StepOutcome, turn: int) -> list[Item]:
-        origin = self._origin()
-        items: list[Item] = []
-        if outcome.reasoning or outcome.reasoning_details or outcome.reasoning_signature:
-            items.append(
-                Reasoning(
-                    text=outcome.reasoning,
-                    signature=outcome.reasoning_signature,
-                    details=outcome.reasoning_details,
-                    turn=turn,
-                    **origin,
-                )
-            )
-        text = outcome.text or outcome.refusal
-        if text or outcome.text_signature:
-            items.append(
-                AssistantMessage(
-                    text=text, thought_signature=outcome.text_signature, turn=turn, **origin
-                )
-            )
-        for call in outcome.tool_calls:
-            items.append(
-                ToolCall(
-                    # Gemini calls may come without an id; pairing needs one.
-                    call_id=call.id or f"call_{new_id()[:24]}",
-                    name=call.name,
-                    arguments=call.arguments,
-                    thought_signature=call.thought_signature,
-                    turn=turn,
-                    **origin,
-                )
-            )
-        return items
 
     def _origin(self) -> dict[str, Any]:
         # Reasoning and signatures are replayed only to the same preset and model.
@@ -402,20 +367,6 @@ class TurnEngine:
         self._keep_partial(history, outcome, turn)
         self._add(history, Cancelled(turn=turn))
         self.bus.publish(TurnCancelled(partial_text=outcome.text))
-
-
-def _malformed_error(calls: Sequence[ToolCall], times: int, finish: str | None) -> ErrorInfo:
-    names = ", ".join(sorted({call.name for call in calls}))
-    why = (
-        "they were cut off at the token limit (raise max_tokens)"
-        if finish in _CUT_AT_LIMIT
-        else "the model is not told: such calls are left out of the request"
-    )
-    return ErrorInfo(
-        kind="malformed_calls",
-        message=f"stopped: {times} times in a row the model called {names} with arguments "
-        f"that are not valid JSON; {why}",
-    )
 
 
 class _Partial:
