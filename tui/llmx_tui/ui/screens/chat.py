@@ -308,6 +308,9 @@ class ChatScreen(Screen[None]):
         """Runs a turn; ``typed`` is the composer's text it was sent from, put back if
         the turn could not start (the session could not be saved, say)."""
         self.status.set_state("sending")
+        # Scrolled back through older turns, the new prompt and its reply would stream
+        # out of sight: a turn (sent, retried or edited) returns to the bottom.
+        self.conversation.follow = True
         self._hold_collector()
         self.run_worker(self._run_turn(turn, typed), group="turn", exit_on_error=False)
 
