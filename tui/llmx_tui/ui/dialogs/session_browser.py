@@ -44,7 +44,6 @@ SEARCH_COLUMNS = ("Session", "Match", "Where", "Items")
 SEARCH_PREFIX = "/"
 MAX_ROWS = 300  # a table of thousands re-renders slowly; typing narrows it instead
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a full-text query runs
-_EXPORT = Binding.Group("Export")  # e and j share one footer entry; hovering tells them apart
 # Actions that need the list focused (their keys are letters the filter would type).
 _LIST_ACTIONS = {"rename", "delete", "export_markdown", "export_json", "fork", "focus_filter"}
 
@@ -68,8 +67,23 @@ class SessionBrowser(ModalScreen[str | None]):
         # so they land in the title field, not in the table (which would open on enter).
         Binding("r", "rename", "Rename", priority=True, id="sessions.rename"),
         Binding("d", "delete", "Delete", id="sessions.delete"),
-        Binding("e", "export_markdown", "Export .md", group=_EXPORT, id="sessions.export_md"),
-        Binding("j", "export_json", "Export .json", group=_EXPORT, id="sessions.export_json"),
+        # Each with its own label (grouped, the footer read "e j Export": which is which?),
+        # the file type it writes: "Export .md" and "Export .json" leave no room at 80
+        # columns for the keys after them. The tooltip says the rest.
+        Binding(
+            "e",
+            "export_markdown",
+            ".md",
+            tooltip="Export the session as Markdown",
+            id="sessions.export_md",
+        ),
+        Binding(
+            "j",
+            "export_json",
+            ".json",
+            tooltip="Export the session as JSON",
+            id="sessions.export_json",
+        ),
         Binding("f", "fork", "Fork", id="sessions.fork"),
         Binding("slash", "focus_filter", "Filter", id="sessions.filter"),
         Binding("ctrl+t", "toggle_search", "Full text", id="sessions.full_text"),
