@@ -18,6 +18,8 @@ from llmx_tui.core.events import Usage
 
 # The provider and model are cut no shorter than this to make the line fit.
 MIN_MODEL_CELLS = 12
+# States a turn starts in: leaving "idle" for one of them is a new turn.
+_TURN_STARTS = frozenset({"sending", "streaming"})
 
 
 def _n(value: int | None) -> str:
@@ -68,6 +70,9 @@ class StatusBar(Static):
         self.state = "idle"
         self.last_turn = Usage()
         self.session = Usage()
+        # Input tokens of the last finished turn: the context meter keeps showing how
+        # full the context was while the next turn's counts start again from "–".
+        self._context_tokens: int | None = None
         self.context_window = context_window
         self._retry_until: float | None = None
         self._retry_reason = ""
@@ -81,19 +86,28 @@ class StatusBar(Static):
         self.redraw()
 
     def set_state(self, state: str) -> None:
+        if self.state == "idle" and state in _TURN_STARTS:
+            self.turn_started()
         self.state = state
         if state != "retrying":
             self._retry_until = None
         self.redraw()
 
+    def turn_started(self) -> None:
+        """A new turn: its counts show "–" until it finishes (not the previous turn's)."""
+        self.last_turn = Usage()
+        self.redraw()
+
     def turn_finished(self, usage: Usage) -> None:
         self.last_turn = usage
         self.session = self.session.plus(usage)
+        self._context_tokens = usage.input_tokens
         self.redraw()
 
     def reset_session(self, saved: Usage | None = None) -> None:
         """Another session on screen: its totals start from what it had ``saved``."""
         self.last_turn = Usage()
+        self._context_tokens = None
         self.session = saved or Usage()
         self.redraw()
 
@@ -130,8 +144,8 @@ class StatusBar(Static):
         elif self.state != "idle":
             head.append(self.state)
         meter = ""
-        if self.context_window and self.last_turn.input_tokens is not None:
-            share = self.last_turn.input_tokens / self.context_window
+        if self.context_window and self._context_tokens is not None:
+            share = self._context_tokens / self.context_window
             meter = f"ctx {share:.0%} of {_n(self.context_window)}"
         text = ""
         for written, separator in (
