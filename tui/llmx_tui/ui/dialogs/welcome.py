@@ -160,6 +160,9 @@ class WelcomeScreen(Screen[WelcomeResult | None]):
         status = self.query_one("#welcome-status", Static)
         status.update(Content(message))
         status.set_class(problem, "-problem")
+        # The line sits under the form, below the fold on a 30-row terminal: without
+        # this, ctrl+r and ctrl+s seemed to do nothing.
+        self.call_after_refresh(status.scroll_visible, animate=False)
 
     def action_save(self) -> None:
         preset_name = self.query_one("#welcome-preset", Select).value
