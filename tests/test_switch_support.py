@@ -39,6 +39,7 @@ KEYS = {
     "GEMINI_API_KEY": "gm-switch-not-real",
     "DEEPSEEK_API_KEY": "sk-deepseek-switch-not-real",
     "MISTRAL_API_KEY": "mistral-switch-not-real",
+    "OPENROUTER_API_KEY": "sk-or-switch-not-real",
 }
 
 # Streams ---------------------------------------------------------------------------
@@ -245,6 +246,7 @@ class SwitchSession:
         replies: list[bytes],
         *,
         expect_exit: int = 0,
+        extra: tuple[str, ...] = (),
     ) -> list[Sent]:
         """One ``--print`` turn on ``provider``/``model`` answered by ``replies``; every
         request it sent, checked."""
@@ -257,6 +259,7 @@ class SwitchSession:
             args += ["--config", str(self.config)]
         if self.session_id is not None:
             args += ["--resume", self.session_id]
+        args += extra
         code = main(args)
         captured = self.capsys.readouterr()
         assert code == expect_exit, captured.err

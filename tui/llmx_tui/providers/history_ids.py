@@ -56,6 +56,20 @@ def mistral_id(original: str, salt: int = 0) -> str:
     return digest.translate(_TO_ALPHANUMERIC).decode("ascii")
 
 
+# OpenAI rejects a longer id: "string too long. Expected a string with maximum length 40"
+# (vLLM's ids are 46 characters, some routers' longer still).
+OPENAI_MAX_ID_LENGTH = 40
+
+
+def openai_id(original: str, salt: int = 0) -> str:
+    """api.openai.com takes ids of at most 40 characters; a longer one (from another
+    provider) is sent as ``call_`` and 24 alphanumerics derived from it."""
+    if salt == 0 and len(original) <= OPENAI_MAX_ID_LENGTH:
+        return original  # the usual case, per call on every request: one length check
+    digest = _blake2s(f"{original}\x00{salt}".encode(), digest_size=24).digest()
+    return "call_" + digest.translate(_TO_ALPHANUMERIC).decode("ascii")
+
+
 def anthropic_id(original: str, salt: int = 0) -> str:
     """Anthropic tool_use ids match ``^[a-zA-Z0-9_-]+$``."""
     if salt == 0 and _ANTHROPIC_ID.fullmatch(original):

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from llmx_tui.core.items import Item, Reasoning
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
 from llmx_tui.providers.history import compact_history
-from llmx_tui.providers.history_ids import mistral_id
+from llmx_tui.providers.history_ids import ShapeId, mistral_id, openai_id
 from llmx_tui.providers.history_model import (
     CompactAssistant,
     CompactUser,
@@ -46,7 +46,8 @@ class PresetRules:
     max_tokens_key: str = "max_tokens"
     effort: EffortStyle = "none"
     stream_options: bool = False
-    nine_char_ids: bool = False
+    # The tool-call id shape the server accepts (None: any id, sent as saved).
+    shape_id: ShapeId | None = None
 
 
 _EFFORT_BY_PRESET: dict[str, EffortStyle] = {
@@ -62,6 +63,11 @@ _EFFORT_BY_PRESET: dict[str, EffortStyle] = {
 }
 
 
+# Mistral: exactly 9 alphanumerics; OpenAI: at most 40 characters. Ids from another
+# provider are reshaped consistently (a call and its result alike).
+_ID_SHAPES: dict[str, ShapeId] = {"mistral": mistral_id, "openai": openai_id}
+
+
 def preset_rules(provider: str) -> PresetRules:
     preset = PRESETS.get(provider)
     if preset is None or preset.dialect != "openai-chat":
@@ -70,7 +76,7 @@ def preset_rules(provider: str) -> PresetRules:
         max_tokens_key="max_completion_tokens" if provider == "openai" else "max_tokens",
         effort=_EFFORT_BY_PRESET.get(provider, "none"),
         stream_options=preset.supports_stream_options,
-        nine_char_ids=provider == "mistral",
+        shape_id=_ID_SHAPES.get(provider),
     )
 
 
@@ -84,7 +90,7 @@ def build_payload(
 ) -> tuple[dict[str, Any], list[ReportEntry]]:
     """The Chat Completions request body for ``history`` and what was changed to make it legal."""
     rules = preset_rules(settings.provider)
-    compact = compact_history(history, settings, mistral_id if rules.nine_char_ids else None)
+    compact = compact_history(history, settings, rules.shape_id)
     report = compact.report
     messages: list[dict[str, Any]] = []
     if settings.system_prompt and settings.system_prompt.strip():
