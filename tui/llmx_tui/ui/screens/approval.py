@@ -40,6 +40,13 @@ class ApprovalScreen(ModalScreen[str]):
     # is typing the next prompt, and "yes, so..." would allow a call nobody read. Keys
     # that deny or stop act at once (the safe side).
     ARMED_AFTER = 0.5
+    # Narrower screens draw the buttons closer together ("-narrow"), and on the
+    # narrowest in two rows of flat buttons ("-tiny"): in one row, Deny was cut off.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-tiny"),
+        (48, "-narrow"),
+        (60, "-wide"),
+    ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a,y", "decide('allow_once')", "Allow once", id="llmx.approve_once"),
