@@ -46,6 +46,8 @@ class PresetRules:
     max_tokens_key: str = "max_tokens"
     effort: EffortStyle = "none"
     stream_options: bool = False
+    # A user message may not follow tool messages: an assistant message goes between.
+    assistant_after_tools: bool = False
     # The tool-call id shape the server accepts (None: any id, sent as saved).
     shape_id: ShapeId | None = None
 
@@ -63,6 +65,11 @@ _EFFORT_BY_PRESET: dict[str, EffortStyle] = {
 }
 
 
+# What goes between tool results and the user message that follows them, for servers that
+# reject the pair (Mistral: "Unexpected role 'user' after role 'tool'"). It is left when a
+# turn stopped on its tool results (the step limit, a cancel, a failed step).
+BRIDGE_TEXT = "(The turn stopped after these tool results.)"
+
 # Mistral: exactly 9 alphanumerics; OpenAI: at most 40 characters. Ids from another
 # provider are reshaped consistently (a call and its result alike).
 _ID_SHAPES: dict[str, ShapeId] = {"mistral": mistral_id, "openai": openai_id}
@@ -76,6 +83,7 @@ def preset_rules(provider: str) -> PresetRules:
         max_tokens_key="max_completion_tokens" if provider == "openai" else "max_tokens",
         effort=_EFFORT_BY_PRESET.get(provider, "none"),
         stream_options=preset.supports_stream_options,
+        assistant_after_tools=provider == "mistral",
         shape_id=_ID_SHAPES.get(provider),
     )
 
@@ -98,6 +106,8 @@ def build_payload(
         system = mended_text(settings.system_prompt, None, "system prompt", report)
         messages.append({"role": "system", "content": system})
     write_messages(messages, compact.steps, settings)
+    if rules.assistant_after_tools:
+        bridge_tool_results(messages, compact.steps, report)
     payload: dict[str, Any] = {"model": settings.model, "messages": messages, "stream": True}
     if settings.include_usage and rules.stream_options:
         payload["stream_options"] = {"include_usage": True}
@@ -149,6 +159,34 @@ def write_messages(
         append(message)
         for call in calls:
             append({"role": "tool", "tool_call_id": call[4], "content": call[5]})
+
+
+def bridge_tool_results(
+    messages: list[dict[str, Any]],
+    steps: list[CompactUser | CompactAssistant],
+    report: list[ReportEntry],
+) -> None:
+    """An assistant message between tool results and the user message after them.
+
+    A second pass, taken only for the servers that need it, so the usual build pays
+    nothing; user messages are matched to their steps in order (one each)."""
+    user_ids = iter([step[0] for step in steps if type(step) is not list])
+    index = 0
+    while index < len(messages):
+        if messages[index]["role"] == "user":
+            item_id = next(user_ids)
+            if index and messages[index - 1]["role"] == "tool":
+                messages.insert(index, {"role": "assistant", "content": BRIDGE_TEXT})
+                report.append(
+                    ReportEntry(
+                        item_id,
+                        "tool-then-user",
+                        "synthesised",
+                        "an assistant message between the tool results and this message",
+                    )
+                )
+                index += 1
+        index += 1
 
 
 def user_message(text: str, images: Sequence[str]) -> dict[str, Any]:
