@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from llmx_tui.core.items import ToolCall, TurnError
-from llmx_tui.providers.history_ids import openai_id
+from llmx_tui.providers.anthropic.payload import build_payload as anthropic_payload
+from llmx_tui.providers.history_ids import openai_id, tool_name
 from llmx_tui.providers.openai_chat.payload import build_payload as openai_payload
 from tests.conftest import CORPUS
 from tests.loopback import openai_text_stream, openai_tool_call_stream
@@ -226,3 +227,69 @@ def test_openai_id_keeps_short_ids_and_salts_collisions() -> None:
     assert len(shaped) <= 40 and re.fullmatch(r"call_[A-Za-z0-9]{24}", shaped)
     assert openai_id(long, 1) != shaped and len(openai_id(long, 1)) <= 40
     assert openai_id("x" * 40, 1) != "x" * 40
+
+
+def test_a_tool_name_another_server_allowed_reaches_openai_and_anthropic_in_shape(
+    session: SwitchSession,
+) -> None:
+    """gpt-oss on a local server calls ``repo_browser.open_file`` (a tool nobody
+    offered; the call fails and is saved). OpenAI rejects a history name outside
+    ``^[a-zA-Z0-9_-]+$`` (``Invalid 'messages[N].tool_calls[0].function.name': string
+    does not match pattern``), and so does Anthropic's tool_use."""
+    odd = "repo_browser.open_file"
+    session.turn(
+        "openai-compatible",
+        "gpt-oss-20b",
+        "open the notes",
+        [
+            openai_tool_call_stream("call_odd", odd, '{"path": "notes.txt"}'),
+            openai_text_stream("I could not."),
+        ],
+    )
+    assert [i.name for i in session.items if isinstance(i, ToolCall)] == [odd]
+    [openai_sent] = session.turn("openai", "gpt-4o", "try again", [openai_text_stream("Ok.")])
+    [name] = [
+        c["function"]["name"]
+        for m in openai_sent.payload["messages"]
+        for c in m.get("tool_calls", ())
+    ]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name) and name == "repo_browser_open_file"
+    [anthropic_sent] = session.turn("anthropic", "claude-a", "bye", [anthropic_stream(text="Bye.")])
+    [use] = [
+        b
+        for m in anthropic_sent.payload["messages"]
+        for b in m["content"]
+        if b["type"] == "tool_use"
+    ]
+    assert use["name"] == "repo_browser_open_file"
+    assert [i.name for i in session.items if isinstance(i, ToolCall)] == [odd], "saved as it came"
+    # The server that made the call gets its name back as it was.
+    [back] = session.turn("openai-compatible", "gpt-oss-20b", "hi", [openai_text_stream("Hi.")])
+    names = [
+        c["function"]["name"] for m in back.payload["messages"] for c in m.get("tool_calls", ())
+    ]
+    assert names == [odd]
+
+
+def test_builders_shape_odd_names_for_openai_and_anthropic_only() -> None:
+    history = [
+        user("u1", "go"),
+        call("c1", "call_1", name="functions.read_file:0"),
+        output("o1", "call_1"),
+        call("c2", "call_2", name="read_file"),
+        output("o2", "call_2"),
+        said("a1", "done"),
+        user("u2", "bye"),
+    ]
+    payload, report = openai_payload(history, settings_for("openai", "gpt-4o"))
+    names = [c["function"]["name"] for m in payload["messages"] for c in m.get("tool_calls", ())]
+    assert names == ["functions_read_file_0", "read_file"]
+    assert [e.item_id for e in report if e.rule == "tool-name-format"] == ["c1"]
+    payload, report = anthropic_payload(history, settings_for("anthropic", "claude-a"))
+    uses = [b["name"] for m in payload["messages"] for b in m["content"] if b["type"] == "tool_use"]
+    assert uses == ["functions_read_file_0", "read_file"]
+    assert [e.item_id for e in report if e.rule == "tool-name-format"] == ["c1"]
+    payload, report = openai_payload(history, settings_for("vllm", "qwen3"))
+    names = [c["function"]["name"] for m in payload["messages"] for c in m.get("tool_calls", ())]
+    assert names == ["functions.read_file:0", "read_file"]
+    assert tool_name("x" * 70) == "x" * 64 and tool_name("") == "tool"

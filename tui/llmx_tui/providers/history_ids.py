@@ -70,6 +70,28 @@ def openai_id(original: str, salt: int = 0) -> str:
     return "call_" + digest.translate(_TO_ALPHANUMERIC).decode("ascii")
 
 
+# OpenAI and Anthropic check the names of calls in the history too ("string does not match
+# pattern"); another server's model may have called a tool nobody offered by a name with
+# dots or colons (gpt-oss: ``repo_browser.open_file``).
+_TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_NAME_CHARACTER = re.compile(r"[^A-Za-z0-9_-]")
+_shaped_names: dict[str, str] = {}  # name -> its wire form, for names seen before
+
+
+def tool_name(name: str) -> str:
+    """``name``, or (outside ``^[A-Za-z0-9_-]{1,64}$``) the name with every other
+    character as ``_``, cut to 64. The same name always gives the same wire name."""
+    shaped = _shaped_names.get(name)
+    if shaped is None:  # once per distinct name: one dictionary read per call after that
+        if _TOOL_NAME.fullmatch(name):
+            shaped = name
+        else:
+            shaped = _NAME_CHARACTER.sub("_", name)[:64] or "tool"
+        if len(_shaped_names) < 4096:  # names come from models: keep the memory bounded
+            _shaped_names[name] = shaped
+    return shaped
+
+
 def anthropic_id(original: str, salt: int = 0) -> str:
     """Anthropic tool_use ids match ``^[a-zA-Z0-9_-]+$``."""
     if salt == 0 and _ANTHROPIC_ID.fullmatch(original):

@@ -14,7 +14,7 @@ from typing import Any
 from llmx_tui.core.items import Item, Reasoning
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
 from llmx_tui.providers.history import compact_history
-from llmx_tui.providers.history_ids import anthropic_id
+from llmx_tui.providers.history_ids import anthropic_id, tool_name
 from llmx_tui.providers.history_model import (
     LEADING_USER_TEXT,
     STEP_INCOMPLETE,
@@ -140,8 +140,15 @@ def write_messages(
             blocks += [{"type": "text", "text": segment.text} for segment in segments]
         elif segments:
             blocks.append({"type": "text", "text": text})
-        for _, name, _, parsed, wire_id, _, _, _ in calls:
-            blocks.append({"type": "tool_use", "id": wire_id, "name": name, "input": parsed})
+        for item, name, _, parsed, wire_id, _, _, _ in calls:
+            shaped = tool_name(name)  # history names are checked too
+            if shaped != name:
+                report.append(
+                    ReportEntry(
+                        item.id, "tool-name-format", "changed", f"name {name!r} sent as {shaped!r}"
+                    )
+                )
+            blocks.append({"type": "tool_use", "id": wire_id, "name": shaped, "input": parsed})
         if last_role == "assistant":
             messages[-1]["content"].extend(blocks)
         else:

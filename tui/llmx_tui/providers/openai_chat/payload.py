@@ -16,7 +16,7 @@ from typing import Any, Literal
 from llmx_tui.core.items import Item, Reasoning
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
 from llmx_tui.providers.history import compact_history
-from llmx_tui.providers.history_ids import ShapeId, mistral_id, openai_id
+from llmx_tui.providers.history_ids import ShapeId, mistral_id, openai_id, tool_name
 from llmx_tui.providers.history_model import (
     CompactAssistant,
     CompactUser,
@@ -48,6 +48,8 @@ class PresetRules:
     stream_options: bool = False
     # A user message may not follow tool messages: an assistant message goes between.
     assistant_after_tools: bool = False
+    # Call names in the history must match ``^[A-Za-z0-9_-]{1,64}$`` (``tool_name``).
+    strict_names: bool = False
     # The tool-call id shape the server accepts (None: any id, sent as saved).
     shape_id: ShapeId | None = None
 
@@ -84,6 +86,7 @@ def preset_rules(provider: str) -> PresetRules:
         effort=_EFFORT_BY_PRESET.get(provider, "none"),
         stream_options=preset.supports_stream_options,
         assistant_after_tools=provider == "mistral",
+        strict_names=provider == "openai",
         shape_id=_ID_SHAPES.get(provider),
     )
 
@@ -105,7 +108,7 @@ def build_payload(
         # "system", never "developer": DeepSeek and most servers reject the latter.
         system = mended_text(settings.system_prompt, None, "system prompt", report)
         messages.append({"role": "system", "content": system})
-    write_messages(messages, compact.steps, settings)
+    write_messages(messages, compact.steps, settings, report if rules.strict_names else None)
     if rules.assistant_after_tools:
         bridge_tool_results(messages, compact.steps, report)
     payload: dict[str, Any] = {"model": settings.model, "messages": messages, "stream": True}
@@ -122,8 +125,12 @@ def write_messages(
     messages: list[dict[str, Any]],
     steps: list[CompactUser | CompactAssistant],
     settings: RequestSettings,
+    name_report: list[ReportEntry] | None = None,
 ) -> None:
     """One message per user step; per assistant step, one message and one per result.
+
+    With ``name_report`` call names are sent in the strict shape (``tool_name``), each
+    change reported there.
 
     Runs once per step of the whole history on every request, hence one loop
     with the common shapes written inline.
@@ -145,7 +152,9 @@ def write_messages(
         message: dict[str, Any] = {"role": "assistant", "content": text or None}
         if calls:
             entries = []
-            for _, name, arguments, _, wire_id, _, _, _ in calls:
+            for item, name, arguments, _, wire_id, _, _, _ in calls:
+                if name_report is not None:
+                    name = shaped_name(item, name, name_report)
                 function = {"name": name, "arguments": arguments}
                 entries.append({"id": wire_id, "type": "function", "function": function})
             message["tool_calls"] = entries
@@ -159,6 +168,16 @@ def write_messages(
         append(message)
         for call in calls:
             append({"role": "tool", "tool_call_id": call[4], "content": call[5]})
+
+
+def shaped_name(item: Item, name: str, report: list[ReportEntry]) -> str:
+    """The call's name in the strict shape, reported when it changed."""
+    shaped = tool_name(name)
+    if shaped != name:
+        report.append(
+            ReportEntry(item.id, "tool-name-format", "changed", f"name {name!r} sent as {shaped!r}")
+        )
+    return shaped
 
 
 def bridge_tool_results(
