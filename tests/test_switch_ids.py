@@ -235,7 +235,8 @@ def test_a_tool_name_another_server_allowed_reaches_openai_and_anthropic_in_shap
     """gpt-oss on a local server calls ``repo_browser.open_file`` (a tool nobody
     offered; the call fails and is saved). OpenAI rejects a history name outside
     ``^[a-zA-Z0-9_-]+$`` (``Invalid 'messages[N].tool_calls[0].function.name': string
-    does not match pattern``), and so does Anthropic's tool_use."""
+    does not match pattern``); Anthropic documents the same pattern for tool names, so
+    its tool_use blocks get the name in that shape too."""
     odd = "repo_browser.open_file"
     session.turn(
         "openai-compatible",

@@ -70,9 +70,10 @@ def openai_id(original: str, salt: int = 0) -> str:
     return "call_" + digest.translate(_TO_ALPHANUMERIC).decode("ascii")
 
 
-# OpenAI and Anthropic check the names of calls in the history too ("string does not match
-# pattern"); another server's model may have called a tool nobody offered by a name with
-# dots or colons (gpt-oss: ``repo_browser.open_file``).
+# OpenAI checks the names of calls in the history too ("string does not match pattern");
+# Anthropic documents the same pattern for tool names. Another server's model may have
+# called a tool nobody offered by a name with dots or colons (gpt-oss:
+# ``repo_browser.open_file``).
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _NAME_CHARACTER = re.compile(r"[^A-Za-z0-9_-]")
 _shaped_names: dict[str, str] = {}  # name -> its wire form, for names seen before

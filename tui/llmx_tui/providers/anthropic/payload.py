@@ -141,7 +141,7 @@ def write_messages(
         elif segments:
             blocks.append({"type": "text", "text": text})
         for item, name, _, parsed, wire_id, _, _, _ in calls:
-            shaped = tool_name(name)  # history names are checked too
+            shaped = tool_name(name)  # the documented tool-name pattern, for history too
             if shaped != name:
                 report.append(
                     ReportEntry(
