@@ -107,6 +107,27 @@ class LlmxApp(OrderedKeysApp[None]):
             except Exception as exc:
                 self.notify(f"Could not save the theme: {exc}", severity="error", markup=False)
 
+    def copy_to_clipboard(self, text: str) -> None:
+        """OSC 52 for the terminal, and a clipboard tool where there is one (``clipboard``):
+        every copy (F6, F7, a selection, the payload JSON) comes through here."""
+        super().copy_to_clipboard(text)
+        from llmx_tui.ui.clipboard import clipboard_command
+
+        command = clipboard_command()
+        if command is not None:
+            self.run_worker(self._pipe_to_clipboard(command, text), group="clipboard")
+
+    async def _pipe_to_clipboard(self, command: list[str], text: str) -> None:
+        from llmx_tui.ui.clipboard import pipe_to_clipboard
+
+        problem = await pipe_to_clipboard(command, text)
+        if problem is not None:
+            self.notify(
+                f"The system clipboard may not have it: {problem}.",
+                severity="warning",
+                markup=False,
+            )
+
     def switch_conversation(self, conversation: ConversationLike) -> None:
         """Show another conversation (a resumed or new session) in the chat screen."""
         if self.conversation.busy:
