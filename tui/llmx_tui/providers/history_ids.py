@@ -76,21 +76,21 @@ def openai_id(original: str, salt: int = 0) -> str:
 # ``repo_browser.open_file``).
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _NAME_CHARACTER = re.compile(r"[^A-Za-z0-9_-]")
-_shaped_names: dict[str, str] = {}  # name -> its wire form, for names seen before
+# Names already seen to match: writers test ``in`` this set (a few tens of ns per call)
+# before calling ``tool_name``. Names come from models: its size is bounded.
+VALID_TOOL_NAMES: set[str] = set()
 
 
 def tool_name(name: str) -> str:
     """``name``, or (outside ``^[A-Za-z0-9_-]{1,64}$``) the name with every other
     character as ``_``, cut to 64. The same name always gives the same wire name."""
-    shaped = _shaped_names.get(name)
-    if shaped is None:  # once per distinct name: one dictionary read per call after that
-        if _TOOL_NAME.fullmatch(name):
-            shaped = name
-        else:
-            shaped = _NAME_CHARACTER.sub("_", name)[:64] or "tool"
-        if len(_shaped_names) < 4096:  # names come from models: keep the memory bounded
-            _shaped_names[name] = shaped
-    return shaped
+    if name in VALID_TOOL_NAMES:
+        return name
+    if _TOOL_NAME.fullmatch(name):
+        if len(VALID_TOOL_NAMES) < 4096:
+            VALID_TOOL_NAMES.add(name)
+        return name
+    return _NAME_CHARACTER.sub("_", name)[:64] or "tool"
 
 
 def anthropic_id(original: str, salt: int = 0) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from llmx_tui.core.items import Item, Reasoning
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
 from llmx_tui.providers.history import compact_history
-from llmx_tui.providers.history_ids import anthropic_id, tool_name
+from llmx_tui.providers.history_ids import VALID_TOOL_NAMES, anthropic_id, tool_name
 from llmx_tui.providers.history_model import (
     LEADING_USER_TEXT,
     STEP_INCOMPLETE,
@@ -141,14 +141,19 @@ def write_messages(
         elif segments:
             blocks.append({"type": "text", "text": text})
         for item, name, _, parsed, wire_id, _, _, _ in calls:
-            shaped = tool_name(name)  # the documented tool-name pattern, for history too
-            if shaped != name:
-                report.append(
-                    ReportEntry(
-                        item.id, "tool-name-format", "changed", f"name {name!r} sent as {shaped!r}"
+            if name not in VALID_TOOL_NAMES:  # the documented tool-name pattern, for history too
+                shaped = tool_name(name)
+                if shaped != name:
+                    report.append(
+                        ReportEntry(
+                            item.id,
+                            "tool-name-format",
+                            "changed",
+                            f"name {name!r} sent as {shaped!r}",
+                        )
                     )
-                )
-            blocks.append({"type": "tool_use", "id": wire_id, "name": shaped, "input": parsed})
+                    name = shaped
+            blocks.append({"type": "tool_use", "id": wire_id, "name": name, "input": parsed})
         if last_role == "assistant":
             messages[-1]["content"].extend(blocks)
         else:

@@ -16,7 +16,13 @@ from typing import Any, Literal
 from llmx_tui.core.items import Item, Reasoning
 from llmx_tui.providers.base import ReportEntry, RequestSettings, ToolSpec
 from llmx_tui.providers.history import compact_history
-from llmx_tui.providers.history_ids import ShapeId, mistral_id, openai_id, tool_name
+from llmx_tui.providers.history_ids import (
+    VALID_TOOL_NAMES,
+    ShapeId,
+    mistral_id,
+    openai_id,
+    tool_name,
+)
 from llmx_tui.providers.history_model import (
     CompactAssistant,
     CompactUser,
@@ -140,6 +146,7 @@ def write_messages(
     # The field every assistant message carries (DeepSeek), else "".
     every_message = policy == "every_message" and (settings.reasoning_field or "reasoning_content")
     append = messages.append
+    valid_names = VALID_TOOL_NAMES
     for step in steps:
         if type(step) is not list:  # a user step (a test on list lets the type checker narrow)
             _, text, images = step
@@ -153,7 +160,7 @@ def write_messages(
         if calls:
             entries = []
             for item, name, arguments, _, wire_id, _, _, _ in calls:
-                if name_report is not None:
+                if name_report is not None and name not in valid_names:
                     name = shaped_name(item, name, name_report)
                 function = {"name": name, "arguments": arguments}
                 entries.append({"id": wire_id, "type": "function", "function": function})
