@@ -176,6 +176,10 @@ class PayloadInspector(ModalScreen[None]):
         elif event.state is WorkerState.ERROR:
             placeholder.update(Content(f"Could not show the request JSON: {event.worker.error}"))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # No request yet: nothing to copy, so the key bar does not offer it.
+        return not (action == "copy" and self._request is None)
+
     def action_close(self) -> None:
         if self.is_active:  # dismiss() closes the top screen: never one opened over this
             self.dismiss(None)
