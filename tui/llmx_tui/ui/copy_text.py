@@ -12,8 +12,9 @@ Rendered lines differ from the text in two ways a copy should undo:
   row's end (``""`` when a word was cut), or None where the text itself ends
   the line. The copy joins a wrapped row to the next with that whitespace and
   leaves out what is drawn before the next row's text (a list's indent, a
-  quote's bar, a code block's padding). Rows of code carry ``CODE_KEY`` too:
-  what is drawn before the code (a list's indent) is never copied with it.
+  quote's bar, a code block's padding, the indentation a wrapped code line is
+  drawn under). Rows of code carry ``CODE_KEY`` too: what is drawn before the
+  code (a list's indent) is never copied with it.
 
 Selected columns are the columns drawn, so the marks are read after the
 selected span is cut.
@@ -35,6 +36,7 @@ PAD_KEY = "llmx_tui.code_pad"
 ROW_KEY = "llmx_tui.row"
 CODE_KEY = "llmx_tui.code"
 _PAD = Style.from_meta({PAD_KEY: True})
+PAD_STYLE = _PAD  # added to the style of a code block's left padding cell
 _PAD_MARK = "\x00"  # never drawn: neutralise() shows control characters as symbols
 
 

@@ -16,8 +16,6 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from textual.strip import Strip
 
-from llmx_tui.ui.copy_text import marked_code
-
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType
     from rich.style import Style
@@ -28,6 +26,16 @@ if TYPE_CHECKING:
 # 0.2 ms a line, the same per line for runs of 500 to 1,500 characters), while
 # a reply stays a few hundred Rich renders at most.
 RUN_CHARS = 700
+
+# Drawn before the rows a long code line wraps onto, under the line's indentation.
+CONTINUATION_MARK = "↪ "
+
+
+def hanging_indent(indent: int, code_width: int) -> int:
+    """Cells before the code on the rows a code line indented by ``indent`` wraps onto:
+    its indentation and the mark, but never past half the width (deep code on a
+    narrow screen keeps room to be read)."""
+    return min(indent + cell_len(CONTINUATION_MARK), code_width // 2)
 
 
 def group_runs(text: str, starts: list[int], limit: int = RUN_CHARS) -> list[str]:
@@ -91,17 +99,12 @@ def render_code(
     console: Console,
     options: ConsoleOptions,
 ) -> list[Strip]:
-    """A piece of a fenced code block, drawn as Rich's Markdown draws the whole block
-    (same theme, wrapping and padding); ``top``/``bottom``: this piece opens/closes it."""
-    from rich.syntax import Syntax
+    """A piece of a fenced code block, drawn as the whole block is drawn in a reply
+    (``rich_markdown.HangingCode``); ``top``/``bottom``: this piece opens/closes it."""
+    from llmx_tui.ui.rich_markdown import HangingCode, code_theme
 
-    from llmx_tui.ui.rich_markdown import code_theme
-
-    padding = (int(top), 1, int(bottom), 1)
-    syntax = Syntax(code, lexer, theme=code_theme(dark), word_wrap=True, padding=padding)
-    lines = [list(line) for line in _render(syntax, width, console, options)]
-    marked = marked_code(lines, code, top=int(top), bottom=int(bottom))
-    return [Strip(line) for line in marked]
+    code_rows = HangingCode(code, lexer, code_theme(dark), top=int(top), bottom=int(bottom))
+    return _render(code_rows, width, console, options)
 
 
 def _render(
@@ -209,6 +212,14 @@ class Block:
         return self._framed[1]
 
 
+def _code_line_rows(line: str, usable: int) -> int:
+    """Rows a code line takes, estimated: the first full, the rest under its indent."""
+    if len(line) <= usable:
+        return 1
+    room = max(1, usable - hanging_indent(len(line) - len(line.lstrip(" ")), usable))
+    return 1 + -(-(len(line) - usable) // room)
+
+
 class CodePiece(Block):
     """Lines of a long fenced code block that is still streaming. A code block is
     one Markdown block, so without pieces it would be re-rendered whole on every
@@ -236,14 +247,9 @@ class CodePiece(Block):
         lines = self._rendered.get((width, dark))
         if lines is not None:
             return len(lines)
-        code_lines = self.text.split("\n")
         usable = max(1, width - 2)
-        return (
-            self.lead
-            + int(self.top)
-            + int(self.bottom)
-            + sum(max(1, -(-len(line) // usable)) for line in code_lines)
-        )
+        rows = sum(_code_line_rows(line, usable) for line in self.text.split("\n"))
+        return self.lead + int(self.top) + int(self.bottom) + rows
 
     def _draw(
         self, width: int, dark: bool, console: Console, options: ConsoleOptions
