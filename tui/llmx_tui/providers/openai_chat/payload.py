@@ -114,9 +114,13 @@ def build_payload(
         # "system", never "developer": DeepSeek and most servers reject the latter.
         system = mended_text(settings.system_prompt, None, "system prompt", report)
         messages.append({"role": "system", "content": system})
-    write_messages(messages, compact.steps, settings, report if rules.strict_names else None)
-    if rules.assistant_after_tools:
-        bridge_tool_results(messages, compact.steps, report)
+    write_messages(
+        messages,
+        compact.steps,
+        settings,
+        report if rules.strict_names else None,
+        report if rules.assistant_after_tools else None,
+    )
     payload: dict[str, Any] = {"model": settings.model, "messages": messages, "stream": True}
     if settings.include_usage and rules.stream_options:
         payload["stream_options"] = {"include_usage": True}
@@ -132,11 +136,13 @@ def write_messages(
     steps: list[CompactUser | CompactAssistant],
     settings: RequestSettings,
     name_report: list[ReportEntry] | None = None,
+    bridge_report: list[ReportEntry] | None = None,
 ) -> None:
     """One message per user step; per assistant step, one message and one per result.
 
     With ``name_report`` call names are sent in the strict shape (``tool_name``), each
-    change reported there.
+    change reported there; with ``bridge_report`` a user message never follows tool
+    messages directly (``BRIDGE_TEXT``).
 
     Runs once per step of the whole history on every request, hence one loop
     with the common shapes written inline.
@@ -149,7 +155,9 @@ def write_messages(
     valid_names = VALID_TOOL_NAMES
     for step in steps:
         if type(step) is not list:  # a user step (a test on list lets the type checker narrow)
-            _, text, images = step
+            item_id, text, images = step
+            if bridge_report is not None and messages and messages[-1]["role"] == "tool":
+                append(bridge_message(item_id, bridge_report))
             append({"role": "user", "content": text} if not images else user_message(text, images))
             continue
         segments, calls, reasoning, _, text = step
@@ -187,32 +195,18 @@ def shaped_name(item: Item, name: str, report: list[ReportEntry]) -> str:
     return shaped
 
 
-def bridge_tool_results(
-    messages: list[dict[str, Any]],
-    steps: list[CompactUser | CompactAssistant],
-    report: list[ReportEntry],
-) -> None:
-    """An assistant message between tool results and the user message after them.
-
-    A second pass, taken only for the servers that need it, so the usual build pays
-    nothing; user messages are matched to their steps in order (one each)."""
-    user_ids = iter([step[0] for step in steps if type(step) is not list])
-    index = 0
-    while index < len(messages):
-        if messages[index]["role"] == "user":
-            item_id = next(user_ids)
-            if index and messages[index - 1]["role"] == "tool":
-                messages.insert(index, {"role": "assistant", "content": BRIDGE_TEXT})
-                report.append(
-                    ReportEntry(
-                        item_id,
-                        "tool-then-user",
-                        "synthesised",
-                        "an assistant message between the tool results and this message",
-                    )
-                )
-                index += 1
-        index += 1
+def bridge_message(item_id: str, report: list[ReportEntry]) -> dict[str, Any]:
+    """The assistant message that goes between tool results and the user message
+    ``item_id`` (servers that reject the pair)."""
+    report.append(
+        ReportEntry(
+            item_id,
+            "tool-then-user",
+            "synthesised",
+            "an assistant message between the tool results and this message",
+        )
+    )
+    return {"role": "assistant", "content": BRIDGE_TEXT}
 
 
 def user_message(text: str, images: Sequence[str]) -> dict[str, Any]:
