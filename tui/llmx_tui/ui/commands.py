@@ -25,6 +25,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ),
     ("System prompt", "Edit this session's system prompt (/system)", "system_prompt"),
     ("Export session", "Write this session as Markdown in the working folder (/export)", "export"),
+    ("Help", "The commands and keys (/help)", "help"),
 ]
 
 

@@ -18,10 +18,13 @@ if TYPE_CHECKING:
 
 HELP = """Commands: /new  /model [name]  /theme [name]  /system [prompt]  /retry  /export  /help
 (a message that begins with / is sent as written; // sends one that looks like a command)
-Keys: Enter send · ctrl+j newline · Esc cancel · ctrl+r retry · F2 reasoning · F3 tools
-F4 model · F5 theme · F6 copy reply · F7 copy code · F8 payload inspector · F9 edit a prompt
-ctrl+n new · ctrl+s sessions · PageUp/PageDown scroll · ctrl+p command palette · ctrl+q quit
-up/down recall prompts"""
+Keys: Enter send · ctrl+j or alt+enter newline · Esc cancel the turn · ctrl+r retry
+F2 reasoning · F3 tools · F4 model · F5 theme · F6 copy reply · F7 copy code
+F8 payload inspector · F9 edit a prompt · ctrl+n new · ctrl+s sessions
+PageUp/PageDown scroll · up/down recall prompts
+Drag to select text; ctrl+c copies it (a double click takes a whole reply)
+Approval: a allow once · s allow for this session · d or Esc deny · c deny and stop
+ctrl+p command palette · ctrl+q quit"""
 
 
 COMMANDS = frozenset({"/new", "/model", "/theme", "/system", "/retry", "/export", "/help"})

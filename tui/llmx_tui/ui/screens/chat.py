@@ -499,6 +499,9 @@ class ChatScreen(Screen[None]):
         self.app.copy_to_clipboard(code)
         self.notify(f"Copied the last code block ({len(code)} characters).", markup=False)
 
+    def action_help(self) -> None:
+        run_slash_command(self, "/help")
+
     def action_new_chat(self) -> None:
         run_slash_command(self, "/new")
 
