@@ -422,7 +422,7 @@ async def test_at_80_columns_the_keys_and_the_filter_hint_fit(history, tmp_path)
         await pilot.pause()
         footer = screen_text(app).splitlines()[-1]
         assert footer.startswith(" esc Close") and footer.endswith("^t Full text")
-        for key in ("r Rename", "d Delete", "e j Export", "f Fork", "/ Filter"):
+        for key in ("r Rename", "d Delete", "e .md", "j .json", "f Fork", "/ Filter"):
             assert key in footer
 
 

@@ -449,7 +449,8 @@ def test_safe_markdown_sets_what_rich_markdown_sets_and_draws_like_it() -> None:
     assert vars(SafeMarkdown("x")).keys() == vars(Markdown("x")).keys()
     text = (
         "# Title\n\nSome *text*, a [link](https://example.com) and `code`.\n\n- a\n- b\n\n"
-        "```python\ndef f(x):\n    return x  # a comment long enough to wrap at sixty cells\n```\n"
+        # Code that fits: a wrapped code line hangs under its indent (test_fix_ui_code_wrap).
+        "```python\ndef f(x):\n    return x  # a comment\n```\n"
         "\n    indented code\n\n"
         "A paragraph long enough to be wrapped twice at sixty cells, with a hard  \n"
         "break and a word too long for a row: " + "x" * 70 + " and\ttabs.\n\n"
