@@ -266,6 +266,7 @@ class SwitchSession:
         received = self.loopback.requests[seen:]
         assert len(received) == len(replies), captured.err
         after = self._saved()
+        assert self.recorded_model() == (provider, model), "the session names its new model"
         # Nothing saved before the switch is lost or changed.
         assert dumped(after[: len(self.items)]) == dumped(self.items)
         assert isinstance(after[len(self.items)], UserMessage)
@@ -283,6 +284,12 @@ class SwitchSession:
                 assert key not in raw, "an API key in the request body"
         self.items = after
         return sent
+
+    def recorded_model(self) -> tuple[str | None, str | None]:
+        assert self.session_id is not None
+        with SessionStore.open(paths.history_db_path(str(self.folder))) as store:
+            info = store.get_session(self.session_id)
+        return info.provider, info.model
 
     def _saved(self) -> list[Item]:
         with SessionStore.open(paths.history_db_path(str(self.folder))) as store:
