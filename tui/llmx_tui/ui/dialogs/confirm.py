@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -21,7 +21,7 @@ class ConfirmDialog(ModalScreen[bool]):
     CSS_PATH = "confirm.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "confirm", "Yes", id="confirm.yes"),
-        Binding("n,escape", "cancel", "No", id="confirm.no"),
+        Binding("n,escape", "cancel", "No", key_display="n/esc", id="confirm.no"),
     ]
 
     def __init__(self, question: str | Content, *, confirm_label: str = "Yes") -> None:
@@ -35,6 +35,9 @@ class ConfirmDialog(ModalScreen[bool]):
             with Horizontal(id="confirm-buttons"):
                 yield Button(Content(self._confirm_label), variant="error", id="confirm-yes")
                 yield Button(Content("Cancel"), id="confirm-no")
+        # Its own key bar: the one below showed the sessions dialog's keys (d Delete,
+        # r Rename...) while only y, n and Esc answer here.
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()
