@@ -102,3 +102,30 @@ def test_builder_bridges_tool_then_user_only_for_mistral() -> None:
         payload, report = openai_payload(history, settings_for(provider, "m"))
         assert roles(payload) == ["user", "assistant", "tool", "user", "assistant", "user"]
         assert not [e for e in report if e.rule == "tool-then-user"]
+
+
+def test_results_then_a_prompt_on_anthropic_with_thinking_on(
+    session: SwitchSession, tmp_path: Path
+) -> None:
+    """OpenAI's turn stopped on its calls; Anthropic, thinking on, gets the next prompt:
+    results first in the user message, and thinking off for that request (the assistant
+    message before the results has no signed thinking to open with)."""
+    config = tmp_path / "thinking.toml"
+    config.write_text('reasoning_effort = "high"\n')
+    session.turn(
+        "openai",
+        "gpt-4o",
+        "read my notes",
+        [openai_tool_call_stream("call_t1", "read_file", '{"path": "notes.txt"}')],
+        expect_exit=1,
+        extra=("--max-steps", "1"),
+    )
+    session.config = config
+    [sent] = session.turn("anthropic", "claude-a", "go on", [anthropic_stream(text="Ok.")])
+    last = sent.payload["messages"][-1]["content"]
+    assert [b["type"] for b in last] == ["tool_result", "text"]
+    assert last[0]["tool_use_id"] == "call_t1" and last[1]["text"] == "go on"
+    assert "thinking" not in sent.payload
+    # The next prompt, after a text answer: thinking is on again.
+    [again] = session.turn("anthropic", "claude-a", "more", [anthropic_stream(text="Ok.")])
+    assert again.payload["thinking"]["type"] == "enabled"
