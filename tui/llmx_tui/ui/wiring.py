@@ -32,8 +32,17 @@ def open_sessions_hook(store: Any) -> Callable[[LlmxApp], None]:
             if current.busy:
                 app.notify("Cancel the running turn first (Esc).", markup=False)
                 return
-            history = await store.load_history(session_id)
-            info = await store.get_session(session_id)
+            try:
+                history = await store.load_history(session_id)
+                info = await store.get_session(session_id)
+            except Exception as exc:  # a damaged row (StoreError): the app quit with a traceback
+                app.notify(
+                    f"Could not open that session: {exc}",
+                    severity="error",
+                    markup=False,
+                    timeout=15,
+                )
+                return
             resumed = Conversation(
                 engine=current.engine,
                 store=store,
