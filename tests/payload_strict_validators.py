@@ -68,6 +68,10 @@ def _strict_json_object(text: object) -> bool:
 # OpenAI-style ------------------------------------------------------------------------
 
 
+# OpenAI's pattern for function names, enforced on the history's calls too.
+OPENAI_TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def validate_openai(payload: dict[str, Any], rs: RequestSettings) -> None:
     """What a Chat Completions server of ``rs.provider`` rejects."""
     policy = rs.reasoning_policy
@@ -101,6 +105,8 @@ def validate_openai(payload: dict[str, Any], rs: RequestSettings) -> None:
             _validate_openai_user(message, index)
             previous = messages[index - 1]["role"] if index else None
             require(previous not in ("user",), f"adjacent user messages at {index}")
+            if rs.provider == "mistral":  # 'Unexpected role user after role tool'
+                require(previous != "tool", f"mistral: user message after tool results at {index}")
         elif role == "tool":
             raise Violation(f"tool message at {index} answers no preceding tool_calls")
         else:
@@ -160,11 +166,15 @@ def _validate_openai_assistant(
         require(isinstance(call_id, str) and call_id, "tool call id is a non-empty string")
         if rs.provider == "mistral":
             require(re.fullmatch(r"[A-Za-z0-9]{9}", call_id), f"mistral id {call_id!r}")
+        if rs.provider == "openai":  # string_above_max_length
+            require(len(call_id) <= 40, f"openai id of at most 40 characters: {call_id!r}")
         require(call_id not in seen_ids, f"tool call id {call_id!r} used twice")
         seen_ids.add(call_id)
         ids.append(call_id)
         function = call["function"]
         require(isinstance(function.get("name"), str), "function name")
+        if rs.provider == "openai":  # 'function.name: string does not match pattern'
+            require(OPENAI_TOOL_NAME.fullmatch(function["name"]), f"name {function['name']!r}")
         require(_strict_json_object(function.get("arguments")), "arguments: a JSON object string")
     following = messages[index + 1 : index + 1 + len(ids)]
     answered = [m.get("tool_call_id") for m in following if m["role"] == "tool"]
