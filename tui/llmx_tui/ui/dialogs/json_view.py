@@ -59,6 +59,18 @@ class JsonView(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._rewrap()
 
+    def action_page_down(self) -> None:
+        self._page(1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def _page(self, pages: int) -> None:
+        # At once, not animated: presses faster than the animation (a held key) each
+        # restarted it from where it had got to, and ten pages moved about one.
+        page = self.scrollable_content_region.height
+        self.scroll_to(y=self.scroll_y + pages * page, animate=False, immediate=True)
+
     def watch_show_vertical_scrollbar(self) -> None:
         # The scrollbar comes (or goes) once the rows are known, and takes its cells
         # from the text: cut the rows again, or their ends would be under it.
