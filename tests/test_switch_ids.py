@@ -254,7 +254,8 @@ def test_a_tool_name_another_server_allowed_reaches_openai_and_anthropic_in_shap
         for m in openai_sent.payload["messages"]
         for c in m.get("tool_calls", ())
     ]
-    assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name) and name == "repo_browser_open_file"
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name) and name == tool_name(odd)
+    assert name.startswith("repo_browser_open_file_")
     [anthropic_sent] = session.turn("anthropic", "claude-a", "bye", [anthropic_stream(text="Bye.")])
     [use] = [
         b
@@ -262,7 +263,7 @@ def test_a_tool_name_another_server_allowed_reaches_openai_and_anthropic_in_shap
         for b in m["content"]
         if b["type"] == "tool_use"
     ]
-    assert use["name"] == "repo_browser_open_file"
+    assert use["name"] == tool_name(odd)
     assert [i.name for i in session.items if isinstance(i, ToolCall)] == [odd], "saved as it came"
     # The server that made the call gets its name back as it was.
     [back] = session.turn("openai-compatible", "gpt-oss-20b", "hi", [openai_text_stream("Hi.")])
@@ -284,13 +285,18 @@ def test_builders_shape_odd_names_for_openai_and_anthropic_only() -> None:
     ]
     payload, report = openai_payload(history, settings_for("openai", "gpt-4o"))
     names = [c["function"]["name"] for m in payload["messages"] for c in m.get("tool_calls", ())]
-    assert names == ["functions_read_file_0", "read_file"]
+    shaped = tool_name("functions.read_file:0")
+    assert names == [shaped, "read_file"] and shaped.startswith("functions_read_file_0_")
     assert [e.item_id for e in report if e.rule == "tool-name-format"] == ["c1"]
     payload, report = anthropic_payload(history, settings_for("anthropic", "claude-a"))
     uses = [b["name"] for m in payload["messages"] for b in m["content"] if b["type"] == "tool_use"]
-    assert uses == ["functions_read_file_0", "read_file"]
+    assert uses == [shaped, "read_file"]
     assert [e.item_id for e in report if e.rule == "tool-name-format"] == ["c1"]
     payload, report = openai_payload(history, settings_for("vllm", "qwen3"))
     names = [c["function"]["name"] for m in payload["messages"] for c in m.get("tool_calls", ())]
     assert names == ["functions.read_file:0", "read_file"]
-    assert tool_name("x" * 70) == "x" * 64 and tool_name("") == "tool"
+    long = tool_name("x" * 70)
+    assert len(long) == 64 and long.startswith("x" * 55) and long != tool_name("x" * 71)
+    # Shaped names never take a real tool's name, nor each other's.
+    assert len({tool_name("read.file"), tool_name("read:file"), "read_file"}) == 3
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", tool_name(""))

@@ -83,14 +83,17 @@ VALID_TOOL_NAMES: set[str] = set()
 
 def tool_name(name: str) -> str:
     """``name``, or (outside ``^[A-Za-z0-9_-]{1,64}$``) the name with every other
-    character as ``_``, cut to 64. The same name always gives the same wire name."""
+    character as ``_``, cut to 55, and 8 characters of its hash: ``read.file`` must not
+    become the real ``read_file`` the model was given (nor ``read:file``). The same
+    name always gives the same wire name, so prompt caches still match."""
     if name in VALID_TOOL_NAMES:
         return name
     if _TOOL_NAME.fullmatch(name):
         if len(VALID_TOOL_NAMES) < 4096:
             VALID_TOOL_NAMES.add(name)
         return name
-    return _NAME_CHARACTER.sub("_", name)[:64] or "tool"
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{_NAME_CHARACTER.sub('_', name)[:55]}_{digest}"
 
 
 def anthropic_id(original: str, salt: int = 0) -> str:
