@@ -190,3 +190,27 @@ async def test_f6_and_f7_copy_the_source_of_a_reply_with_wrapped_code() -> None:
         await pilot.press("f6")
         await pilot.pause()
         assert app.clipboard == REPLY
+
+
+@pytest.mark.parametrize("width", [4, 5, 6, 7])  # 3: one cell of code, Rich draws blanks too
+def test_a_narrow_block_draws_wide_characters_as_rich_does(width: int) -> None:
+    """Under two cells of room a hanging row could not hold a CJK character or an emoji:
+    such narrow code does not hang (found by review: they were drawn as blanks)."""
+    from rich.console import Console
+    from rich.syntax import Syntax
+
+    from llmx_tui.ui.rich_markdown import HangingCode
+
+    console = Console(width=width, color_system=None)
+    code = "中中中 ab 😀"
+
+    def rows(renderable: object) -> list[str]:
+        lines = console.render_lines(renderable, console.options)  # type: ignore[arg-type]
+        return ["".join(segment.text for segment in line) for line in lines]
+
+    drawn = "".join(rows(HangingCode(code, "python", "monokai", top=0, bottom=0)))
+    for character in ("中", "😀"):
+        assert drawn.count(character) == code.count(character)
+    if width < 6:
+        syntax = Syntax(code, "python", theme="monokai", word_wrap=True, padding=(0, 1))
+        assert rows(HangingCode(code, "python", "monokai", top=0, bottom=0)) == rows(syntax)

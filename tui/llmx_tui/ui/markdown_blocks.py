@@ -34,8 +34,10 @@ CONTINUATION_MARK = "↪ "
 def hanging_indent(indent: int, code_width: int) -> int:
     """Cells before the code on the rows a code line indented by ``indent`` wraps onto:
     its indentation and the mark, but never past half the width (deep code on a
-    narrow screen keeps room to be read)."""
-    return min(indent + cell_len(CONTINUATION_MARK), code_width // 2)
+    narrow screen keeps room to be read), and none where fewer than two cells would be
+    left: a wide character (CJK, emoji) needs two."""
+    hang = min(indent + cell_len(CONTINUATION_MARK), code_width // 2)
+    return hang if code_width - hang >= 2 and code_width >= 6 else 0
 
 
 def group_runs(text: str, starts: list[int], limit: int = RUN_CHARS) -> list[str]:
