@@ -12,6 +12,8 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 from llmx_tui.core.bus import EventBus
 from llmx_tui.providers.registry import get_preset
 from llmx_tui.providers.resolve import ResolvedProvider
@@ -185,16 +187,17 @@ VERSION = """
 import contextlib, io, json, sys
 from llmx_tui.cli import main
 with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
-    main(["--version"])
+    main([sys.argv[1]])
 print(json.dumps(sorted(name for name in sys.modules if name.startswith("llmx_tui"))))
 """
 
 
-def test_version_loads_only_the_command_line() -> None:
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_load_only_the_command_line(flag: str) -> None:
     """``--version`` and ``--help`` are answered from the argument parser: the tables that
     make JSON safe for a terminal (``safe_text``) load when JSON is first written."""
     done = subprocess.run(
-        [sys.executable, "-c", VERSION], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", VERSION, flag], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
     loaded = json.loads(done.stdout)

@@ -196,7 +196,7 @@ class Transport:
             raise ProviderError(kind, _unsendable_message(request, exc)) from None
         except httpx.TransportError as exc:
             error = ProviderError("connection", _connection_message(request, exc))
-            if reader.streamed or _host_unknown(exc):
+            if reader.streamed:
                 raise error from None
             raise _Retryable(error, None) from None
         return parser.outcome()
@@ -450,12 +450,14 @@ async def _error_body(response: httpx.Response) -> bytes:
 
 
 def is_event_stream(response: httpx.Response) -> bool:
+    """The check ``aiter_sse()`` makes first: a Content-Type naming an event stream."""
     return "text/event-stream" in response.headers.get("content-type", "").partition(";")[0]
 
 
 def _host_unknown(exc: httpx.TransportError) -> bool:
-    """The host name does not exist (a typo in the base URL): asking again cannot help.
-    A temporary failure of the resolver (EAI_AGAIN) is retried as any network error."""
+    """The resolver says the host name does not exist: most often a typo in the base URL,
+    which the message then points at. Still retried: macOS answers the same while the
+    machine is offline, and the retries show the message at once."""
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, socket.gaierror):
@@ -465,12 +467,13 @@ def _host_unknown(exc: httpx.TransportError) -> bool:
 
 
 def _require_event_stream(response: httpx.Response) -> str:
-    """What ``aiter_sse()`` checks first, with the same error (a retryable TransportError).
+    """``is_event_stream``, with ``aiter_sse()``'s error, for a reader given a response
+    directly (``Transport`` answers a response that is no stream before it reads).
 
     Returns the whole Content-Type header."""
     header: str = response.headers.get("content-type", "")
-    content_type = header.partition(";")[0]
-    if "text/event-stream" not in content_type:
+    if not is_event_stream(response):
+        content_type = header.partition(";")[0]
         raise SSEError(
             "Expected response header Content-Type to contain 'text/event-stream', "
             f"got {content_type!r}"
