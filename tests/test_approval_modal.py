@@ -179,3 +179,29 @@ async def test_keys_typed_ahead_do_not_allow_a_call_nobody_read(
         await pilot.press("a")
         await wait_for(pilot, lambda: not isinstance(app.screen, ApprovalScreen))
         assert [d.decision for d in decisions.drain()] == ["allow_once"]
+
+
+async def test_a_prompt_typed_on_as_the_dialog_opens_answers_nothing_and_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Typing the next prompt while a call asks for approval: "but first tell me" allowed
+    the call for the session at its "s", and the letters were lost. Letters that come in
+    a burst are typing, not answers; they go back to the composer when the dialog
+    closes. A key after a pause answers."""
+    monkeypatch.setattr(ApprovalScreen, "ARMED_AFTER", 0.5)
+    conversation = ScriptedConversation(
+        [tool_turn("shell", {"command": "rm -rf build"}, "Done.", approval=True)]
+    )
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    decisions = conversation.bus.subscribe(ApprovalDecided)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send_prompt(pilot, "clean up")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await pilot.press(*"but first say and do")
+        await pilot.pause()
+        assert isinstance(app.screen, ApprovalScreen) and decisions.drain() == []
+        await pilot.pause(0.6)
+        await pilot.press("d")  # after a pause: an answer
+        await wait_for(pilot, lambda: not isinstance(app.screen, ApprovalScreen))
+        assert [d.decision for d in decisions.drain()] == ["deny"]
+        assert app.screen.query_one("Composer").text == "but first say and do"

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -36,9 +37,10 @@ STOP = "stop"
 class ApprovalScreen(ModalScreen[str]):
     CSS_PATH = Path(__file__).with_name("approval.tcss")
     AUTO_FOCUS = "#approval-body"
-    # Seconds after the dialog opens before a key can allow: it may open while the user
-    # is typing the next prompt, and "yes, so..." would allow a call nobody read. Keys
-    # that deny or stop act at once (the safe side).
+    # The dialog may open while the user is typing the next prompt: a letter that comes
+    # sooner than this after the dialog opened or after the previous key is typing, not
+    # an answer ("but first" would have allowed the call for the session at its "s").
+    # Such letters are kept (``typed``) and given back to the composer; Esc always denies.
     ARMED_AFTER = 0.5
     # Narrower screens draw the buttons closer together ("-narrow"), and on the
     # narrowest in two rows of flat buttons ("-tiny"): in one row, Deny was cut off.
@@ -61,9 +63,22 @@ class ApprovalScreen(ModalScreen[str]):
         super().__init__()
         self.request = request
         self._opened_at = time.monotonic()
+        self._last_key_at = self._opened_at
+        self.typed = ""  # letters typed at the dialog that were no answer
 
     def on_mount(self) -> None:
-        self._opened_at = time.monotonic()
+        self._opened_at = self._last_key_at = time.monotonic()
+
+    def on_key(self, event: events.Key) -> None:
+        # Runs before the dialog's bindings (they are checked once the key has bubbled
+        # up to the app), so a letter typed in a burst never reaches them.
+        now = time.monotonic()
+        typing = now - self._last_key_at < self.ARMED_AFTER
+        self._last_key_at = now
+        if typing and event.is_printable and event.character:
+            self.typed += event.character
+            event.stop()
+            event.prevent_default()
 
     def compose(self) -> ComposeResult:
         request = self.request

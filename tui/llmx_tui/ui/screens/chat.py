@@ -392,9 +392,12 @@ class ChatScreen(Screen[None]):
             return
         request = self._approvals.pop(0)
         self._approval_open = True
+        dialog = ApprovalScreen(request)
 
         def decided(decision: Any) -> None:
             self._approval_open = False
+            if dialog.typed:  # a prompt typed on as the dialog opened: nothing is lost
+                self.composer.insert(dialog.typed)
             choice = decision if decision in ("allow_once", "allow_session") else "deny"
             stop = decision == STOP  # denied, and the engine ends the turn after it
             self.app.conversation.bus.publish(
@@ -405,7 +408,7 @@ class ChatScreen(Screen[None]):
                 return
             self._next_approval()
 
-        self.app.push_screen(ApprovalScreen(request), decided)
+        self.app.push_screen(dialog, decided)
 
     # actions --------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
