@@ -291,6 +291,22 @@ def test_delete_and_rename(store: SessionStore) -> None:
     assert store._conn.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
 
 
+def test_a_rename_keeps_the_sessions_place_in_the_list(store: SessionStore) -> None:
+    """Renaming an older session is no activity: it stays where it was, and --continue
+    does not pick it over the session last used. A new model still counts."""
+    older = store.create_session()
+    newer = store.create_session()
+    store.append_items(newer, _conversation())
+    before = store.get_session(older).updated
+    store.rename(older, "A better name")
+    assert store.get_session(older).updated == before
+    assert store.list_sessions()[0].id == newer
+    assert store.latest_session_id() == newer
+    store.update_session(older, model="m2")
+    assert store.get_session(older).updated >= before
+    assert store.latest_session_id() == older
+
+
 def test_record_writes_items_draft_and_usage_in_one_transaction(store: SessionStore) -> None:
     session_id = store.create_session()
     store.save_draft(session_id, turn=0, text="Hello", reasoning="")

@@ -104,13 +104,18 @@ def list_sessions(
     return [_info(row) for row in rows]
 
 
-def update_session(conn: sqlite3.Connection, session_id: str, changes: dict[str, Any]) -> None:
+def update_session(
+    conn: sqlite3.Connection, session_id: str, changes: dict[str, Any], *, touch: bool = True
+) -> None:
+    """``touch``: the change is activity, and the session moves to the top of the list
+    (a new model, a system prompt); a new title alone is not."""
     require_session(conn, session_id)
     # Column names come from a fixed set of keyword arguments, never from input.
-    assignments = "".join(f"{column} = ?, " for column in changes)
+    assignments = ", ".join(f"{column} = ?" for column in [*changes, *(["updated"] * touch)])
+    values = [storable_text(value) for value in changes.values()]
     conn.execute(
-        f"UPDATE sessions SET {assignments}updated = ? WHERE id = ?",
-        (*[storable_text(value) for value in changes.values()], time.time(), session_id),
+        f"UPDATE sessions SET {assignments} WHERE id = ?",
+        (*values, *([time.time()] * touch), session_id),
     )
 
 

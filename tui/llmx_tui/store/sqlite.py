@@ -144,8 +144,9 @@ class SessionStore:
         provider: str | None = UNSET,
         model: str | None = UNSET,
         system_prompt: str | None = UNSET,
+        touch: bool = True,
     ) -> None:
-        """Change only the fields given."""
+        """Change only the fields given; ``touch``: also mark the session as just updated."""
         given = {
             "title": title,
             "provider": provider,
@@ -153,13 +154,14 @@ class SessionStore:
             "system_prompt": system_prompt,
         }
         changes = {key: value for key, value in given.items() if value is not UNSET}
-        self._write(lambda conn: queries.update_session(conn, session_id, changes))
+        self._write(lambda conn: queries.update_session(conn, session_id, changes, touch=touch))
 
     def rename(self, session_id: str, title: str) -> None:
         title = " ".join(title.split())
         if not title:
             raise StoreError("a session title cannot be empty")
-        self.update_session(session_id, title=title)
+        # A new name is no activity: the session keeps its place in the list.
+        self.update_session(session_id, title=title, touch=False)
 
     def delete(self, session_id: str) -> None:
         self._write(lambda conn: queries.delete_session(conn, session_id))
