@@ -16,8 +16,8 @@ from tests.loopback import openai_text_stream, openai_tool_call_stream
 from tests.test_switch_support import (
     SwitchSession,
     anthropic_stream,
+    start_session,
     thinking_blocks,
-    with_keys,
 )
 
 SIG_1 = "~sig-claude-a-turn-1"
@@ -32,16 +32,10 @@ def session(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> SwitchSession:
-    with_keys(monkeypatch)
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "notes.txt").write_text("the secret word is pelican\n")
-    (work / "todo.txt").write_text("feed the cat\n")
-    monkeypatch.chdir(work)
-    config = tmp_path / "config.toml"
+    files = {"notes.txt": "the secret word is pelican\n", "todo.txt": "feed the cat\n"}
     # Thinking on for Anthropic: a tool loop must then replay its signed thinking.
-    config.write_text('reasoning_effort = "medium"\n')
-    return SwitchSession(loopback, tmp_path / "data", capsys, config=config)
+    config = 'reasoning_effort = "medium"\n'
+    return start_session(loopback, tmp_path, capsys, monkeypatch, files=files, config=config)
 
 
 def test_anthropic_openai_anthropic_with_signed_thinking_and_tool_loops(

@@ -15,7 +15,7 @@ import pytest
 from llmx_tui.core.items import Reasoning, ToolCall
 from tests.conftest import CORPUS
 from tests.loopback import openai_text_stream, openai_tool_call_stream
-from tests.test_switch_support import SwitchSession, openai_reasoning_stream, with_keys
+from tests.test_switch_support import SwitchSession, openai_reasoning_stream, start_session
 
 RECORDED_REASONING_CALL = CORPUS / "openai-chat__deepseek-reasoning-then-tool__vercel-ai.sse"
 RECORDED_REASONING_TEXT = CORPUS / "openai-chat__deepseek-reasoning-content__pydantic-ai.sse"
@@ -30,12 +30,7 @@ def session(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> SwitchSession:
-    with_keys(monkeypatch)
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "notes.txt").write_text("the secret word is pelican\n")
-    monkeypatch.chdir(work)
-    return SwitchSession(loopback, tmp_path / "data", capsys)
+    return start_session(loopback, tmp_path, capsys, monkeypatch)
 
 
 def assistant_messages(payload: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from llmx_tui.core.items import ToolCall
 from llmx_tui.providers.gemini.payload import UNSIGNED_CALL_SIGNATURE
 from tests.conftest import CORPUS
 from tests.loopback import openai_text_stream, openai_tool_call_stream
-from tests.test_switch_support import SwitchSession, gemini_stream, signed_parts, with_keys
+from tests.test_switch_support import SwitchSession, gemini_stream, signed_parts, start_session
 
 RECORDED_CALL = CORPUS / "gemini__functioncall-thought-signature__pydantic-ai.sse"
 RECORDED_CALL_WITH_ID = CORPUS / "gemini__functioncall-with-id__pydantic-ai.sse"
@@ -29,12 +29,7 @@ def session(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> SwitchSession:
-    with_keys(monkeypatch)
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "notes.txt").write_text("the secret word is pelican\n")
-    monkeypatch.chdir(work)
-    return SwitchSession(loopback, tmp_path / "data", capsys)
+    return start_session(loopback, tmp_path, capsys, monkeypatch)
 
 
 def test_gemini_openai_compatible_gemini(session: SwitchSession) -> None:

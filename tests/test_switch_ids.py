@@ -30,7 +30,7 @@ from tests.test_switch_support import (
     anthropic_stream,
     gemini_stream,
     openai_reasoning_stream,
-    with_keys,
+    start_session,
 )
 
 VLLM_ID = "chatcmpl-tool-9f2c1e7a4b8d4c0e9a6f3b2d1c0e8a7f"
@@ -44,12 +44,7 @@ def session(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> SwitchSession:
-    with_keys(monkeypatch)
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "notes.txt").write_text("the secret word is pelican\n")
-    monkeypatch.chdir(work)
-    return SwitchSession(loopback, tmp_path / "data", capsys)
+    return start_session(loopback, tmp_path, capsys, monkeypatch)
 
 
 def call_ids(payload: dict[str, Any]) -> list[str]:

@@ -325,3 +325,27 @@ def check_request(sent: Sent, settings: RequestSettings) -> None:
 def with_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in KEYS.items():
         monkeypatch.setenv(name, value)
+
+
+def start_session(
+    loopback: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    files: dict[str, str] | None = None,
+    config: str | None = None,
+) -> SwitchSession:
+    """A session's world: keys set, a work folder holding ``files`` (the tools read
+    notes.txt), and ``config`` as the config file's text when given."""
+    with_keys(monkeypatch)
+    work = tmp_path / "work"
+    work.mkdir()
+    for name, text in (files or {"notes.txt": "the secret word is pelican\n"}).items():
+        (work / name).write_text(text)
+    monkeypatch.chdir(work)
+    config_path = None
+    if config is not None:
+        config_path = tmp_path / "config.toml"
+        config_path.write_text(config)
+    return SwitchSession(loopback, tmp_path / "data", capsys, config=config_path)

@@ -18,7 +18,7 @@ from llmx_tui.providers.openai_chat.payload import BRIDGE_TEXT
 from llmx_tui.providers.openai_chat.payload import build_payload as openai_payload
 from tests.loopback import Reply, openai_text_stream, openai_tool_call_stream
 from tests.payload_validators import call, output, said, settings_for, user
-from tests.test_switch_support import SwitchSession, anthropic_stream, with_keys
+from tests.test_switch_support import SwitchSession, anthropic_stream, start_session
 
 
 @pytest.fixture
@@ -28,12 +28,7 @@ def session(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> SwitchSession:
-    with_keys(monkeypatch)
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "notes.txt").write_text("the secret word is pelican\n")
-    monkeypatch.chdir(work)
-    return SwitchSession(loopback, tmp_path / "data", capsys)
+    return start_session(loopback, tmp_path, capsys, monkeypatch)
 
 
 def roles(payload: dict[str, Any]) -> list[str]:
