@@ -205,3 +205,24 @@ async def test_a_prompt_typed_on_as_the_dialog_opens_answers_nothing_and_is_kept
         await wait_for(pilot, lambda: not isinstance(app.screen, ApprovalScreen))
         assert [d.decision for d in decisions.drain()] == ["deny"]
         assert app.screen.query_one("Composer").text == "but first say and do"
+
+
+async def test_scrolling_the_arguments_then_answering_at_once_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only letters count as typing: arrows that scroll what is asked, then "a" right
+    after them, allow the call."""
+    monkeypatch.setattr(ApprovalScreen, "ARMED_AFTER", 0.5)
+    conversation = ScriptedConversation(
+        [tool_turn("shell", {"command": "rm -rf build"}, "Done.", approval=True)]
+    )
+    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
+    decisions = conversation.bus.subscribe(ApprovalDecided)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send_prompt(pilot, "clean up")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await pilot.pause(0.6)
+        await pilot.press("down", "up", "a")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ApprovalScreen))
+        assert [d.decision for d in decisions.drain()] == ["allow_once"]
+        assert app.screen.query_one("Composer").text == ""

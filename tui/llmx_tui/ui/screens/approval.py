@@ -72,10 +72,12 @@ class ApprovalScreen(ModalScreen[str]):
     def on_key(self, event: events.Key) -> None:
         # Runs before the dialog's bindings (they are checked once the key has bubbled
         # up to the app), so a letter typed in a burst never reaches them.
+        if not (event.is_printable and event.character):
+            return  # arrows, Esc, Enter: not typing (scrolling the arguments, then "a")
         now = time.monotonic()
         typing = now - self._last_key_at < self.ARMED_AFTER
         self._last_key_at = now
-        if typing and event.is_printable and event.character:
+        if typing:
             self.typed += event.character
             event.stop()
             event.prevent_default()
