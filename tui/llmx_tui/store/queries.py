@@ -112,6 +112,8 @@ def update_session(
     require_session(conn, session_id)
     # Column names come from a fixed set of keyword arguments, never from input.
     assignments = ", ".join(f"{column} = ?" for column in [*changes, *(["updated"] * touch)])
+    if not assignments:
+        return  # nothing to change
     values = [storable_text(value) for value in changes.values()]
     conn.execute(
         f"UPDATE sessions SET {assignments} WHERE id = ?",
