@@ -4,6 +4,8 @@ always visible, its keys are named on screen, and a stray Enter decides nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -159,12 +161,10 @@ async def test_c_denies_the_call_and_stops_the_turn() -> None:
     assert "The answer after it." not in shown and "cancelled" in shown
 
 
-async def test_keys_typed_ahead_do_not_allow_a_call_nobody_read(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The dialog may open while the user types the next prompt: "yes, so..." must not
-    allow the call. Deny keys act at once."""
-    monkeypatch.setattr(ApprovalScreen, "ARMED_AFTER", 0.5)
+@asynccontextmanager
+async def approval_open() -> AsyncIterator[tuple[LlmxApp, Any, Any]]:
+    """The app with a turn whose shell call waits for approval, the dialog just open;
+    the app, its pilot and a subscription to the decisions."""
     conversation = ScriptedConversation(
         [tool_turn("shell", {"command": "rm -rf build"}, "Done.", approval=True)]
     )
@@ -173,6 +173,16 @@ async def test_keys_typed_ahead_do_not_allow_a_call_nobody_read(
     async with app.run_test(size=(80, 24)) as pilot:
         await send_prompt(pilot, "clean up")
         await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        yield app, pilot, decisions
+
+
+async def test_keys_typed_ahead_do_not_allow_a_call_nobody_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The dialog may open while the user types the next prompt: "yes, so..." must not
+    allow the call. Deny keys act at once."""
+    monkeypatch.setattr(ApprovalScreen, "ARMED_AFTER", 0.5)
+    async with approval_open() as (app, pilot, decisions):
         await pilot.press("y", "s", "a")
         assert isinstance(app.screen, ApprovalScreen) and decisions.drain() == []
         await pilot.pause(0.6)
@@ -189,14 +199,7 @@ async def test_a_prompt_typed_on_as_the_dialog_opens_answers_nothing_and_is_kept
     a burst are typing, not answers; they go back to the composer when the dialog
     closes. A key after a pause answers."""
     monkeypatch.setattr(ApprovalScreen, "ARMED_AFTER", 0.5)
-    conversation = ScriptedConversation(
-        [tool_turn("shell", {"command": "rm -rf build"}, "Done.", approval=True)]
-    )
-    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
-    decisions = conversation.bus.subscribe(ApprovalDecided)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await send_prompt(pilot, "clean up")
-        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+    async with approval_open() as (app, pilot, decisions):
         await pilot.press(*"but first say and do")
         await pilot.pause()
         assert isinstance(app.screen, ApprovalScreen) and decisions.drain() == []
@@ -213,14 +216,7 @@ async def test_scrolling_the_arguments_then_answering_at_once_answers(
     """Only letters count as typing: arrows that scroll what is asked, then "a" right
     after them, allow the call."""
     monkeypatch.setattr(ApprovalScreen, "ARMED_AFTER", 0.5)
-    conversation = ScriptedConversation(
-        [tool_turn("shell", {"command": "rm -rf build"}, "Done.", approval=True)]
-    )
-    app = LlmxApp(conversation, clock=lambda: 0.0, cursor_blink=False)
-    decisions = conversation.bus.subscribe(ApprovalDecided)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await send_prompt(pilot, "clean up")
-        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+    async with approval_open() as (app, pilot, decisions):
         await pilot.pause(0.6)
         await pilot.press("down", "up", "a")
         await wait_for(pilot, lambda: not isinstance(app.screen, ApprovalScreen))
